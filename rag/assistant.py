@@ -1,0 +1,113 @@
+"""`Assistant`: load the index and model once, then `search()` and `ask()`.
+
+The CLI, the UI and the evaluator all go through this class; none has retrieval logic of
+its own. Loading checks the index against the corpus, model and settings and rebuilds it
+when `rebuild=True` (the default), else refuses with a message saying what changed.
+Leaves out: presentation (cli.py, app.py).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rag import index as index_store
+from rag.answer import Answer, SentencePicker, compose
+from rag.config import MODES, Settings, check_choice
+from rag.embed import Encoder, resolve_model
+from rag.retrieve import Hit, Retriever
+from rag.text import Tokenizer, normalize
+
+MAX_QUESTION_CHARS = 2000
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked (empty, …); the message is for people, in Chinese."""
+
+
+@dataclass
+class SearchResult:
+    question: str
+    mode: str
+    hits: list[Hit]
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"question": self.question, "mode": self.mode,
+                "hits": [h.to_dict() for h in self.hits], "notes": self.notes}
+
+
+def clean_question(question: str) -> tuple[str, list[str]]:
+    """Normalised question and notes for the user; raises QuestionError if nothing is left."""
+    if not isinstance(question, str):
+        raise QuestionError("问题必须是文本")
+    text = normalize(question)
+    if not text:
+        raise QuestionError("问题不能为空")
+    notes = []
+    if len(text) > MAX_QUESTION_CHARS:
+        text = text[:MAX_QUESTION_CHARS]
+        notes.append(f"问题超过 {MAX_QUESTION_CHARS} 字，只按前 {MAX_QUESTION_CHARS} 字回答。")
+    return text, notes
+
+
+class Assistant:
+    def __init__(self, settings: Settings, index: index_store.Index, encoder: Encoder, tokenizer: Tokenizer) -> None:
+        self.settings = settings
+        self.index = index
+        self.encoder = encoder
+        self.tokenizer = tokenizer
+        self.retriever = Retriever(index, tokenizer, settings)
+        self.picker = SentencePicker(index, tokenizer.tokenize)
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, rebuild: bool = True, progress: bool = True) -> "Assistant":
+        settings = settings or Settings.from_env()
+        folder = Path(settings.index_dir)
+        index_store.recover_previous(folder)
+        encoder = None
+        try:
+            reasons = index_store.staleness(settings, index_store.read_manifest(folder))
+        except index_store.IndexUnavailable as exc:
+            reasons = [str(exc)]
+        if reasons and not rebuild:
+            raise index_store.IndexUnavailable("索引不能使用：" + "；".join(reasons) + "。请运行 `rag index`。")
+        if reasons:
+            print("正在重建索引（" + "；".join(reasons) + "）……", file=sys.stderr, flush=True)
+            encoder = Encoder(resolve_model(settings.embed_model))
+            index_store.build(settings, encoder=encoder, progress=progress)
+        try:
+            index = index_store.load(folder)
+        except index_store.IndexUnavailable as exc:
+            if not rebuild:
+                raise
+            print(f"{exc}；正在重建索引……", file=sys.stderr, flush=True)
+            encoder = encoder or Encoder(resolve_model(settings.embed_model))
+            index_store.build(settings, encoder=encoder, progress=progress)
+            index = index_store.load(folder)
+        encoder = encoder or Encoder(resolve_model(settings.embed_model))
+        tokenizer = Tokenizer(index.terms)
+        return cls(settings, index, encoder, tokenizer)
+
+    def _query(self, question: str, history: list[str] | tuple[str, ...] = ()):
+        text, notes = clean_question(question)
+        vector = self.encoder.encode(text)
+        tokens = self.tokenizer.tokenize(text)
+        return text, notes, vector, tokens
+
+    def search(self, question: str, k: int | None = None, mode: str | None = None,
+               history: list[str] | tuple[str, ...] = ()) -> SearchResult:
+        mode = check_choice("mode", mode or self.settings.mode, MODES)
+        text, notes, vector, tokens = self._query(question, history)
+        hits = self.retriever.search(vector, tokens, k or self.settings.k, mode)
+        return SearchResult(text, mode, hits, notes)
+
+    def ask(self, question: str, history: list[str] | tuple[str, ...] = (), k: int | None = None,
+            mode: str | None = None) -> Answer:
+        mode = check_choice("mode", mode or self.settings.mode, MODES)
+        text, notes, vector, tokens = self._query(question, history)
+        hits = self.retriever.search(vector, tokens, k or self.settings.k, mode)
+        answer = compose(text, hits, self.picker, vector, tokens)
+        answer.notes = notes + answer.notes
+        return answer

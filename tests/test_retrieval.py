@@ -1,0 +1,58 @@
+"""Retrieval and first answers with the real model on the real corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+CASES = [
+    ("五四村是如何筹集资金的？", "30亩土地折价入股"),
+    ("梅林村在数字乡村建设方面有哪些做法？", "沥家园"),
+    ("民政部门在养老服务方面有什么打算？", "普惠型养老服务"),
+    ("刘家塘村的“五众”工作法是什么？", "大事众人定"),
+    ("横一村有多少棵柿子树？", "1500多棵"),
+    ("一个欠了很多债的穷村子后来怎么变富的？", "负债三十多万"),
+]
+
+
+@pytest.mark.parametrize("question,expected", CASES)
+def test_expected_passage_in_top_3(assistant, question, expected):
+    hits = assistant.search(question, k=3).hits
+    assert any(expected in h.chunk.text for h in hits), [h.chunk.text[:40] for h in hits]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_modes_return_ranked_hits(assistant, mode):
+    result = assistant.search("何斯路村的功德银行", k=5, mode=mode)
+    assert result.mode == mode
+    assert [h.rank for h in result.hits] == list(range(1, len(result.hits) + 1))
+    assert 0 < len(result.hits) <= 5
+    scores = [h.score for h in result.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_unknown_mode_lists_allowed(assistant):
+    with pytest.raises(ValueError, match="hybrid, dense, bm25"):
+        assistant.search("余村", mode="magic")
+
+
+def test_answer_quotes_whole_sentences_with_markers(assistant):
+    answer = assistant.ask("五四村是如何筹集资金的？")
+    assert answer.answerable
+    assert "30亩" in answer.answer and "9%" in answer.answer
+    assert "德清县莫干山生态旅游发展有限公司" in answer.answer
+    numbers = {c.n for c in answer.citations}
+    markers = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", answer.answer)}
+    assert markers == numbers == set(range(1, len(numbers) + 1))
+    source = assistant.index.sources["essays.txt"]
+    for c in answer.citations:
+        for start, end in c.quote_spans:
+            assert source[start:end].strip() in c.hit.chunk.text
+    cited = {c.hit.chunk.chunk_id for c in answer.citations}
+    assert not cited & {h.chunk.chunk_id for h in answer.related}
+
+
+def test_empty_question_is_refused(assistant):
+    from rag.assistant import QuestionError
+
+    with pytest.raises(QuestionError):
+        assistant.ask(" \t\n ")
