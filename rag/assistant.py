@@ -52,13 +52,55 @@ def clean_question(question: str) -> tuple[str, list[str]]:
     return text, notes
 
 
+def names_in(text: str, names: list[str]) -> list[str]:
+    """The places and programmes (dictionary terms) that `text` mentions.
+
+    >>> names_in("五四村怎么分红？", ["五四村", "余村"])
+    ['五四村']
+    """
+    return [n for n in names if n in text]
+
+
+def follow_up_query(question: str, history: list[str] | tuple[str, ...], names: list[str]) -> str:
+    """The text to retrieve with: a question naming no place or topic continues the last turn that did.
+
+    >>> follow_up_query("它是怎么分红的？", ["五四村是如何筹集资金的？"], ["五四村"])
+    '五四村是如何筹集资金的? 它是怎么分红的？'
+    >>> follow_up_query("余村呢？", ["五四村是如何筹集资金的？"], ["五四村", "余村"])
+    '余村呢？'
+    """
+    if not history or names_in(question, names):
+        return question
+    for earlier in reversed(history):
+        earlier = normalize(earlier)
+        if names_in(earlier, names):
+            return f"{earlier} {question}"
+    return f"{normalize(history[-1])} {question}"
+
+
+class Conversation:
+    """One chat: earlier questions feed follow-up retrieval."""
+
+    def __init__(self, assistant: "Assistant") -> None:
+        self.assistant = assistant
+        self.history: list[str] = []
+
+    def ask(self, question: str, **options) -> Answer:
+        answer = self.assistant.ask(question, history=self.history, **options)
+        self.history.append(answer.question)
+        return answer
+
+    def clear(self) -> None:
+        self.history.clear()
+
+
 class Assistant:
     def __init__(self, settings: Settings, index: index_store.Index, encoder: Encoder, tokenizer: Tokenizer) -> None:
         self.settings = settings
         self.index = index
         self.encoder = encoder
         self.tokenizer = tokenizer
-        self.retriever = Retriever(index, tokenizer, settings)
+        self.retriever = Retriever(index, settings)
         self.picker = SentencePicker(index, tokenizer.tokenize)
 
     @classmethod
@@ -90,23 +132,28 @@ class Assistant:
         tokenizer = Tokenizer(index.terms)
         return cls(settings, index, encoder, tokenizer)
 
-    def _query(self, question: str, history: list[str] | tuple[str, ...] = ()):
+    def query(self, question: str, history: list[str] | tuple[str, ...] = (), mode: str = "hybrid"):
+        """(cleaned question, notes, query vector or None for bm25, query tokens), follow-ups resolved."""
         text, notes = clean_question(question)
-        vector = self.encoder.encode(text)
-        tokens = self.tokenizer.tokenize(text)
+        query = follow_up_query(text, [h for h in history if isinstance(h, str) and h.strip()], self.index.terms)
+        if query != text:
+            notes.append(f"按上文理解为：{query}")
+        vector = self.encoder.encode(query) if mode != "bm25" else None
+        tokens = self.tokenizer.tokenize(query)
         return text, notes, vector, tokens
 
     def search(self, question: str, k: int | None = None, mode: str | None = None,
                history: list[str] | tuple[str, ...] = ()) -> SearchResult:
         mode = check_choice("mode", mode or self.settings.mode, MODES)
-        text, notes, vector, tokens = self._query(question, history)
+        text, notes, vector, tokens = self.query(question, history, mode)
         hits = self.retriever.search(vector, tokens, k or self.settings.k, mode)
         return SearchResult(text, mode, hits, notes)
 
     def ask(self, question: str, history: list[str] | tuple[str, ...] = (), k: int | None = None,
             mode: str | None = None) -> Answer:
         mode = check_choice("mode", mode or self.settings.mode, MODES)
-        text, notes, vector, tokens = self._query(question, history)
+        # The answer scores sentences against the question vector, so it is always computed.
+        text, notes, vector, tokens = self.query(question, history)
         hits = self.retriever.search(vector, tokens, k or self.settings.k, mode)
         answer = compose(text, hits, self.picker, vector, tokens)
         answer.notes = notes + answer.notes

@@ -36,12 +36,8 @@ class Settings:
     chunk_size: int = 350
     k: int = 10
     mode: str = "hybrid"
-    # Reciprocal rank fusion: score = sum_w w / (rrf_k + rank). Chosen by `rag eval`.
-    rrf_k: int = 60
-    dense_weight: float = 1.0
-    bm25_weight: float = 1.0
-    # How many candidates each retriever contributes to the fusion.
-    fusion_depth: int = 50
+    # Dense score of a chunk: (1 - w) * chunk cosine + w * best sentence cosine.
+    sentence_weight: float = 0.5
 
     def __post_init__(self) -> None:
         check_choice("mode", self.mode, MODES)

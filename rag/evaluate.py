@@ -223,13 +223,14 @@ class BaselineSearch:
         texts = [c.text for c in self.chunks]
         dense, bm25 = search_structures(assistant.encoder.encode(texts), texts, assistant.tokenizer)
         self.assistant = assistant
+        # No sentence vectors: the baseline's dense score is the plain chunk cosine.
         self.retriever = Retriever(
             Index({}, self.chunks, [], np.zeros((0, 1)), dense, bm25, [], index.sources, index.essays),
-            assistant.tokenizer, assistant.settings)
+            assistant.settings)
 
     def search(self, question: Question, k: int, mode: str) -> list[Hit]:
-        vector = self.assistant.encoder.encode(question.question)
-        tokens = self.assistant.tokenizer.tokenize(question.question)
+        # The same query as ours (follow-ups resolved), so only chunking and scoring differ.
+        _, _, vector, tokens = self.assistant.query(question.question, question.history, mode)
         return self.retriever.search(vector, tokens, k, mode)
 
 
@@ -272,8 +273,7 @@ def evaluate(assistant, questions: list[Question], modes: tuple[str, ...], k: in
         "date": time.strftime("%Y-%m-%d %H:%M:%S%z"), "git": git_sha(),
         "model": assistant.index.manifest.get("model"), "chunks": len(assistant.index.chunks),
         "settings": {"k": k, "modes": list(modes), "chunk_size": assistant.settings.chunk_size,
-                     "rrf_k": assistant.settings.rrf_k, "dense_weight": assistant.settings.dense_weight,
-                     "bm25_weight": assistant.settings.bm25_weight},
+                     "sentence_weight": assistant.settings.sentence_weight},
         "machine": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
         "questions": {"total": len(questions), "answerable": len(answerable),
                       "by_type": {t: sum(q.type == t for q in questions) for t in QUESTION_TYPES}},
@@ -421,7 +421,7 @@ def render_chart(result: dict, path: Path) -> None:
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("score")
     ax.set_title(f"Retrieval on {result['questions']['answerable']} answerable questions ({result['git']})")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(names), fontsize=8, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
