@@ -24,7 +24,7 @@ index: install
 	$(BIN)/rag index
 
 run: install
-	$(BIN)/rag index --if-stale
+	$(BIN)/rag index
 	$(BIN)/rag ask "五四村是如何筹集资金的？"
 	$(BIN)/rag ask "梅林村在数字乡村建设方面有哪些做法？"
 	$(BIN)/rag ask "民政部门在养老服务方面有什么打算？"

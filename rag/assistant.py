@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag import index as index_store
-from rag.answer import Answer, SentencePicker, compose
+from rag.answer import Answer, Composer
 from rag.config import MODES, Settings, check_choice
 from rag.embed import Encoder, resolve_model
+from rag.llm import LLMAnswerer, LLMConfig, LLMFailure, best_quote
 from rag.retrieve import Hit, Retriever
 from rag.text import Tokenizer, normalize
 
@@ -101,7 +102,11 @@ class Assistant:
         self.encoder = encoder
         self.tokenizer = tokenizer
         self.retriever = Retriever(index, settings)
-        self.picker = SentencePicker(index, tokenizer.tokenize)
+        self.composer = Composer(index, tokenizer, self.retriever.idf)
+        self.llm = None
+        if settings.llm_base_url:
+            self.llm = LLMAnswerer(LLMConfig(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
+                                             settings.llm_timeout))
 
     @classmethod
     def load(cls, settings: Settings | None = None, rebuild: bool = True, progress: bool = True) -> "Assistant":
@@ -135,7 +140,13 @@ class Assistant:
     def query(self, question: str, history: list[str] | tuple[str, ...] = (), mode: str = "hybrid"):
         """(cleaned question, notes, query vector or None for bm25, query tokens), follow-ups resolved."""
         text, notes = clean_question(question)
-        query = follow_up_query(text, [h for h in history if isinstance(h, str) and h.strip()], self.index.terms)
+        history = [normalize(h) for h in history if isinstance(h, str) and h.strip()]
+        query = follow_up_query(text, history, self.tokenizer.words)
+        if query != text and self.llm is not None:
+            try:
+                query = self.llm.condense(text, history)
+            except LLMFailure as exc:
+                notes.append(f"{exc}，按关键词理解上文。")
         if query != text:
             notes.append(f"按上文理解为：{query}")
         vector = self.encoder.encode(query) if mode != "bm25" else None
@@ -155,6 +166,13 @@ class Assistant:
         # The answer scores sentences against the question vector, so it is always computed.
         text, notes, vector, tokens = self.query(question, history)
         hits = self.retriever.search(vector, tokens, k or self.settings.k, mode)
-        answer = compose(text, hits, self.picker, vector, tokens)
+        names = names_in(text, self.tokenizer.words) or names_in(" ".join(history), self.tokenizer.words)
+        answer = self.composer.compose(text, hits, vector, tokens, names)
+        if self.llm is not None and hits:
+            try:
+                answer = self.llm.answer(text, hits[: self.settings.llm_passages],
+                                         lambda hit: best_quote(self.composer, hit, vector))
+            except LLMFailure as exc:
+                notes.append(f"{exc}，以下为摘录式回答。")
         answer.notes = notes + answer.notes
         return answer

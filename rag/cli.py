@@ -249,12 +249,13 @@ def main(argv: list[str] | None = None) -> int:
 def _describe(exc: Exception) -> tuple[str, int]:
     """Known exception types as (Chinese message, exit code); anything else re-raised."""
     from rag.assistant import QuestionError
+    from rag.config import SettingsError
     from rag.corpus import CorpusError
     from rag.evaluate import EvalSetError
     from rag.embed import ModelMissing
     from rag.index import IndexUnavailable
 
-    if isinstance(exc, (QuestionError, CorpusError, EvalSetError)):
+    if isinstance(exc, (QuestionError, CorpusError, EvalSetError, SettingsError)):
         return str(exc), EXIT_BAD_INPUT
     if isinstance(exc, (ModelMissing, IndexUnavailable)):
         return str(exc), EXIT_FAILURE

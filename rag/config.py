@@ -7,13 +7,17 @@ by passing keyword arguments to `Settings.from_env`. Leaves out: any file-based 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODES = ("hybrid", "dense", "bm25")
 BUNDLED_MODEL = "m3e-small"
+
+
+class SettingsError(ValueError):
+    """A setting from the environment or the command line is invalid (Chinese message)."""
 
 
 def check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
@@ -38,6 +42,12 @@ class Settings:
     mode: str = "hybrid"
     # Dense score of a chunk: (1 - w) * chunk cosine + w * best sentence cosine.
     sentence_weight: float = 0.5
+    # Optional OpenAI-compatible LLM; answers are extractive unless llm_base_url is set.
+    llm_base_url: str | None = None
+    llm_model: str = "qwen2.5:7b-instruct"
+    llm_api_key: str = field(default="", repr=False)
+    llm_timeout: float = 30.0
+    llm_passages: int = 5
 
     def __post_init__(self) -> None:
         check_choice("mode", self.mode, MODES)
@@ -45,6 +55,8 @@ class Settings:
             raise ValueError(f"chunk_size must be at least 50, got {self.chunk_size}")
         if self.k < 1:
             raise ValueError(f"k must be at least 1, got {self.k}")
+        if self.llm_timeout <= 0:
+            raise ValueError(f"llm_timeout must be positive, got {self.llm_timeout}")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -57,10 +69,17 @@ class Settings:
             "embed_model": ("RAG_EMBED_MODEL", str),
             "chunk_size": ("RAG_CHUNK_SIZE", int),
             "mode": ("RAG_MODE", str),
+            "llm_base_url": ("RAG_LLM_BASE_URL", str),
+            "llm_model": ("RAG_LLM_MODEL", str),
+            "llm_api_key": ("RAG_LLM_API_KEY", str),
+            "llm_timeout": ("RAG_LLM_TIMEOUT", float),
         }
         for name, (var, convert) in readers.items():
             if env.get(var):
-                values[name] = convert(env[var])
+                try:
+                    values[name] = convert(env[var])
+                except ValueError:
+                    raise SettingsError(f"环境变量 {var} 的值无效：{env[var]!r}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         known = {f.name for f in fields(cls)}
         unknown = set(values) - known

@@ -324,8 +324,9 @@ def answer_metrics(assistant, questions: list[Question], progress=None) -> dict:
         totals[group] += 1
         if not answer.answerable:
             refused[group] += 1
-        if q.answerable and answer.answerable:
-            recall = fact_recall(answer.answer, q.facts)
+        if q.answerable:
+            # A refused answerable question has found none of its facts.
+            recall = fact_recall(answer.answer if answer.answerable else "", q.facts)
             if recall is not None:
                 recalls.append(recall)
                 if recall < 1:

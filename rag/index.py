@@ -8,7 +8,7 @@ Files (no pickle anywhere):
   dense.faiss           inner-product FAISS index over normalised chunk vectors
   sentence_vectors.npy  normalised sentence vectors, row i ↔ sentences.jsonl line i
   bm25/                 bm25s index over jieba tokens (.npy + .json)
-  terms.txt             the user dictionary the BM25 tokens were made with
+  terms.txt             the user dictionary the BM25 tokens were made with (`word [tag]`)
   sources.json          the corpus texts, so a loaded index never depends on files that
                         may change while it serves
   essays.json           essays with their body spans and sections
@@ -36,7 +36,7 @@ from rag.chunk import Chunk, chunk_corpus, split_sentences
 from rag.config import Settings
 from rag.corpus import Corpus, Essay, Section, fingerprint, load_corpus, read_sources
 from rag.embed import Encoder, resolve_model
-from rag.text import Tokenizer, corpus_terms, read_user_dict
+from rag.text import USER_DICT, Tokenizer, corpus_terms, read_user_dict
 
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
@@ -103,7 +103,8 @@ def corpus_sentences(corpus: Corpus) -> list[Sentence]:
 
 def expected_settings(settings: Settings) -> dict:
     """The settings an index is built for; any difference makes it stale."""
-    return {"chunk_size": settings.chunk_size}
+    user_dict = hashlib.sha256(USER_DICT.read_bytes()).hexdigest()[:16]
+    return {"chunk_size": settings.chunk_size, "user_dict": user_dict}
 
 
 def _log(message: str) -> None:
@@ -283,7 +284,7 @@ def load(folder: Path) -> Index:
             sentence_vectors=np.load(folder / "sentence_vectors.npy", allow_pickle=False),
             dense=faiss.read_index(str(folder / "dense.faiss")),
             bm25=bm25s.BM25.load(str(folder / "bm25"), load_corpus=False),
-            terms=(folder / "terms.txt").read_text(encoding="utf-8").split(),
+            terms=[t for t in (folder / "terms.txt").read_text(encoding="utf-8").splitlines() if t.strip()],
             sources=json.loads((folder / "sources.json").read_text(encoding="utf-8")),
             essays=[_essay_from_dict(d) for d in json.loads((folder / "essays.json").read_text(encoding="utf-8"))],
         )

@@ -110,6 +110,11 @@ class Retriever:
         total = sum(self._idf[t] for t in ids) + unknown * math.log1p((self.n + 0.5) / 0.5)
         return scores, float(matched / total) if total else 0.0
 
+    def idf(self, token: str) -> float:
+        """IDF of a token over the chunks; a word the corpus never uses gets the highest."""
+        token_id = self.index.bm25.vocab_dict.get(token)
+        return float(self._idf[token_id]) if token_id is not None else math.log1p((self.n + 0.5) / 0.5)
+
     def _docs_with(self, token_id: int) -> np.ndarray:
         return self._bm25_indices[self._bm25_indptr[token_id] : self._bm25_indptr[token_id + 1]]
 
