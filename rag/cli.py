@@ -187,6 +187,16 @@ def cmd_eval(args) -> None:
     print("报告：" + "，".join(str(p) for p in paths))
 
 
+def cmd_serve(args) -> None:
+    from rag.config import PROJECT_ROOT, Settings
+
+    Settings.from_env(host=args.host, port=args.port)  # validate before the slow start
+    sys.path.insert(0, str(PROJECT_ROOT))
+    import app
+
+    app.launch(args.host, args.port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from rag.config import MODES
 
@@ -220,6 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-baselines", action="store_true", help="不评测固定长度分块基线")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="启动网页界面（默认 http://127.0.0.1:7860）")
+    p.add_argument("--host", help="监听地址（默认 127.0.0.1，或 RAG_HOST）")
+    p.add_argument("--port", type=int, help="端口（默认 7860，或 RAG_PORT）")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

@@ -48,6 +48,10 @@ class Settings:
     llm_api_key: str = field(default="", repr=False)
     llm_timeout: float = 30.0
     llm_passages: int = 5
+    # The web UI (`rag serve`, app.py): loopback unless told otherwise; auth is "user:password".
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         check_choice("mode", self.mode, MODES)
@@ -55,6 +59,10 @@ class Settings:
             raise ValueError(f"chunk_size must be at least 50, got {self.chunk_size}")
         if self.k < 1:
             raise ValueError(f"k must be at least 1, got {self.k}")
+        if not 0 < self.port < 65536:
+            raise SettingsError(f"端口无效：{self.port}")
+        if self.auth is not None and ":" not in self.auth:
+            raise SettingsError("RAG_AUTH 的格式应为 用户名:密码")
         if self.llm_timeout <= 0:
             raise ValueError(f"llm_timeout must be positive, got {self.llm_timeout}")
 
@@ -73,6 +81,9 @@ class Settings:
             "llm_model": ("RAG_LLM_MODEL", str),
             "llm_api_key": ("RAG_LLM_API_KEY", str),
             "llm_timeout": ("RAG_LLM_TIMEOUT", float),
+            "host": ("RAG_HOST", str),
+            "port": ("RAG_PORT", int),
+            "auth": ("RAG_AUTH", str),
         }
         for name, (var, convert) in readers.items():
             if env.get(var):
@@ -86,6 +97,13 @@ class Settings:
         if unknown:
             raise ValueError(f"unknown settings {sorted(unknown)}; allowed: {sorted(known)}")
         return cls(**values)
+
+    @property
+    def auth_pair(self) -> tuple[str, str] | None:
+        if not self.auth:
+            return None
+        user, _, password = self.auth.partition(":")
+        return user, password
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)

@@ -1,0 +1,150 @@
+"""Markdown for people: answers with citations, passages in context, essays, exports.
+
+Everything from a user or from the corpus is escaped before it enters Markdown, so a
+question such as `<img src=x onerror=alert(1)>` shows up as the literal text typed and a
+passage cannot inject markup. The UI and the export both use these functions.
+Leaves out: widgets and events (app.py).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+
+from rag.answer import Answer
+from rag.chunk import HEADING_SEPARATOR
+from rag.index import Index
+from rag.retrieve import Hit
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def escape(text: str) -> str:
+    """Text shown literally in Markdown: HTML entities and Markdown punctuation escaped.
+
+    >>> escape("<b>[1]</b> *x*")
+    '&lt;b&gt;\\\\[1\\\\]&lt;/b&gt; \\\\*x\\\\*'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def content_text(content) -> str:
+    """Gradio chat `content` as plain text: a string, or a list of {"type": "text", …} parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text", ""))
+    if isinstance(content, (list, tuple)):
+        return "".join(content_text(part) for part in content)
+    return ""
+
+
+def highlight(text: str, start: int, spans) -> str:
+    """Escaped `text` (which begins at source offset `start`) with the quoted spans in <mark>."""
+    out, pos = [], 0
+    for s, e in sorted(spans):
+        s, e = max(s - start, pos), min(e - start, len(text))
+        if s >= e:
+            continue
+        out += [escape(text[pos:s]), "<mark>", escape(text[s:e]), "</mark>"]
+        pos = e
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def paragraph_context(index: Index, hit: Hit) -> tuple[str, str]:
+    """The paragraph before and the paragraph after the passage, within its essay."""
+    chunk = hit.chunk
+    text = index.sources[chunk.source]
+    essay = next((e for e in index.essays if e.number == chunk.essay and e.source == chunk.source), None)
+    lo, hi = (essay.start, essay.end) if essay else (0, len(text))
+    para_start = text.rfind("\n", lo, chunk.start) + 1 or lo
+    before_start = text.rfind("\n", lo, max(lo, para_start - 1)) + 1 if para_start > lo else para_start
+    before = text[max(lo, before_start) : para_start].strip()
+    para_end = text.find("\n", chunk.end, hi)
+    para_end = hi if para_end < 0 else para_end
+    after_end = text.find("\n", para_end + 1, hi)
+    after = text[para_end:hi if after_end < 0 else after_end].strip()
+    return before, after
+
+
+def citation_block(index: Index, citation) -> str:
+    c = citation.hit.chunk
+    before, after = paragraph_context(index, citation.hit)
+    lines = [
+        f"**[{citation.n}]** 《{escape(c.title)}》 · {escape(c.author)}  ",
+        f"<small>{escape(c.heading)}</small>",
+        "",
+        "> " + highlight(c.text, c.start, citation.quote_spans).replace("\n", "  \n> "),
+    ]
+    if before or after:
+        lines += ["", "<details><summary>展开上下文</summary>", ""]
+        if before:
+            lines += [f"<small>（上一段）</small> {escape(before)}", ""]
+        lines += [highlight(c.text, c.start, citation.quote_spans).replace("\n", "  \n"), ""]
+        if after:
+            lines += [f"<small>（下一段）</small> {escape(after)}", ""]
+        lines += ["</details>"]
+    return "\n".join(lines)
+
+
+def related_block(hits: list[Hit], label: str, limit: int = 3) -> str:
+    if not hits:
+        return ""
+    items = [f"- 《{escape(h.chunk.title)}》 · {escape(h.chunk.author)} — {escape(h.chunk.heading)}：{escape(h.chunk.text[:80])}……"
+             for h in hits[:limit]]
+    return f"**{label}**\n\n" + "\n".join(items)
+
+
+def answer_markdown(index: Index, answer: Answer) -> str:
+    """One chat reply: notes, the answer with its [n], then the citations or the related passages."""
+    parts = [f"<small>{escape(n)}</small>" for n in answer.notes]
+    parts.append(escape(answer.answer))
+    if answer.citations:
+        parts.append("---\n**引用**")
+        parts += [citation_block(index, c) for c in answer.citations]
+    if not answer.answerable:
+        parts.append(related_block(answer.related, "可能相关的段落"))
+    if answer.backend != "extractive":
+        parts.append(f"<small>由大模型生成（{escape(answer.backend)}），引用已核对。</small>")
+    return "\n\n".join(p for p in parts if p)
+
+
+def export_markdown(turns: list[tuple[str, Answer]]) -> str:
+    """The conversation for trainers: each question, its answer and citations (essay, heading, quote)."""
+    lines = ["# 千万工程培训心得问答 · 对话记录", "", f"导出时间：{time.strftime('%Y-%m-%d %H:%M')}", ""]
+    for number, (question, answer) in enumerate(turns, start=1):
+        lines += [f"## 问题 {number}：{question}", "", f"**回答**：{answer.answer}", ""]
+        if not answer.answerable:
+            lines += ["（资料中未找到答案）", ""]
+        if answer.citations:
+            lines += ["**引用**", ""]
+            for c in answer.citations:
+                heading = c.hit.chunk.heading.split(HEADING_SEPARATOR, 1)[-1] if HEADING_SEPARATOR in c.hit.chunk.heading else "（正文）"
+                lines += [f"{c.n}. 《{c.hit.chunk.title}》（{c.hit.chunk.author}） — {heading}", f"   > {c.quote}", ""]
+        elif answer.related:
+            lines += ["**可能相关**", ""]
+            lines += [f"- 《{h.chunk.title}》 — {h.chunk.heading}" for h in answer.related[:3]] + [""]
+    return "\n".join(lines)
+
+
+def essay_markdown(index: Index, number: int) -> str:
+    """One essay to read: title, author role, and its text with section headings."""
+    essay = next(e for e in index.essays if e.number == number)
+    text = index.sources[essay.source]
+    lines = [f"## {escape(essay.title)}", f"*{escape(essay.author)}*", ""]
+    shown: tuple[str, ...] = ()
+    for section in essay.sections:
+        path = section.heading_path
+        common = 0
+        while common < min(len(path), len(shown)) and path[common] == shown[common]:
+            common += 1
+        for depth in range(common, len(path)):
+            lines += [f"{'#' * min(6, depth + 3)} {escape(path[depth])}", ""]
+        shown = path
+        paragraphs = [p.strip() for p in text[section.start : section.end].split("\n") if p.strip()]
+        if paragraphs and path and paragraphs[0].lstrip("#").strip().rstrip("。：:") == path[-1]:
+            paragraphs = paragraphs[1:]  # a heading line, already shown as a heading
+        lines += [escape(p) + "\n" for p in paragraphs]
+    return "\n".join(lines)

@@ -1,0 +1,170 @@
+"""The Gradio UI: handlers, the API through gradio_client, and a real browser (Debian chromium)."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+XSS = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>"]
+
+
+@pytest.fixture(scope="module")
+def app(built_index):
+    """app.py loads its index at import: point it at the session's index first."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RAG_INDEX_DIR", str(built_index.index_dir))
+        mp.setenv("RAG_CORPUS", str(built_index.corpus))
+        return importlib.import_module("app")
+
+
+@pytest.fixture(scope="module")
+def served(app):
+    """The app on a free port of 127.0.0.1, as `launch` serves it."""
+    _, url, _ = app.launch("127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+    yield url
+    app.demo.close()
+
+
+# ------------------------------------------------------------------ handlers
+
+
+def test_chat_handler_answers_with_citations_and_export(app):
+    messages, turns, box, export = app.respond("五四村是如何筹集资金的？", [], "hybrid", 10)
+    assert box == "" and len(turns) == 1 and len(messages) == 2
+    reply = messages[1]["content"]
+    assert "30亩" in reply and "[1]" in reply and "引用" in reply
+    assert "乡村振兴关键在“人”关键在“干”" in reply and "<mark>" in reply
+    text = Path(export).read_text(encoding="utf-8")
+    assert "## 问题 1：五四村是如何筹集资金的" in text
+    assert "30亩" in text and "《乡村振兴关键在“人”关键在“干”》（镇党委书记）" in text
+    assert "一、敢干为先,做乡村治理积极践行者" in text and "> " in text
+
+
+def test_chat_handler_refuses_and_lists_possibly_related(app):
+    messages, turns, _, export = app.respond("怎样办理护照？", [], "hybrid", 10)
+    assert "资料中未找到" in messages[1]["content"] and "可能相关" in messages[1]["content"]
+    assert "资料中未找到答案" in Path(export).read_text(encoding="utf-8")
+
+
+def test_follow_up_in_the_same_chat(app):
+    _, turns, _, _ = app.respond("五四村是如何筹集资金的？", [], "hybrid", 10)
+    messages, turns, _, _ = app.respond("那个公司由谁来经营？", turns, "hybrid", 10)
+    assert len(turns) == 2 and "莫干山大酒店" in messages[3]["content"]
+    assert app.new_chat()[:2] == ([], [])
+
+
+def test_empty_message_sends_nothing(app):
+    outputs = app.respond("   ", [], "hybrid", 10)
+    assert all(isinstance(o, dict) and o.get("__type__") == "update" for o in outputs)
+
+
+def test_long_message_is_answered_from_its_first_part(app):
+    messages, _, _, _ = app.respond("五四村是如何筹集资金的？" + "啊" * 3000, [], "hybrid", 10)
+    assert "2000" in messages[1]["content"]
+
+
+def test_chat_content_parts_are_normalised(app):
+    from rag.present import content_text
+
+    assert content_text([{"type": "text", "text": "五四村"}, {"type": "text", "text": "如何筹资"}]) == "五四村如何筹资"
+    messages, _, _, _ = app.respond([{"type": "text", "text": "五四村是如何筹集资金的？"}], [], "bm25", 5)
+    assert "30亩" in messages[1]["content"]
+
+
+def test_user_and_corpus_text_are_escaped(app):
+    messages, _, _, _ = app.respond(XSS[0], [], "hybrid", 10)
+    assert "<img" not in messages[0]["content"] and "&lt;img" in messages[0]["content"]
+    assert "<img" not in messages[1]["content"]
+
+
+def test_essay_view_has_headings(app):
+    text = app.show_essay(3)
+    assert "学习借鉴“千万工程”经验奋力开创民政工作新局面" in text and "区民政局局长" in text
+    assert "### 三、工作思路" in text and "#### \\(二\\)着力提升养老服务水平" in text
+
+
+def test_non_loopback_without_auth_warns(app, capsys, monkeypatch):
+    calls = {}
+    monkeypatch.setattr(app.demo, "launch", lambda **kw: calls.update(kw))
+    app.launch("0.0.0.0", 7999)
+    assert "警告" in capsys.readouterr().err and calls["server_name"] == "0.0.0.0"
+    assert app.is_loopback("127.0.0.1") and app.is_loopback("localhost") and not app.is_loopback("0.0.0.0")
+
+
+# ------------------------------------------------------------------ API
+
+
+def test_api_ask_through_gradio_client(served):
+    from gradio_client import Client
+
+    result = Client(served, verbose=False).predict("五四村是如何筹集资金的？", api_name="/ask")
+    assert result["answerable"] and result["citations"]
+    assert "30亩" in result["answer"] and result["citations"][0]["title"]
+
+
+# ------------------------------------------------------------------ real browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (make test installs it with apt when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        yield b
+        b.close()
+
+
+def test_in_a_real_browser(served, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(served)
+    question = page.locator("#question textarea")
+    chat = page.locator("#chat")
+
+    question.fill("五四村是如何筹集资金的？")
+    page.locator("#send").click()
+    expect(chat).to_contain_text("引用", timeout=60000)
+    expect(chat).to_contain_text("《乡村振兴关键在“人”关键在“干”》")
+    expect(chat.locator("mark").first).to_be_visible()
+    # The chat scrolls to its end; show the question and the answer for the screenshot.
+    page.evaluate("""() => document.querySelectorAll('#chat *').forEach(el => {
+        if (el.scrollHeight > el.clientHeight + 10) el.scrollTop = 0; })""")
+    shots = ROOT / "eval" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "answer.png"))
+    chat.locator("details summary").first.click()
+    expect(chat).to_contain_text("（上一段）")
+
+    with page.expect_download() as download:
+        page.locator("#export").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "五四村是如何筹集资金的" in exported and "30亩" in exported and "镇党委书记" in exported
+
+    for payload in XSS:
+        question.fill(payload)
+        page.locator("#send").click()
+        expect(chat).to_contain_text(payload, timeout=60000)
+    assert dialogs == []
+
+    page.locator("#new-chat").click()
+    expect(chat).not_to_contain_text("五四村是如何筹集资金的", timeout=10000)
+
+    page.get_by_role("tab", name="文章").click()
+    expect(page.get_by_text("区民政局局长").first).to_be_visible()
+    page.locator("#essay-choice input").click()
+    page.get_by_role("option", name="3. 学习借鉴").click()
+    expect(page.locator("#essay-view")).to_contain_text("三、工作思路", timeout=10000)
+    page.close()
