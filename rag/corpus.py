@@ -38,6 +38,8 @@ MAX_HEADING_LINE = 60  # a standalone heading line is short and has no full stop
 MAX_OPENING_HEADING = 40  # a paragraph-opening heading sentence is at most this long
 TOC_MARK = "目录"
 CORPUS_SUFFIXES = (".txt", ".md")
+# An essay is tens of kilobytes; a file this large would take hours to embed on a CPU.
+MAX_FILE_BYTES = 5 * 2**20
 
 
 class CorpusError(ValueError):
@@ -337,8 +339,14 @@ def parse_single(text: str, source: str, number: int) -> Essay:
     return Essay(number, title, author, source, start, len(text), split_sections(text, start, len(text)))
 
 
-def read_text_file(path: Path) -> str:
-    """Decode a corpus file as UTF-8, refusing binary and empty files with a Chinese message."""
+def read_text_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Decode a corpus file as UTF-8, refusing binary, empty and over-large files with a Chinese message.
+
+    The size is checked before reading, so a huge file costs no memory.
+    """
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise CorpusError(f"{path.name} 有 {size / 2**20:.1f} MB，超过单个文件 {max_bytes / 2**20:.0f} MB 的上限，已跳过")
     data = path.read_bytes()
     if b"\x00" in data[:8192]:
         raise CorpusError(f"{path.name} 看起来是二进制文件，已跳过")
