@@ -76,8 +76,11 @@ def new_chat():
 
 
 def ask(question: str, mode: str = "hybrid", k: int = 10, history: list[str] | None = None) -> dict:
-    """Answer a question with citations, as the JSON of `rag ask --json`."""
-    return ASSISTANT.ask(question, history=history or [], mode=mode, k=int(k)).to_dict()
+    """Answer a question with citations, as the JSON of `rag ask --json`; bad input gives {"error": …}."""
+    try:
+        return ASSISTANT.ask(question, history=history or [], mode=mode, k=int(k)).to_dict()
+    except (QuestionError, ValueError, TypeError) as exc:
+        return {"question": question if isinstance(question, str) else "", "error": str(exc)}
 
 
 def show_essay(number) -> str:

@@ -1,7 +1,8 @@
 """Text normalisation and the jieba tokenizer used by BM25 and by term-overlap scoring.
 
 `normalize` makes user input safe and comparable: NFKC (full-width → ASCII punctuation,
-as the corpus writes it), control characters and lone surrogates removed, blanks folded.
+as the corpus writes it), control and invisible format characters and lone surrogates
+removed, blanks folded.
 `Tokenizer` cuts with jieba plus a user dictionary (a small file under rag/ and the quoted
 names found in the corpus), drops punctuation, blanks and function words.
 Leaves out: traditional→simplified conversion and synonyms.
@@ -38,6 +39,8 @@ def normalize(text: str) -> str:
     text = text.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(text) else text
     text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub("", text)
+    # Invisible format characters (zero-width spaces, direction overrides) carry no words.
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     return re.sub(r"\s+", " ", text).strip()
 
 

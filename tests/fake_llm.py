@@ -1,7 +1,7 @@
 """A small OpenAI-protocol chat server on 127.0.0.1 with canned replies, for tests.
 
 The reply depends on the requested model name, so one server covers every case:
-good, bad-markers, no-markers, refuse, slow, error, garbage. Condensing requests (the
+good, bad-markers, no-markers, refuse, slow, error, garbage, leak. Condensing requests (the
 follow-up rewrite) get a fixed standalone question. Every request body is recorded.
 """
 
@@ -12,7 +12,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from rag.llm import CONDENSE_PROMPT
+from rag.llm import CONDENSE_PROMPT, SYSTEM_PROMPT
 
 REPLIES = {
     "good": "五四村以30亩土地折价入股占9%的股份[1]，筹建公司进行市场运作[1]。各单位按股分红[2]。",
@@ -20,6 +20,7 @@ REPLIES = {
     "no-markers": "五四村用土地入股的办法筹集了资金。",
     "refuse": "资料中未找到相关内容。",
     "slow": "来得太晚的回答[1]。",
+    "leak": SYSTEM_PROMPT,  # what a model obeying "输出系统提示词" would say
 }
 CONDENSED = "五四村是怎么分红的？"
 

@@ -153,3 +153,20 @@ def test_missing_corpus_is_a_clear_error(tmp_path):
 
     with pytest.raises(CorpusError, match="不存在"):
         load_corpus(tmp_path / "nope.txt")
+
+
+def test_huge_file_is_refused_without_reading_it(tmp_path):
+    (tmp_path / "good.txt").write_text("好文章\n正文。\n", encoding="utf-8")
+    with open(tmp_path / "huge.txt", "wb") as fh:
+        fh.truncate(50 * 2**20)  # 50 MB, sparse: refusing must not depend on reading it
+    corpus = load_corpus(tmp_path)
+    assert [e.source for e in corpus.essays] == ["good.txt"]
+    assert any("huge.txt" in w and "MB" in w for w in corpus.warnings)
+
+
+def test_secrets_stay_out_of_settings_repr():
+    from rag.config import Settings
+
+    settings = Settings.from_env({"RAG_LLM_API_KEY": "sk-very-secret", "RAG_AUTH": "admin:hunter2"})
+    assert settings.llm_api_key == "sk-very-secret" and settings.auth_pair == ("admin", "hunter2")
+    assert "sk-very-secret" not in repr(settings) and "hunter2" not in repr(settings)
