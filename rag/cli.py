@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from rag.jsonl import JsonlError, read_jsonl
+
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
 
@@ -37,28 +39,19 @@ def _print_json(data: dict) -> None:
 
 def read_batch(path: Path) -> list[dict]:
     """Validated lines of a JSONL batch file: each an object with `id` and a non-empty `question`."""
-    if not path.is_file():
-        raise UserError(f"批量文件不存在：{path}")
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise UserError(f"批量文件不是 UTF-8 编码：{path}") from None
     items = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except ValueError:
-            raise UserError(f"批量文件第 {number} 行不是合法的 JSON") from None
-        if not isinstance(item, dict) or "id" not in item or not isinstance(item.get("question"), str):
-            raise UserError(f"批量文件第 {number} 行缺少 id 或 question 字段")
-        if not item["question"].strip():
-            raise UserError(f"批量文件第 {number} 行的问题为空")
-        history = item.get("history", [])
-        if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
-            raise UserError(f"批量文件第 {number} 行的 history 必须是问题文本的列表")
-        items.append(item)
+    try:
+        for number, item in read_jsonl(path):
+            if "id" not in item or not isinstance(item.get("question"), str):
+                raise UserError(f"批量文件第 {number} 行缺少 id 或 question 字段")
+            if not item["question"].strip():
+                raise UserError(f"批量文件第 {number} 行的问题为空")
+            history = item.get("history", [])
+            if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+                raise UserError(f"批量文件第 {number} 行的 history 必须是问题文本的列表")
+            items.append(item)
+    except JsonlError as exc:
+        raise UserError(f"批量文件有误：{exc}") from None
     return items
 
 

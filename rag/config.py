@@ -13,6 +13,7 @@ from typing import Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODES = ("hybrid", "dense", "bm25")
+VECTOR_INDEXES = ("auto", "flat", "hnsw")
 BUNDLED_MODEL = "m3e-small"
 
 
@@ -42,6 +43,8 @@ class Settings:
     mode: str = "hybrid"
     # Dense score of a chunk: (1 - w) * chunk cosine + w * best sentence cosine.
     sentence_weight: float = 0.5
+    # FAISS index kind: "auto" is exact (flat) below rag.index.HNSW_FROM chunks, HNSW above.
+    vector_index: str = "auto"
     # Optional OpenAI-compatible LLM; answers are extractive unless llm_base_url is set.
     llm_base_url: str | None = None
     llm_model: str = "qwen2.5:7b-instruct"
@@ -55,6 +58,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         check_choice("mode", self.mode, MODES)
+        check_choice("vector_index", self.vector_index, VECTOR_INDEXES)
         if self.chunk_size < 50:
             raise ValueError(f"chunk_size must be at least 50, got {self.chunk_size}")
         if self.k < 1:
@@ -77,6 +81,7 @@ class Settings:
             "embed_model": ("RAG_EMBED_MODEL", str),
             "chunk_size": ("RAG_CHUNK_SIZE", int),
             "mode": ("RAG_MODE", str),
+            "vector_index": ("RAG_VECTOR_INDEX", str),
             "llm_base_url": ("RAG_LLM_BASE_URL", str),
             "llm_model": ("RAG_LLM_MODEL", str),
             "llm_api_key": ("RAG_LLM_API_KEY", str),

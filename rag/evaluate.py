@@ -29,6 +29,7 @@ import numpy as np
 
 from rag.chunk import fixed_size_chunks
 from rag.config import PROJECT_ROOT
+from rag.jsonl import JsonlError, read_jsonl
 from rag.retrieve import Hit
 
 QUESTION_TYPES = ("fact", "number", "list", "paraphrase", "cross-essay", "follow-up", "unanswerable")
@@ -59,17 +60,13 @@ class Question:
 def load_questions(path: Path) -> list[Question]:
     """Read and check a JSONL question file (schema in eval/README.md)."""
     path = Path(path)
-    if not path.is_file():
-        raise EvalSetError(f"评测文件不存在：{path}")
     questions, seen = [], set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except ValueError:
-            raise EvalSetError(f"{path.name} 第 {number} 行不是合法的 JSON") from None
-        if not isinstance(raw, dict) or not raw.get("id") or not str(raw.get("question", "")).strip():
+    try:
+        rows = list(read_jsonl(path))
+    except JsonlError as exc:
+        raise EvalSetError(f"评测文件有误：{exc}") from None
+    for number, raw in rows:
+        if not raw.get("id") or not str(raw.get("question", "")).strip():
             raise EvalSetError(f"{path.name} 第 {number} 行缺少 id 或 question")
         qtype = raw.get("type", "fact")
         if qtype not in QUESTION_TYPES:

@@ -5,7 +5,8 @@ Files (no pickle anywhere):
                         SHA-256, build time, counts, and the SHA-256 of every other file
   chunks.jsonl          one Chunk per line
   sentences.jsonl       sentence spans (source, start, end), for extractive answers
-  dense.faiss           inner-product FAISS index over normalised chunk vectors
+  dense.faiss           inner-product FAISS index over normalised chunk vectors (flat, or
+                        HNSW for large corpora)
   sentence_vectors.npy  normalised sentence vectors, row i ↔ sentences.jsonl line i
   bm25/                 bm25s index over jieba tokens (.npy + .json)
   terms.txt             the user dictionary the BM25 tokens were made with (`word [tag]`)
@@ -28,17 +29,22 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from rag import __version__
 from rag.chunk import Chunk, chunk_corpus, split_sentences
-from rag.config import Settings
+from rag.config import VECTOR_INDEXES, Settings, check_choice
 from rag.corpus import Corpus, Essay, Section, fingerprint, load_corpus, read_sources
 from rag.embed import Encoder, resolve_model
 from rag.text import USER_DICT, Tokenizer, corpus_terms, read_user_dict
 
 FORMAT_VERSION = 2
+HNSW_FROM = 50_000  # chunks; below this exact search takes a few milliseconds
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 200
 MANIFEST = "manifest.json"
 
 
@@ -53,13 +59,27 @@ class Sentence:
     end: int
 
 
+class VectorIndex(Protocol):
+    """The dense backend seam: what retrieval needs from a vector index. FAISS flat and HNSW
+    provide it; a distributed engine (Milvus, OpenSearch kNN) would be a new module wrapping
+    its client in these two methods (see docs/SCALING.md)."""
+
+    ntotal: int
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids), each (n_queries, k), inner product, best first; id -1 pads."""
+
+    def reconstruct_batch(self, ids: np.ndarray) -> np.ndarray:
+        """The stored vectors of `ids`, (len(ids), dim)."""
+
+
 @dataclass
 class Index:
     manifest: dict
     chunks: list[Chunk]
     sentences: list[Sentence]
     sentence_vectors: np.ndarray
-    dense: object  # faiss.Index
+    dense: VectorIndex
     bm25: object  # bm25s.BM25
     terms: list[str]
     sources: dict[str, str]
@@ -104,20 +124,36 @@ def corpus_sentences(corpus: Corpus) -> list[Sentence]:
 def expected_settings(settings: Settings) -> dict:
     """The settings an index is built for; any difference makes it stale."""
     user_dict = hashlib.sha256(USER_DICT.read_bytes()).hexdigest()[:16]
-    return {"chunk_size": settings.chunk_size, "user_dict": user_dict}
+    return {"chunk_size": settings.chunk_size, "user_dict": user_dict, "vector_index": settings.vector_index}
 
 
 def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def search_structures(chunk_vectors: np.ndarray, bm25_texts: list[str], tokenizer: Tokenizer):
-    """The FAISS index over `chunk_vectors` and the BM25 index over `bm25_texts`, in memory."""
-    import bm25s
+def vector_index(vectors: np.ndarray, kind: str = "auto"):
+    """A FAISS inner-product index over normalised vectors: exact (flat) for small corpora,
+    HNSW from HNSW_FROM vectors on (or as `kind` says)."""
     import faiss
 
-    dense = faiss.IndexFlatIP(chunk_vectors.shape[1])
-    dense.add(chunk_vectors)
+    check_choice("vector_index", kind, VECTOR_INDEXES)
+    if kind == "auto":
+        kind = "hnsw" if len(vectors) >= HNSW_FROM else "flat"
+    if kind == "flat":
+        index = faiss.IndexFlatIP(vectors.shape[1])
+    else:
+        index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def search_structures(chunk_vectors: np.ndarray, bm25_texts: list[str], tokenizer: Tokenizer, kind: str = "auto"):
+    """The FAISS index over `chunk_vectors` and the BM25 index over `bm25_texts`, in memory."""
+    import bm25s
+
+    dense = vector_index(chunk_vectors, kind)
     bm25 = bm25s.BM25()
     bm25.index(tokenizer.tokenize_many(bm25_texts), show_progress=False)
     return dense, bm25
@@ -145,7 +181,8 @@ def build(settings: Settings, encoder: Encoder | None = None, progress: bool = T
         chunk_vectors = encoder.encode([embedding_text(c) for c in chunks], progress=progress)
         sentence_texts = [corpus.texts[s.source][s.start : s.end] for s in sentences]
         sentence_vectors = encoder.encode(sentence_texts, progress=progress)
-        dense, bm25 = search_structures(chunk_vectors, [bm25_text(c) for c in chunks], Tokenizer(terms))
+        dense, bm25 = search_structures(chunk_vectors, [bm25_text(c) for c in chunks], Tokenizer(terms),
+                                        settings.vector_index)
 
         tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)

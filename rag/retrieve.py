@@ -9,6 +9,9 @@ list weighted by how much of the question's IDF mass the best BM25 passage actua
 contains. A question whose distinctive words appear in one passage (a name, a number)
 leans on BM25; a paraphrase sharing only common words with the text leans on the
 embedding. Measured against reciprocal rank fusion and fixed weights in eval/REPORT.md.
+Above EXACT_LIMIT chunks, or over an approximate (HNSW) index, only the top CANDIDATES of
+the vector index and of BM25 are rescored the same way, so a query costs the same whatever
+the corpus size but the vector index and BM25's sparse product.
 Leaves out: answer composition (answer.py) and follow-up handling (assistant.py).
 """
 
@@ -22,6 +25,9 @@ import numpy as np
 from rag.chunk import Chunk
 from rag.config import MODES, Settings, check_choice
 from rag.index import Index
+
+EXACT_LIMIT = 20_000  # chunks scored exactly; above, only candidates are rescored
+CANDIDATES = 200  # from the vector index and from BM25 each
 
 
 @dataclass(frozen=True)
@@ -72,15 +78,49 @@ def sentence_membership(index: Index) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Retriever:
-    def __init__(self, index: Index, settings: Settings) -> None:
+    """Scores every chunk exactly on small corpora; on large ones (or with an approximate
+    index) rescores only candidates: the top CANDIDATES of the vector index and of BM25."""
+
+    def __init__(self, index: Index, settings: Settings, exact_limit: int = EXACT_LIMIT) -> None:
+        import faiss
+
         self.index = index
         self.settings = settings
         self.n = len(index.chunks)
         self._chunk_of, self._sentence_of = sentence_membership(index)
+        self.exact = self.n <= exact_limit and isinstance(index.dense, faiss.IndexFlat)
+        if not self.exact:
+            rows = np.arange(self.n)
+            self._first = np.searchsorted(self._chunk_of, rows, "left")
+            self._last = np.searchsorted(self._chunk_of, rows, "right")
         matrix = index.bm25.scores
         self._bm25_indices, self._bm25_indptr = matrix["indices"], matrix["indptr"]
         df = np.diff(self._bm25_indptr).astype(np.float64)
         self._idf = np.log1p((self.n - df + 0.5) / (df + 0.5))
+
+    def candidate_dense_scores(self, query_vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """`dense_scores` for the chunks in `rows` only."""
+        chunk_cos = self.index.dense.reconstruct_batch(rows) @ query_vector
+        spans = [(self._first[r], self._last[r]) for r in rows]
+        if not len(self._sentence_of) or all(a == b for a, b in spans):
+            return chunk_cos
+        sentence_rows = np.concatenate([self._sentence_of[a:b] for a, b in spans])
+        cos = self.index.sentence_vectors[sentence_rows] @ query_vector
+        best = np.full(len(rows), -1.0)
+        owner = np.repeat(np.arange(len(rows)), [b - a for a, b in spans])
+        np.maximum.at(best, owner, cos)
+        w = self.settings.sentence_weight
+        return np.where(best > -1.0, (1 - w) * chunk_cos + w * best, chunk_cos)
+
+    def candidates(self, query_vector: np.ndarray | None, bm25: np.ndarray | None) -> np.ndarray:
+        found = []
+        if query_vector is not None:
+            _, ids = self.index.dense.search(query_vector.reshape(1, -1).astype(np.float32), CANDIDATES)
+            found.append(ids[0][ids[0] >= 0])
+        if bm25 is not None and bm25.any():
+            top = np.argpartition(-bm25, min(CANDIDATES, self.n - 1))[:CANDIDATES]
+            found.append(top[bm25[top] > 0])
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
     def dense_scores(self, query_vector: np.ndarray) -> np.ndarray:
         """Per chunk: mean of chunk cosine and best-sentence cosine (chunk cosine alone if no sentences)."""
@@ -127,10 +167,25 @@ class Retriever:
             return bm25
         return standardise(self.dense_scores(query_vector)) + coverage * standardise(bm25)
 
-    def search(self, query_vector: np.ndarray | None, tokens: list[str], k: int, mode: str) -> list[Hit]:
-        scores = self.scores(query_vector, tokens, mode)
+    def candidate_scores(self, query_vector: np.ndarray | None, tokens: list[str], mode: str):
+        """(rows, scores) over the candidates only; the large-corpus form of `scores`."""
+        bm25, coverage = self.bm25_scores(tokens) if mode != "dense" else (None, 0.0)
+        rows = self.candidates(query_vector if mode != "bm25" else None, bm25)
         if mode == "bm25":
-            order = [i for i in np.argsort(-scores, kind="stable")[:k] if scores[i] > 0]
+            return rows, bm25[rows]
+        dense = self.candidate_dense_scores(query_vector, rows)
+        if mode == "dense":
+            return rows, dense
+        return rows, standardise(dense) + coverage * standardise(bm25[rows])
+
+    def search(self, query_vector: np.ndarray | None, tokens: list[str], k: int, mode: str) -> list[Hit]:
+        if self.exact:
+            rows, scores = np.arange(self.n), self.scores(query_vector, tokens, mode)
         else:
-            order = np.argsort(-scores, kind="stable")[:k]
-        return [Hit(r, float(scores[i]), self.index.chunks[int(i)], int(i)) for r, i in enumerate(order, start=1)]
+            check_choice("mode", mode, MODES)
+            rows, scores = self.candidate_scores(query_vector, tokens, mode)
+        order = np.argsort(-scores, kind="stable")[:k]
+        if mode == "bm25":
+            order = [i for i in order if scores[i] > 0]
+        return [Hit(r, float(scores[i]), self.index.chunks[int(rows[i])], int(rows[i]))
+                for r, i in enumerate(order, start=1)]

@@ -1,0 +1,36 @@
+"""Read JSON Lines files that people write by hand (batch questions, evaluation sets).
+
+Blank lines are skipped; any problem raises `JsonlError` naming the file and the line, in
+Chinese, for the one-line messages of the CLI. Leaves out: what the objects must contain.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator
+
+
+class JsonlError(ValueError):
+    """The file is missing, not UTF-8, or has a line that is not a JSON object."""
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for every non-blank line of `path`."""
+    path = Path(path)
+    if not path.is_file():
+        raise JsonlError(f"文件不存在：{path}")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise JsonlError(f"{path.name} 不是 UTF-8 编码") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError:
+            raise JsonlError(f"{path.name} 第 {number} 行不是合法的 JSON") from None
+        if not isinstance(item, dict):
+            raise JsonlError(f"{path.name} 第 {number} 行不是 JSON 对象")
+        yield number, item
