@@ -18,6 +18,8 @@ import gradio as gr
 
 from rag import present
 from rag.assistant import Assistant, QuestionError
+from rag.brief import build_brief, write_brief
+from rag.dossier import build_names, find
 from rag.config import MODES, Settings
 
 log = logging.getLogger("rag.app")
@@ -32,6 +34,8 @@ EXAMPLES = [
     "一个欠了很多债的穷村子后来怎么变富的？",  # a paraphrase
 ]
 ESSAY_CHOICES = [(f"{e.number}. {e.title}（{e.author}）", e.number) for e in INDEX.essays]
+NAMES = build_names(INDEX, ASSISTANT.tokenizer)
+NAME_CHOICES = [(f"{n.name}（{n.kind}，{len(n.essays)} 篇，{len(n.paragraphs)} 段）", n.name) for n in NAMES]
 EXPORT_DIR = Path(tempfile.mkdtemp(prefix="rag-export-"))
 
 
@@ -71,6 +75,21 @@ def respond(message: str, turns: list, mode: str, k: float):
     return chat_messages(turns), turns, "", write_export(turns)
 
 
+def make_brief(turns: list):
+    """A session brief (Markdown and .docx) from the questions of the current chat."""
+    questions = [q for q, a in turns if not isinstance(a, str)]
+    if not questions:
+        return None
+    stem = EXPORT_DIR / f"研讨讲义-{time.strftime('%Y%m%d-%H%M%S')}-{id(turns) % 10000}"
+    brief = build_brief(ASSISTANT, questions, NAMES)
+    return [str(p) for p in write_brief(brief, INDEX, stem)]
+
+
+def show_name(name) -> str:
+    entry = find(NAMES, name) if name else None
+    return present.dossier_markdown(INDEX, entry) if entry else ""
+
+
 def new_chat():
     return [], [], "", None
 
@@ -103,10 +122,18 @@ with gr.Blocks(title="千万工程培训心得问答") as demo:
         with gr.Row():
             clear = gr.Button("新对话", elem_id="new-chat")
             export = gr.DownloadButton("导出对话（Markdown）", value=None, elem_id="export")
+            brief_button = gr.Button("生成研讨讲义", elem_id="brief")
+        brief_files = gr.File(label="研讨讲义（Markdown 与 Word）", file_count="multiple", elem_id="brief-files")
         gr.Examples(EXAMPLES, inputs=question_box, label="示例问题")
         with gr.Accordion("检索设置", open=False):
             mode = gr.Radio(list(MODES), value=SETTINGS.mode, label="检索方式")
             k = gr.Slider(3, 20, value=SETTINGS.k, step=1, label="检索段落数 k")
+    with gr.Tab("村庄与主题", elem_id="names-tab"):
+        gr.Markdown("文中提到的村庄和做法，按提到它的文章数排列。选择一个，查看每篇文章怎么写它。")
+        name_choice = gr.Dropdown(NAME_CHOICES, label="村庄或做法", value=None, elem_id="name-choice")
+        name_view = gr.Markdown(elem_id="name-view")
+        with gr.Accordion("全部名称", open=False):
+            gr.Markdown(present.dossier_overview(NAMES))
     with gr.Tab("文章", elem_id="essays-tab"):
         gr.Markdown("\n".join(["| # | 标题 | 作者 |", "|---:|---|---|"] + [
             f"| {e.number} | {present.escape(e.title)} | {present.escape(e.author)} |" for e in INDEX.essays]))
@@ -118,6 +145,8 @@ with gr.Blocks(title="千万工程培训心得问答") as demo:
     send.click(respond, [question_box, turns_state, mode, k], outputs, api_visibility="private")
     clear.click(new_chat, None, outputs, api_visibility="private")
     essay_choice.change(show_essay, essay_choice, essay_view, api_visibility="private")
+    name_choice.change(show_name, name_choice, name_view, api_visibility="private")
+    brief_button.click(make_brief, turns_state, brief_files, api_visibility="private")
     gr.api(ask, api_name="ask")
 
 demo.queue(default_concurrency_limit=2, max_size=64)

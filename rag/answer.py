@@ -258,6 +258,35 @@ class Composer:
             return refusal(question, hits, f"资料中没有提到问题中的“{'、'.join(missing)}”")
         return self._write(question, chosen, owner, hits)
 
+    def compose_per_essay(self, question: str, hits: list[Hit], query_vector: np.ndarray, query_tokens: list[str],
+                          spellings: set[str], related: list[Hit]) -> Answer:
+        """One citation per essay: from each hit (one per essay), its best sentence naming the place."""
+        from rag.dossier import mentions
+
+        owner: dict[int, Hit] = {}
+        chosen = []
+        for hit in hits:
+            rows = [r for r in self.rows_in(hit) if mentions(self.text(r), spellings)] or self.rows_in(hit)
+            if not rows:
+                continue
+            scores = self.sentence_scores(query_vector, query_tokens, rows, hit.rank)
+            best = rows[int(np.argmax(scores))]
+            owner[best] = hit
+            chosen.append(best)
+        if not chosen:
+            return refusal(question, related, "段落中没有完整的句子")
+        answer = self._write(question, chosen, owner, hits)
+        answer.related = [h for h in related if h.index not in {c.hit.index for c in answer.citations}]
+        return answer
+
+    def sentence_scores(self, query_vector: np.ndarray, query_tokens: list[str], rows: list[int], rank: int) -> np.ndarray:
+        cosine = self.index.sentence_vectors[rows] @ query_vector
+        wanted = {t: self.idf(t) for t in set(query_tokens)}
+        total = sum(wanted.values())
+        overlap = np.array([sum(w for t, w in wanted.items() if t in self.tokens(r)) / total if total else 0.0
+                            for r in rows])
+        return cosine + OVERLAP_WEIGHT * overlap + RANK_PRIOR / rank
+
     def _next_in_passage(self, row: int, hit: Hit) -> int | None:
         following = row + 1
         if following < len(self.index.sentences) and following in self.rows_in(hit):

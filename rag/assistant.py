@@ -103,6 +103,7 @@ class Assistant:
         self.tokenizer = tokenizer
         self.retriever = Retriever(index, settings)
         self.composer = Composer(index, tokenizer, self.retriever.idf)
+        self._names = None  # villages and practices, built on first need (rag.dossier)
         self.llm = None
         if settings.llm_base_url:
             self.llm = LLMAnswerer(LLMConfig(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
@@ -153,6 +154,32 @@ class Assistant:
         tokens = self.tokenizer.tokenize(query)
         return text, notes, vector, tokens
 
+    def place_surveyed(self, question: str, names: list[str]):
+        """The village or practice a "what did several participants write about X" question names."""
+        from rag.answer import is_survey_question
+        from rag.dossier import build_names, find
+
+        if not names or not is_survey_question(question):
+            return None
+        if self._names is None:
+            self._names = build_names(self.index, self.tokenizer)
+        places = [p for p in (find(self._names, n) for n in names) if p is not None and len(p.essays) > 1]
+        return max(places, key=lambda p: len(p.name), default=None)
+
+    def hits_per_essay(self, place, vector, tokens) -> list[Hit]:
+        """For each essay mentioning the place, its best-scoring passage that mentions it."""
+        from rag.dossier import mentions
+
+        scores = self.retriever.scores(vector, tokens, "hybrid")
+        best: dict[int, int] = {}
+        spellings = set(place.variants)
+        for row, chunk in enumerate(self.index.chunks):
+            if chunk.essay in place.essays and mentions(chunk.text, spellings):
+                if chunk.essay not in best or scores[row] > scores[best[chunk.essay]]:
+                    best[chunk.essay] = row
+        ordered = sorted(best.values(), key=lambda r: -scores[r])
+        return [Hit(rank, float(scores[r]), self.index.chunks[r], r) for rank, r in enumerate(ordered, start=1)]
+
     def search(self, question: str, k: int | None = None, mode: str | None = None,
                history: list[str] | tuple[str, ...] = ()) -> SearchResult:
         mode = check_choice("mode", mode or self.settings.mode, MODES)
@@ -167,7 +194,12 @@ class Assistant:
         text, notes, vector, tokens = self.query(question, history)
         hits = self.retriever.search(vector, tokens, k or self.settings.k, mode)
         names = names_in(text, self.tokenizer.words) or names_in(" ".join(history), self.tokenizer.words)
-        answer = self.composer.compose(text, hits, vector, tokens, names)
+        place = self.place_surveyed(text, names) if mode == "hybrid" else None
+        if place is not None and self.retriever.exact:
+            answer = self.composer.compose_per_essay(text, self.hits_per_essay(place, vector, tokens), vector, tokens,
+                                                     set(place.variants), hits)
+        else:
+            answer = self.composer.compose(text, hits, vector, tokens, names)
         if self.llm is not None and hits:
             try:
                 answer = self.llm.answer(text, hits[: self.settings.llm_passages],

@@ -180,6 +180,53 @@ def cmd_eval(args) -> None:
     print("报告：" + "，".join(str(p) for p in paths))
 
 
+def cmd_dossier(args) -> None:
+    from rag.dossier import build_names, find
+    from rag.present import dossier_overview
+
+    assistant = _assistant(args)
+    names = build_names(assistant.index, assistant.tokenizer)
+    if not args.name:
+        if args.json:
+            _print_json({"names": [{"name": n.name, "kind": n.kind, "essays": n.essays, "paragraphs": len(n.paragraphs),
+                                    "merged": list(n.merged)} for n in names]})
+        else:
+            print(dossier_overview(names))
+        return
+    name = find(names, args.name)
+    if name is None:
+        raise UserError(f"资料中没有名为“{args.name}”的村庄或做法（不带参数运行 rag dossier 查看全部）")
+    if args.json:
+        from rag.dossier import naming_sentences
+
+        index = assistant.index
+        _print_json({"name": name.name, "kind": name.kind, "merged": list(name.merged), "essays": [
+            {"essay": e, "title": index.essays[e - 1].title, "author": index.essays[e - 1].author,
+             "passages": [{"start": s, "end": t, "sentences": [index.sources[index.essays[e - 1].source][a:b].strip()
+                                                              for a, b in naming_sentences(index, name, e, s, t)]}
+                          for pe, s, t in name.paragraphs if pe == e]} for e in name.essays]})
+    else:
+        from rag.present import dossier_markdown
+
+        print(dossier_markdown(assistant.index, name))
+
+
+def cmd_brief(args) -> None:
+    from rag.brief import build_brief, write_brief
+    from rag.dossier import build_names
+
+    path = Path(args.questions)
+    if not path.is_file():
+        raise UserError(f"问题文件不存在：{path}")
+    questions = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not questions:
+        raise UserError(f"问题文件中没有问题：{path}")
+    assistant = _assistant(args)
+    brief = build_brief(assistant, questions, build_names(assistant.index, assistant.tokenizer))
+    for written in write_brief(brief, assistant.index, Path(args.out)):
+        print(f"已写出：{written}")
+
+
 def cmd_serve(args) -> None:
     from rag.config import PROJECT_ROOT, Settings
 
@@ -223,6 +270,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-baselines", action="store_true", help="不评测固定长度分块基线")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("dossier", help="村庄与做法：列出全部，或看某一个在各篇文章中的段落")
+    p.add_argument("name", nargs="?", help="村庄或做法的名称，例如 何斯路村")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    p.set_defaults(func=cmd_dossier)
+
+    p = sub.add_parser("brief", help="为一组问题生成研讨讲义（Markdown 和 .docx）")
+    p.add_argument("questions", help="问题文件，每行一个问题")
+    p.add_argument("--out", default="brief.md", help="输出文件（另写同名 .docx，默认 brief.md）")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("serve", help="启动网页界面（默认 http://127.0.0.1:7860）")
     p.add_argument("--host", help="监听地址（默认 127.0.0.1，或 RAG_HOST）")

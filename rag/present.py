@@ -148,3 +148,36 @@ def essay_markdown(index: Index, number: int) -> str:
             paragraphs = paragraphs[1:]  # a heading line, already shown as a heading
         lines += [escape(p) + "\n" for p in paragraphs]
     return "\n".join(lines)
+
+
+def dossier_overview(names) -> str:
+    """The list of villages and practices, most-mentioned first."""
+    lines = ["| 名称 | 类别 | 文章数 | 段落数 | 合并的写法 |", "|---|---|---:|---:|---|"]
+    for n in names:
+        lines.append(f"| {escape(n.name)} | {n.kind} | {len(n.essays)} | {len(n.paragraphs)} | "
+                     f"{escape('、'.join(n.merged)) or ''} |")
+    return "\n".join(lines)
+
+
+def dossier_markdown(index: Index, name) -> str:
+    """What every essay says about one village or practice: its paragraphs grouped by essay,
+    the sentences naming it highlighted, each paragraph expandable in full."""
+    from rag.dossier import mentions, naming_sentences
+
+    lines = [f"## {escape(name.name)}（{name.kind}）",
+             f"{len(name.essays)} 篇文章、{len(name.paragraphs)} 个段落提到它。"]
+    if name.merged:
+        lines.append(f"已合并的写法：{escape('、'.join(name.merged))}（文中指同一{'村' if name.kind == '村庄' else '做法'}）。")
+    for number in name.essays:
+        essay = index.essays[number - 1]
+        text = index.sources[essay.source]
+        lines += ["", f"### 《{escape(essay.title)}》 · {escape(essay.author)}"]
+        for e, start, end in name.paragraphs:
+            if e != number:
+                continue
+            for s, t in naming_sentences(index, name, e, start, end):
+                sentence = text[s:t].strip()
+                spans = [(s + a, s + b) for a, b in mentions(sentence, set(name.variants))]
+                lines.append("- " + highlight(sentence, s, spans))
+            lines += ["", "<details><summary>展开整段</summary>", "", escape(text[start:end].strip()), "", "</details>"]
+    return "\n".join(lines)

@@ -101,14 +101,18 @@ class Tokenizer:
         text = normalize(text).lower()
         return [t for t in self._jieba.cut_for_search(text) if t.strip() and _WORD.search(t) and t not in STOPWORDS]
 
-    def person_names(self, text: str) -> list[str]:
-        """Personal names jieba's tagger finds in `text` (tag nr*); slower than `tokenize`."""
+    def tagged(self, text: str):
+        """jieba's (word, flag) pairs for `text`, with our dictionary's tags; slower than `tokenize`."""
         if self._posseg is None:
             import jieba.posseg
 
             self._posseg = jieba.posseg.POSTokenizer(self._jieba)
+        return self._posseg.cut(text)
+
+    def person_names(self, text: str) -> list[str]:
+        """Personal names jieba's tagger finds in `text` (tag nr*)."""
         names, pos = [], 0
-        for pair in self._posseg.cut(text):
+        for pair in self.tagged(text):
             end = pos + len(pair.word)
             # jieba's tagger guesses names for unknown words ("拓宽", "武康" in "武康镇"); a guess
             # counts only beside a title, as Chinese text introduces people ("傅临产支部书记").

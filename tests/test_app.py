@@ -82,6 +82,18 @@ def test_user_and_corpus_text_are_escaped(app):
     assert "<img" not in messages[1]["content"]
 
 
+def test_brief_from_the_chat(app):
+    from docx import Document
+
+    _, turns, _, _ = app.respond("五四村是如何筹集资金的？", [], "hybrid", 10)
+    _, turns, _, _ = app.respond("怎样办理护照？", turns, "hybrid", 10)
+    markdown, docx = app.make_brief(turns)
+    text = Path(markdown).read_text(encoding="utf-8")
+    assert "五四村是如何筹集资金的" in text and "【未找到答案】" in text and "## 五四村（村庄" in text
+    assert "五四村是如何筹集资金的" in "\n".join(p.text for p in Document(docx).paragraphs)
+    assert app.make_brief([]) is None
+
+
 def test_essay_view_has_headings(app):
     text = app.show_essay(3)
     assert "学习借鉴“千万工程”经验奋力开创民政工作新局面" in text and "区民政局局长" in text
@@ -162,8 +174,16 @@ def test_in_a_real_browser(served, browser, tmp_path):
     page.locator("#new-chat").click()
     expect(chat).not_to_contain_text("五四村是如何筹集资金的", timeout=10000)
 
+    page.get_by_role("tab", name="村庄与主题").click()
+    page.locator("#name-choice input").click()
+    page.get_by_role("option", name="何斯路村（村庄").click()
+    view = page.locator("#name-view")
+    expect(view).to_contain_text("已合并的写法：何斯路", timeout=10000)
+    expect(view.locator("h3")).to_have_count(4)  # four essays, hand-counted
+    expect(view.locator("mark").first).to_be_visible()
+
     page.get_by_role("tab", name="文章").click()
-    expect(page.get_by_text("区民政局局长").first).to_be_visible()
+    expect(page.locator("#essays-tab").get_by_text("区民政局局长").first).to_be_visible()
     page.locator("#essay-choice input").click()
     page.get_by_role("option", name="3. 学习借鉴").click()
     expect(page.locator("#essay-view")).to_contain_text("三、工作思路", timeout=10000)
