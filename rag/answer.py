@@ -234,13 +234,7 @@ class Composer:
         rows = list(owner)
         if not rows:
             return refusal(question, hits, "段落中没有完整的句子")
-        cosine = self.index.sentence_vectors[rows] @ query_vector
-        wanted = {t: self.idf(t) for t in set(query_tokens)}
-        total = sum(wanted.values())
-        overlap = np.array([sum(w for t, w in wanted.items() if t in self.tokens(r)) / total if total else 0.0
-                            for r in rows])
-        prior = np.array([RANK_PRIOR / owner[r].rank for r in rows])
-        scores = cosine + OVERLAP_WEIGHT * overlap + prior
+        scores, cosine = self.sentence_scores(query_vector, query_tokens, rows, np.array([owner[r].rank for r in rows]))
         best = float(scores.max())
         if not names and float(cosine.max()) < OFF_TOPIC_SIMILARITY:
             return refusal(question, hits, "问题与资料内容不相关")
@@ -269,7 +263,7 @@ class Composer:
             rows = [r for r in self.rows_in(hit) if mentions(self.text(r), spellings)] or self.rows_in(hit)
             if not rows:
                 continue
-            scores = self.sentence_scores(query_vector, query_tokens, rows, hit.rank)
+            scores, _ = self.sentence_scores(query_vector, query_tokens, rows, hit.rank)
             best = rows[int(np.argmax(scores))]
             owner[best] = hit
             chosen.append(best)
@@ -279,13 +273,16 @@ class Composer:
         answer.related = [h for h in related if h.index not in {c.hit.index for c in answer.citations}]
         return answer
 
-    def sentence_scores(self, query_vector: np.ndarray, query_tokens: list[str], rows: list[int], rank: int) -> np.ndarray:
+    def sentence_scores(self, query_vector: np.ndarray, query_tokens: list[str], rows: list[int],
+                        ranks) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, cosines) of sentences `rows` whose passages have retrieval rank(s) `ranks`:
+        cosine + OVERLAP_WEIGHT * IDF-weighted share of the question's words + RANK_PRIOR / rank."""
         cosine = self.index.sentence_vectors[rows] @ query_vector
         wanted = {t: self.idf(t) for t in set(query_tokens)}
         total = sum(wanted.values())
         overlap = np.array([sum(w for t, w in wanted.items() if t in self.tokens(r)) / total if total else 0.0
                             for r in rows])
-        return cosine + OVERLAP_WEIGHT * overlap + RANK_PRIOR / rank
+        return cosine + OVERLAP_WEIGHT * overlap + RANK_PRIOR / np.asarray(ranks, dtype=float), cosine
 
     def _next_in_passage(self, row: int, hit: Hit) -> int | None:
         following = row + 1
