@@ -209,7 +209,7 @@ def render(results: dict) -> str:
                      f"{e['hnsw_build_s']:.1f} | {e['bm25_p50_ms']:.2f} | {e['search_hybrid_p50_ms']:.2f} | "
                      f"{e['flat_bytes_per_chunk']:.0f} | {e['hnsw_bytes_per_chunk']:.0f} | {e['bm25_bytes_per_chunk']:.0f} |")
     lines += ["", "Hybrid search here is the full candidate path (HNSW top 200 ∪ BM25 top 200, rescored), query "
-              "encoding excluded (≈ 12 ms, constant). The index picks flat below 50,000 chunks and HNSW "
+              "encoding excluded (≈ 8 ms, constant). The index picks flat below 50,000 chunks and HNSW "
               "(M=32, efSearch=200) above; `RAG_VECTOR_INDEX=flat|hnsw` overrides.", "",
               "![latency by corpus size](bench.png)"]
     return "\n".join(lines) + "\n"
