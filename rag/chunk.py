@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from rag.corpus import Corpus, Essay, Section
+from rag.corpus import Corpus, Essay
 
 HEADING_SEPARATOR = " › "
 _SENTENCE = re.compile(r"[^。！？；!?;…\n]*(?:[。！？；!?;]+|…+|\n+|$)[”’」』)）]*\s*")

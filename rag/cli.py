@@ -73,7 +73,6 @@ def _requests(args) -> Iterator[dict]:
 
 def cmd_index(args) -> None:
     from rag import index as index_store
-    from rag.config import Settings
 
     settings = _settings(args)
     if not Path(settings.corpus).exists():

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -109,7 +108,6 @@ def test_two_builds_at_once_leave_a_valid_index(built_index, tmp_path):
 
 def test_corpus_change_while_serving(built_index, tmp_path, assistant):
     from rag.assistant import Assistant
-    from rag.text import Tokenizer
 
     corpus = tmp_path / "essays.txt"
     shutil.copy(CORPUS, corpus)
