@@ -19,7 +19,7 @@ import gradio as gr
 from rag import present
 from rag.assistant import Assistant, QuestionError
 from rag.brief import build_brief, write_brief
-from rag.dossier import build_names, find
+from rag.dossier import find
 from rag.config import MODES, Settings
 
 log = logging.getLogger("rag.app")
@@ -34,7 +34,7 @@ EXAMPLES = [
     "一个欠了很多债的穷村子后来怎么变富的？",  # a paraphrase
 ]
 ESSAY_CHOICES = [(f"{e.number}. {e.title}（{e.author}）", e.number) for e in INDEX.essays]
-NAMES = build_names(INDEX, ASSISTANT.tokenizer)
+NAMES = ASSISTANT.names()
 NAME_CHOICES = [(f"{n.name}（{n.kind}，{len(n.essays)} 篇，{len(n.paragraphs)} 段）", n.name) for n in NAMES]
 EXPORT_DIR = Path(tempfile.mkdtemp(prefix="rag-export-"))
 

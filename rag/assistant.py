@@ -154,16 +154,22 @@ class Assistant:
         tokens = self.tokenizer.tokenize(query)
         return text, notes, vector, tokens
 
+    def names(self):
+        """The villages and practices of the corpus (rag.dossier), built once, on first need."""
+        from rag.dossier import build_names
+
+        if self._names is None:
+            self._names = build_names(self.index, self.tokenizer)
+        return self._names
+
     def place_surveyed(self, question: str, names: list[str]):
         """The village or practice a "what did several participants write about X" question names."""
         from rag.answer import is_survey_question
-        from rag.dossier import build_names, find
+        from rag.dossier import find
 
         if not names or not is_survey_question(question):
             return None
-        if self._names is None:
-            self._names = build_names(self.index, self.tokenizer)
-        places = [p for p in (find(self._names, n) for n in names) if p is not None and len(p.essays) > 1]
+        places = [p for p in (find(self.names(), n) for n in names) if p is not None and len(p.essays) > 1]
         return max(places, key=lambda p: len(p.name), default=None)
 
     def hits_per_essay(self, place, vector, tokens) -> list[Hit]:

@@ -180,11 +180,11 @@ def cmd_eval(args) -> None:
 
 
 def cmd_dossier(args) -> None:
-    from rag.dossier import build_names, find
+    from rag.dossier import find
     from rag.present import dossier_overview
 
     assistant = _assistant(args)
-    names = build_names(assistant.index, assistant.tokenizer)
+    names = assistant.names()
     if not args.name:
         if args.json:
             _print_json({"names": [{"name": n.name, "kind": n.kind, "essays": n.essays, "paragraphs": len(n.paragraphs),
@@ -212,7 +212,6 @@ def cmd_dossier(args) -> None:
 
 def cmd_brief(args) -> None:
     from rag.brief import build_brief, write_brief
-    from rag.dossier import build_names
 
     path = Path(args.questions)
     if not path.is_file():
@@ -221,7 +220,7 @@ def cmd_brief(args) -> None:
     if not questions:
         raise UserError(f"问题文件中没有问题：{path}")
     assistant = _assistant(args)
-    brief = build_brief(assistant, questions, build_names(assistant.index, assistant.tokenizer))
+    brief = build_brief(assistant, questions, assistant.names())
     for written in write_brief(brief, assistant.index, Path(args.out)):
         print(f"已写出：{written}")
 

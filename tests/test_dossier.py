@@ -7,7 +7,7 @@ import re
 import pytest
 
 from rag.brief import build_brief, write_brief
-from rag.dossier import build_names, find
+from rag.dossier import find
 
 # Essays mentioning each village, counted by hand from the corpus once (variants merged).
 HAND_COUNTED = {"横一村": 6, "余村": 5, "五四村": 5, "梅林村": 5, "刘家塘村": 5, "径山村": 5,
@@ -16,7 +16,7 @@ HAND_COUNTED = {"横一村": 6, "余村": 5, "五四村": 5, "梅林村": 5, "�
 
 @pytest.fixture(scope="module")
 def names(assistant):
-    return build_names(assistant.index, assistant.tokenizer)
+    return assistant.names()
 
 
 def test_villages_with_hand_counted_essays(names):
