@@ -74,3 +74,20 @@ def test_missing_model_gives_install_hint(env, tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "模型" in proc.stderr
+
+
+def test_dossier_and_brief_commands(env, tmp_path):
+    proc = run_cli("dossier", "何斯路", "--json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["name"] == "何斯路村" and "何斯路" in data["merged"] and len(data["essays"]) == 4
+    assert all(p["sentences"] for e in data["essays"] for p in e["passages"])
+    missing = run_cli("dossier", "不存在的村", env=env)
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+    questions = tmp_path / "questions.txt"
+    questions.write_text("五四村是如何筹集资金的？\n\n怎样办理护照？\n", encoding="utf-8")
+    proc = run_cli("brief", str(questions), "--out", str(tmp_path / "brief.md"), env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "brief.md").is_file() and (tmp_path / "brief.docx").is_file()
+    assert "【未找到答案】" in (tmp_path / "brief.md").read_text(encoding="utf-8")
