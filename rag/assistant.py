@@ -113,25 +113,18 @@ class Assistant:
     def load(cls, settings: Settings | None = None, rebuild: bool = True, progress: bool = True) -> "Assistant":
         settings = settings or Settings.from_env()
         folder = Path(settings.index_dir)
-        index_store.recover_previous(folder)
-        encoder = None
-        try:
-            reasons = index_store.staleness(settings, index_store.read_manifest(folder))
-        except index_store.IndexUnavailable as exc:
-            reasons = [str(exc)]
+        encoder, index = None, None
+        reasons = index_store.problems(settings)
+        if not reasons:
+            try:
+                index = index_store.load(folder)
+            except index_store.IndexUnavailable as exc:
+                reasons = [str(exc)]
         if reasons and not rebuild:
             raise index_store.IndexUnavailable("索引不能使用：" + "；".join(reasons) + "。请运行 `rag index`。")
         if reasons:
             print("正在重建索引（" + "；".join(reasons) + "）……", file=sys.stderr, flush=True)
             encoder = Encoder(resolve_model(settings.embed_model))
-            index_store.build(settings, encoder=encoder, progress=progress)
-        try:
-            index = index_store.load(folder)
-        except index_store.IndexUnavailable as exc:
-            if not rebuild:
-                raise
-            print(f"{exc}；正在重建索引……", file=sys.stderr, flush=True)
-            encoder = encoder or Encoder(resolve_model(settings.embed_model))
             index_store.build(settings, encoder=encoder, progress=progress)
             index = index_store.load(folder)
         encoder = encoder or Encoder(resolve_model(settings.embed_model))

@@ -78,15 +78,9 @@ def cmd_index(args) -> None:
     if not Path(settings.corpus).exists():
         raise UserError(f"语料路径不存在：{settings.corpus}")
     if not args.force:
-        index_store.recover_previous(Path(settings.index_dir))
-        try:
-            manifest = index_store.read_manifest(Path(settings.index_dir))
-            reasons = index_store.staleness(settings, manifest)
-            if not reasons:
-                index_store.verify_files(Path(settings.index_dir), manifest)
-        except index_store.IndexUnavailable as exc:
-            reasons = [str(exc)]
+        reasons = index_store.problems(settings, verify=True)
         if not reasons:
+            manifest = index_store.read_manifest(Path(settings.index_dir))
             print(f"索引已是最新：{manifest['chunks']} 个段落，模型 {manifest['model']}（{settings.index_dir}）")
             return
         print("需要构建索引：" + "；".join(reasons), file=sys.stderr)

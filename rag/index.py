@@ -285,6 +285,21 @@ def staleness(settings: Settings, manifest: dict | None) -> list[str]:
     return reasons
 
 
+def problems(settings: Settings, verify: bool = False) -> list[str]:
+    """Why the index in `settings.index_dir` cannot serve `settings`, empty if it can; with
+    `verify`, every file is also checked against the manifest (`load` does that anyway)."""
+    folder = Path(settings.index_dir)
+    recover_previous(folder)
+    try:
+        manifest = read_manifest(folder)
+        reasons = staleness(settings, manifest)
+        if verify and not reasons:
+            verify_files(folder, manifest)
+    except IndexUnavailable as exc:
+        return [str(exc)]
+    return reasons
+
+
 def verify_files(folder: Path, manifest: dict) -> None:
     """Raise if a file listed in the manifest is missing or differs from what was written."""
     for name, digest in manifest.get("files", {}).items():

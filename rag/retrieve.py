@@ -106,9 +106,14 @@ class Retriever:
             return chunk_cos
         sentence_rows = np.concatenate([self._sentence_of[a:b] for a, b in spans])
         cos = self.index.sentence_vectors[sentence_rows] @ query_vector
-        best = np.full(len(rows), -1.0)
         owner = np.repeat(np.arange(len(rows)), [b - a for a, b in spans])
-        np.maximum.at(best, owner, cos)
+        return self._mix(chunk_cos, owner, cos)
+
+    def _mix(self, chunk_cos: np.ndarray, owner: np.ndarray, sentence_cos: np.ndarray) -> np.ndarray:
+        """(1 - w) * chunk cosine + w * best cosine among the chunk's sentences (`owner[i]` holds
+        sentence i); a chunk without a whole sentence keeps its chunk cosine."""
+        best = np.full(len(chunk_cos), -1.0)
+        np.maximum.at(best, owner, sentence_cos)
         w = self.settings.sentence_weight
         return np.where(best > -1.0, (1 - w) * chunk_cos + w * best, chunk_cos)
 
@@ -130,12 +135,7 @@ class Retriever:
         chunk_cos[ids[0][ids[0] >= 0]] = scores[0][ids[0] >= 0]
         if not len(self._sentence_of):
             return chunk_cos
-        sentence_cos = self.index.sentence_vectors[self._sentence_of] @ query_vector
-        best = np.full(self.n, -1.0)
-        np.maximum.at(best, self._chunk_of, sentence_cos)
-        has_sentence = best > -1.0
-        w = self.settings.sentence_weight
-        return np.where(has_sentence, (1 - w) * chunk_cos + w * best, chunk_cos)
+        return self._mix(chunk_cos, self._chunk_of, self.index.sentence_vectors[self._sentence_of] @ query_vector)
 
     def bm25_scores(self, tokens: list[str]) -> tuple[np.ndarray, float]:
         """BM25 score per chunk, and the share of the query's IDF mass the top chunk contains."""
