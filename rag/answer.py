@@ -29,7 +29,9 @@ from typing import Callable
 
 import numpy as np
 
+from rag.evidence import MARKER_LEVELS, inline_items, is_lead_in, item_marker, value_spans
 from rag.index import Index
+from rag.question import VALUE_KINDS, Question
 from rag.retrieve import Hit
 from rag.text import Tokenizer
 
@@ -37,34 +39,24 @@ ANSWER_PASSAGES = 5  # passages an answer may quote from
 SURVEY_PASSAGES = 8
 MAX_SENTENCES = 2
 MAX_SURVEY_SENTENCES = 4
+MAX_RUN = 3  # consecutive sentences for a method or a reason
+MAX_ITEM_GAP = 40  # sentences between two items of one enumeration (a section's length)
 SCORE_MARGIN = 0.05  # a second sentence must score within this of the best
 SHORT_SENTENCE = 60  # characters; a best sentence shorter than this brings the next one along
 SURVEY_MARGIN = 0.15
-TYPE_MARGIN = 0.2  # a sentence holding the asked-for kind of answer may score this much lower
+SURVEY_GLIMPSE = 60  # characters at least of each essay's sentence in a survey answer
+TYPE_MARGIN = 0.2  # a sentence holding the asked-for kind of value may score this much lower
+LIST_MARGIN = 0.1  # likewise for a sentence belonging to an enumeration
 OVERLAP_WEIGHT = 0.3
 RANK_PRIOR = 0.1  # added as RANK_PRIOR / rank of the passage
-OFF_TOPIC_SIMILARITY = 0.73  # calibrated on eval/qa.jsonl; see eval/NOTES.md
+OFF_TOPIC_SIMILARITY = 0.73  # chosen on the dev split; see eval/NOTES.md
+VALUE_BUDGET = 200  # characters of an answer to a value, open or method question
+LIST_BUDGET = 400  # lists, surveys
+LONG_BUDGET = 400
 NOT_FOUND = "资料中未找到关于“{topic}”的内容。"
-
-_CN_NUM = "零〇一二三四五六七八九十百千万亿两半"
-_UNITS = "个位名户条项座堂次亩公里棵家所期人年天成倍辆米"
-# (kind, what in a question asks for it, what in a sentence supplies it; None: a person's name)
-ANSWER_KINDS: tuple[tuple[str, re.Pattern, re.Pattern | None], ...] = (
-    ("date", re.compile(r"哪一?年|什么时[候间]|何时|哪一?天|哪几天|几月|几号"),
-     re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|[一二三四五六七八九十]+月")),
-    ("duration", re.compile(r"多长时间|多久|多少年|多少天"),
-     re.compile(rf"\d+\s*(?:年|个月|天|周)|[{_CN_NUM}]+(?:年|个月|天|周)")),
-    ("money", re.compile(r"多少钱|几块钱|投资多少|总投资|多少资金|多少经费|收入有?多少|分到多少|卖多少"),
-     re.compile(rf"(?:\d[\d.,]*|[{_CN_NUM}]+)\s*(?:万|亿)?元|\d[\d.]*\s*(?:万|亿)(?!\s*(?:亩|人|户|公里|平方))")),
-    ("person", re.compile(r"是谁|哪位|姓名|什么人|(?:书记|支书|局长|老师|主任|村长|镇长|乡长|县长|负责人|领导|作者)叫什么"), None),
-    ("number", re.compile(rf"多少|多大|第几|(?<=.)(?<!哪)几[{_UNITS}]"),
-     re.compile(rf"\d|[{_CN_NUM}]+[{_UNITS}]")),
-)
-# Questions about what several essays say: gather one sentence from each essay.
-SURVEY_CUES = re.compile(r"几位|几篇|学员们|大家|各自|不同(?:学员|作者|文章)|都(?:谈|说|提|讲|写|怎么)")
-# Questions asking for an enumeration: no single number or name answers them.
-LIST_CUES = re.compile(r"哪些|哪几|分别|列举|包括|" + SURVEY_CUES.pattern)
+ROLE_SYNONYMS = {"支书": "书记", "村长": "主任", "一把手": "书记"}
 _TERMINAL = "。！？；!?;"
+_CLAUSE_END = re.compile(r"[,，;；:：]+")
 
 
 @dataclass(frozen=True)
@@ -128,54 +120,17 @@ def is_heading_like(sentence: str) -> bool:
     return len(body) < 40 and not body.endswith(tuple(_TERMINAL + "…"))
 
 
-def asked_kind(question: str) -> str | None:
-    """The kind of answer a question asks for, if it asks for one; lists ask for none.
-
-    >>> asked_kind("余村的矿山是哪一年关停的？"), asked_kind("几位学员对何斯路村都谈了什么？")
-    ('date', None)
-    >>> asked_kind("村里的后备干部至少要储备几名？"), asked_kind("义乌何斯路村现在的支部书记是谁？")
-    ('number', 'person')
-    """
-    if LIST_CUES.search(question):
-        return None
-    return next((kind for kind, asks, _ in ANSWER_KINDS if asks.search(question)), None)
-
-
-def stated_numbers(question: str) -> list[str]:
-    """Numbers and ordinals the question itself states; an answer must be about those.
-
-    >>> stated_numbers("2023年X区的GDP是多少？"), stated_numbers("第二期培训班什么时候开班？")
-    (['2023'], ['第二期'])
-    """
-    return re.findall(r"\d+(?:\.\d+)?", question) + re.findall(r"第[一二三四五六七八九十]+[期届次批轮]", question)
-
-
-def asked_unit(question: str) -> str | None:
-    """The unit a "how many" question counts in, if it names one.
-
-    >>> asked_unit("薰衣草庄园占地多少亩？"), asked_unit("总里程是多少？"), asked_unit("先打造几个？")
-    ('亩', None, '个')
-    """
-    m = re.search(rf"(?:多少|(?<!哪)几)(公里|平方米|[{_UNITS}元])", question)
-    return m.group(1) if m else None
-
-
-def is_survey_question(question: str) -> bool:
-    """Whether the question asks what several participants wrote.
-
-    >>> is_survey_question("几位学员对何斯路村的经验都谈了什么？"), is_survey_question("五众工作法包括哪五条？")
-    (True, False)
-    """
-    return bool(SURVEY_CUES.search(question))
-
-
-def refusal(question: str, hits: list[Hit], reason: str, notes: list[str] | None = None) -> Answer:
+def refusal(question: str, hits: list[Hit], reason: str, text: str = "") -> Answer:
+    """A refusal saying what is missing; `text` replaces the generic "资料中未找到…" sentence."""
     topic = question.rstrip("?？!！。 ")
-    return Answer(question, NOT_FOUND.format(topic=topic), False, [], hits, notes=list(notes or []), reason=reason)
+    return Answer(question, text or NOT_FOUND.format(topic=topic), False, [], hits, reason=reason)
+
+
+Piece = tuple[int, int, int]  # (sentence row, source start, source end): a whole sentence or a window of one
 
 
 class Composer:
-    """Scores the sentences inside passages against a question and writes the answer."""
+    """Scores the sentences inside passages against a parsed question and writes the answer."""
 
     def __init__(self, index: Index, tokenizer: Tokenizer, idf: Callable[[str], float]) -> None:
         self.index = index
@@ -186,7 +141,13 @@ class Composer:
         for row, s in enumerate(index.sentences):
             self._starts.setdefault(s.source, []).append(s.start)
             self._rows.setdefault(s.source, []).append(row)
+        self._chunk_starts: dict[str, list[tuple[int, int]]] = {}
+        for row, c in enumerate(index.chunks):
+            self._chunk_starts.setdefault(c.source, []).append((c.start, row))
+        self._essay_end: dict[int, int] = {}
         self._tokens: dict[int, frozenset[str]] = {}
+
+    # ---------------------------------------------------------------- sentences
 
     def text(self, row: int) -> str:
         s = self.index.sentences[row]
@@ -197,8 +158,9 @@ class Composer:
             self._tokens[row] = frozenset(self.tokenizer.tokenize(self.text(row)))
         return self._tokens[row]
 
-    def rows_in(self, hit: Hit) -> list[int]:
-        """Index rows of the answer-worthy sentences lying wholly inside the hit's passage."""
+    def rows_in(self, hit: Hit, headings: bool = False) -> list[int]:
+        """Index rows of the sentences lying wholly inside the hit's passage; heading lines only
+        when `headings` (they answer nothing on their own, but they are a list's items)."""
         c = hit.chunk
         starts, rows = self._starts.get(c.source, []), self._rows.get(c.source, [])
         out = []
@@ -206,72 +168,37 @@ class Composer:
             s = self.index.sentences[rows[i]]
             if s.start >= c.end:
                 break
-            if s.end <= c.end and not is_heading_like(self.text(rows[i])):
+            if s.end <= c.end and (headings or not is_heading_like(self.text(rows[i]))):
                 out.append(rows[i])
         return out
 
-    def supplies(self, row: int, kind: str, unit: str | None = None) -> bool:
-        """Whether sentence `row` contains the kind of answer asked for (in `unit`, if given)."""
-        text = self.text(row)
-        if kind == "person":
-            return bool(self.tokenizer.person_names(text))
-        if kind == "number" and unit:
-            return bool(re.search(rf"(?:\d[\d.]*|[{_CN_NUM}]+)\s*多?{re.escape(unit)}", text))
-        pattern = next(p for k, _, p in ANSWER_KINDS if k == kind)
-        return bool(pattern.search(text))
+    def same_essay(self, row: int, other: int) -> bool:
+        if not 0 <= other < len(self.index.sentences):
+            return False
+        a, b = self.index.sentences[row], self.index.sentences[other]
+        if a.source != b.source:
+            return False
+        lo, hi = sorted((a.start, b.start))
+        return not any(e.source == a.source and lo < e.start <= hi for e in self.index.essays)
 
-    def compose(self, question: str, hits: list[Hit], query_vector: np.ndarray, query_tokens: list[str],
-                names: list[str]) -> Answer:
-        """The best sentences of the top passages with citations, or a refusal."""
-        if not hits:
-            return refusal(question, hits, "没有检索到段落")
-        survey = is_survey_question(question)
-        pool = hits[: SURVEY_PASSAGES if survey else ANSWER_PASSAGES]
-        owner: dict[int, Hit] = {}
-        for hit in pool:
-            for row in self.rows_in(hit):
-                owner.setdefault(row, hit)  # overlapping passages share sentences: keep the better-ranked
-        rows = list(owner)
-        if not rows:
-            return refusal(question, hits, "段落中没有完整的句子")
-        scores, cosine = self.sentence_scores(query_vector, query_tokens, rows, np.array([owner[r].rank for r in rows]))
-        best = float(scores.max())
-        if not names and float(cosine.max()) < OFF_TOPIC_SIMILARITY:
-            return refusal(question, hits, "问题与资料内容不相关")
-        kind = asked_kind(question)
-        order = [int(i) for i in np.argsort(-scores, kind="stable")]
-        if kind is not None:
-            unit = asked_unit(question) if kind == "number" else None
-            order = [i for i in order if scores[i] >= best - TYPE_MARGIN and self.supplies(rows[i], kind, unit)]
-            if not order:
-                return refusal(question, hits, f"资料中没有所问的{KIND_NAMES[kind]}")
-        chosen = self._choose([rows[i] for i in order], [float(scores[i]) for i in order], owner, survey)
-        cited_text = "".join(owner[r].chunk.text for r in chosen)
-        missing = [n for n in stated_numbers(question) if n not in cited_text]
-        if missing:
-            return refusal(question, hits, f"资料中没有提到问题中的“{'、'.join(missing)}”")
-        return self._write(question, chosen, owner, hits)
-
-    def compose_per_essay(self, question: str, hits: list[Hit], query_vector: np.ndarray, query_tokens: list[str],
-                          spellings: set[str], related: list[Hit]) -> Answer:
-        """One citation per essay: from each hit (one per essay), its best sentence naming the place."""
-        from rag.dossier import mentions
-
-        owner: dict[int, Hit] = {}
-        chosen = []
+    def hit_for(self, row: int, hits: list[Hit], owner: dict[int, Hit]) -> Hit:
+        """The passage to cite for sentence `row`: its owner, a retrieved passage holding it, or
+        the first passage of the index holding it (a list followed past the retrieved passage)."""
+        if row in owner:
+            return owner[row]
+        s = self.index.sentences[row]
+        holding = [r for start, r in self._chunk_starts.get(s.source, [])
+                   if start <= s.start and s.end <= self.index.chunks[r].end]
         for hit in hits:
-            rows = [r for r in self.rows_in(hit) if mentions(self.text(r), spellings)] or self.rows_in(hit)
-            if not rows:
-                continue
-            scores, _ = self.sentence_scores(query_vector, query_tokens, rows, hit.rank)
-            best = rows[int(np.argmax(scores))]
-            owner[best] = hit
-            chosen.append(best)
-        if not chosen:
-            return refusal(question, related, "段落中没有完整的句子")
-        answer = self._write(question, chosen, owner, hits)
-        answer.related = [h for h in related if h.index not in {c.hit.index for c in answer.citations}]
-        return answer
+            if hit.index in holding:
+                return hit
+        chunk_row = holding[0] if holding else None
+        if chunk_row is None:  # a sentence across two passages: the one it starts in
+            chunk_row = max((r for start, r in self._chunk_starts[s.source] if start <= s.start),
+                            key=lambda r: self.index.chunks[r].start)
+        return Hit(len(hits) + 1, 0.0, self.index.chunks[chunk_row], chunk_row)
+
+    # ---------------------------------------------------------------- scoring
 
     def sentence_scores(self, query_vector: np.ndarray, query_tokens: list[str], rows: list[int],
                         ranks) -> tuple[np.ndarray, np.ndarray]:
@@ -284,60 +211,328 @@ class Composer:
                             for r in rows])
         return cosine + OVERLAP_WEIGHT * overlap + RANK_PRIOR / np.asarray(ranks, dtype=float), cosine
 
-    def _next_in_passage(self, row: int, hit: Hit) -> int | None:
-        following = row + 1
-        if following < len(self.index.sentences) and following in self.rows_in(hit):
-            return following
-        return None
+    # ---------------------------------------------------------------- the answer
 
-    def _choose(self, rows: list[int], scores: list[float], owner: dict[int, Hit], survey: bool) -> list[int]:
-        top = scores[0]
-        if not survey:
-            chosen = [rows[0]]
-            # A short best sentence often only sets the scene ("2009年,…准备建一个旅游集散中心");
-            # the sentence after it, in the same passage, tends to carry the substance.
-            following = self._next_in_passage(rows[0], owner[rows[0]])
-            if len(self.text(rows[0]).strip()) < SHORT_SENTENCE and following is not None:
-                chosen.append(following)
-            for row, score in zip(rows[1:], scores[1:]):
-                if len(chosen) >= MAX_SENTENCES or score < top - SCORE_MARGIN:
+    def compose(self, question: Question, hits: list[Hit], query_vector: np.ndarray, query_tokens: list[str],
+                aliases: dict[str, set[str]] | None = None) -> Answer:
+        """The sentences of the top passages that answer the question, with citations, or a refusal."""
+        q = question
+        if not hits:
+            return refusal(q.text, hits, "没有检索到段落")
+        spellings = [set((aliases or {}).get(f, ())) | {f} for f in q.focus]
+        if spellings:
+            focused = [h for h in hits if all(mentions_any(h.chunk.text, s) for s in spellings)]
+            if not focused:
+                reason = f"检索到的段落没有同时提到{'、'.join(q.focus)}"
+                return refusal(q.text, hits, reason, text=f"资料中未找到同时涉及{'、'.join(q.focus)}的内容。")
+            hits_for_answer = focused
+        else:
+            hits_for_answer = hits
+        survey = q.expected == "survey"
+        pool = hits_for_answer[: SURVEY_PASSAGES if survey else ANSWER_PASSAGES]
+        owner: dict[int, Hit] = {}
+        for hit in pool:
+            for row in self.rows_in(hit, headings=q.expected == "list"):
+                owner.setdefault(row, hit)  # overlapping passages share sentences: keep the better-ranked
+        rows = list(owner)
+        if not rows:
+            return refusal(q.text, hits, "段落中没有完整的句子")
+        scores, cosine = self.sentence_scores(query_vector, query_tokens, rows, np.array([owner[r].rank for r in rows]))
+        # A follow-up is on the conversation's topic whatever its own words.
+        if not spellings and not q.follow_up and float(cosine.max()) < OFF_TOPIC_SIMILARITY:
+            return refusal(q.text, hits, "问题与资料内容不相关")
+        order = [int(i) for i in np.argsort(-scores, kind="stable")]
+        ranked_rows, ranked_scores = [rows[i] for i in order], [float(scores[i]) for i in order]
+        pieces: list[Piece] | None = None
+        if q.expected in VALUE_KINDS:
+            pieces = self._value_pieces(q, ranked_rows, ranked_scores)
+            if not pieces:
+                return refusal(q.text, hits_for_answer, missing_reason(q), text=missing_reason(q) + "。")
+        elif q.expected == "list":
+            pieces = self._list_pieces(ranked_rows, ranked_scores)
+        elif survey:
+            pieces = self._survey_pieces(ranked_rows, ranked_scores, owner, set(query_tokens))
+        elif q.expected in ("method", "reason"):
+            pieces = self._run_pieces(ranked_rows[0], owner)
+        if not pieces:
+            pieces = self._open_pieces(ranked_rows, ranked_scores, owner, query_tokens)
+        cited = {self.hit_for(r, hits, owner).index for r, _, _ in pieces}
+        cited_text = "".join(self.index.chunks[i].text for i in cited)
+        missing = [n for n in q.constraints if n not in cited_text]
+        if missing:
+            return refusal(q.text, hits, f"资料中没有提到问题中的“{'、'.join(missing)}”")
+        return self._write(q.text, pieces, owner, hits, as_list=q.expected == "list")
+
+    def _value_pieces(self, q: Question, rows: list[int], scores: list[float]) -> list[Piece]:
+        """The best sentence stating a value of the expected kind, windowed around the value when
+        the sentence is long. A person asked by role ("书记是谁") must be named beside that role;
+        "由谁…" without a role may be answered by an organisation too."""
+        roles = attribute_terms(q.attribute, self.tokenizer) if q.expected == "person" else set()
+        kinds = [q.expected] + (["organisation"] if q.expected == "person" and not roles else [])
+        for row, score in zip(rows, scores):
+            if score < scores[0] - TYPE_MARGIN:
+                break
+            text = self.text(row)
+            spans = [span for kind in kinds for span in value_spans(text, kind, q.unit, self.tokenizer)]
+            if spans and (not roles or any(t in text for t in roles)):
+                return [self._window(row, spans[0], VALUE_BUDGET)]
+        return []
+
+    def _list_pieces(self, rows: list[int], scores: list[float]) -> list[Piece]:
+        """The whole enumeration that the best-scoring enumeration sentence belongs to."""
+        for row, score in zip(rows, scores):
+            if score < scores[0] - LIST_MARGIN:
+                break
+            items = self.enumeration(row)
+            if items:
+                return self._fit(items, LIST_BUDGET)
+        return []
+
+    def enumeration(self, row: int) -> list[int]:
+        """Rows of the enumeration `row` belongs to, or [] when it belongs to none:
+        - a lead-in ("做到“六个坚持”:") or a heading, with the items that follow it (一是…二是…,
+          (一)(二), 1. 2.), or with the one sentence after a colon that lists them;
+        - an item, with its sibling items and the lead-in before the first;
+        - a sentence that lists three or more things itself (、, 《》《》)."""
+        text = self.text(row)
+        own = item_marker(text)
+        if is_lead_in(text) or is_heading_like(text):
+            for following in range(row + 1, row + 4):
+                if not self.same_essay(row, following):
                     break
-                if row not in chosen:
-                    chosen.append(row)
-            return chosen
-        # A survey: the best sentence of each passage, new essays first, while close enough.
+                marker = item_marker(self.text(following))
+                if marker is not None and marker[1] == 1 and (own is None or marker[0] != own[0]):
+                    return [row] + self._items_from(following, marker)
+            if is_lead_in(text) and own is None and self.same_essay(row, row + 1):
+                return [row, row + 1]  # "…有三类:" followed by the sentence listing them
+        if own is not None:
+            first = self._first_item(row, own)
+            lead = [first - 1] if self.same_essay(first, first - 1) and is_lead_in(self.text(first - 1)) else []
+            return lead + self._items_from(first, item_marker(self.text(first)))
+        return [row] if inline_items(text) >= 3 else []
+
+    def _first_item(self, row: int, marker: tuple[str, int]) -> int:
+        family, value = marker
+        current, r = row, row - 1
+        while value > 1 and self.same_essay(row, r) and row - r <= MAX_ITEM_GAP * value:
+            m = item_marker(self.text(r))
+            if m == (family, value - 1):
+                current, value = r, value - 1
+            elif m is not None and MARKER_LEVELS[m[0]] < MARKER_LEVELS[family]:
+                break  # a heading above the enumeration
+            r -= 1
+        return current
+
+    def _items_from(self, first: int, marker: tuple[str, int] | None) -> list[int]:
+        """The item rows starting at `first`: each next ordinal of the same family, within
+        MAX_ITEM_GAP sentences of the previous one, until a marker of a higher level (一、 above
+        (一) above 1. above 一是) closes the enumeration."""
+        if marker is None:
+            return [first]
+        family, value = marker
+        items, gap, r = [first], 0, first + 1
+        while self.same_essay(first, r) and gap <= MAX_ITEM_GAP:
+            m = item_marker(self.text(r))
+            if m == (family, value + 1):
+                items.append(r)
+                value, gap = value + 1, 0
+            elif m is not None and MARKER_LEVELS[m[0]] < MARKER_LEVELS[family]:
+                break
+            else:
+                gap += 1
+            r += 1
+        return items
+
+    def _fit(self, rows: list[int], budget: int) -> list[Piece]:
+        """Whole sentences if they fit the budget, else each cut to its first clauses."""
+        spans = [(r, self.index.sentences[r].start, self.index.sentences[r].end) for r in rows]
+        if sum(e - s for _, s, e in spans) <= budget:
+            return spans
+        share = max(budget // len(rows), 12)
+        return [(r, s, s + clause_end(self.text(r), share)) for r, s, _ in spans]
+
+    def _survey_pieces(self, rows: list[int], scores: list[float], owner: dict[int, Hit], words: set[str]) -> list[Piece]:
+        """The best sentence of each passage, new essays first, while close enough to the best."""
         chosen, passages, essays = [], set(), set()
         for prefer_new_essay in (True, False):
             for row, score in zip(rows, scores):
                 hit = owner[row]
-                if len(chosen) == MAX_SURVEY_SENTENCES or score < top - SURVEY_MARGIN:
+                if len(chosen) == MAX_SURVEY_SENTENCES or score < scores[0] - SURVEY_MARGIN:
                     break
                 if row in chosen or hit.index in passages or (prefer_new_essay and hit.chunk.essay in essays):
                     continue
                 chosen.append(row)
                 passages.add(hit.index)
                 essays.add(hit.chunk.essay)
-        return chosen
+        return self._glimpses(chosen, words)
 
-    def _write(self, question: str, chosen: list[int], owner: dict[int, Hit], hits: list[Hit]) -> Answer:
-        sentences = self.index.sentences
-        chosen = sorted(chosen, key=lambda r: (owner[r].chunk.essay, sentences[r].start))
-        numbers: dict[int, int] = {}
-        quotes: dict[int, list[int]] = {}
-        parts = []
+    def _glimpses(self, rows: list[int], words: set[str]) -> list[Piece]:
+        """What several essays say, each sentence windowed to its share of the budget around the
+        clause sharing the most of `words` (the question's words, or the place's spellings)."""
+        share = max(VALUE_BUDGET // max(len(rows), 1), SURVEY_GLIMPSE)
+        return [self._window(r, self._best_clause(r, words), share) for r in rows]
+
+    def _run_pieces(self, row: int, owner: dict[int, Hit]) -> list[Piece]:
+        """A method or a reason: the best sentence and up to MAX_RUN - 1 sentences after it in its
+        passage, while they fit VALUE_BUDGET."""
+        run, total = [row], len(self.text(row))
+        passage = set(self.rows_in(owner[row]))
+        following = row + 1
+        while len(run) < MAX_RUN and following in passage and total + len(self.text(following)) <= VALUE_BUDGET:
+            run.append(following)
+            total += len(self.text(following))
+            following += 1
+        return self._fit(run, LONG_BUDGET)
+
+    def _open_pieces(self, rows: list[int], scores: list[float], owner: dict[int, Hit],
+                     query_tokens: list[str]) -> list[Piece]:
+        """The best sentence, with the next one when it only sets the scene, and a close second."""
+        chosen = [rows[0]]
+        # A short best sentence often only sets the scene ("2009年,…准备建一个旅游集散中心");
+        # the sentence after it, in the same passage, tends to carry the substance.
+        following = rows[0] + 1
+        if len(self.text(rows[0]).strip()) < SHORT_SENTENCE and following in self.rows_in(owner[rows[0]]):
+            chosen.append(following)
+        for row, score in zip(rows[1:], scores[1:]):
+            if len(chosen) >= MAX_SENTENCES or score < scores[0] - SCORE_MARGIN:
+                break
+            if row not in chosen:
+                chosen.append(row)
+        pieces = []
         for row in chosen:
-            hit = owner[row]
+            s = self.index.sentences[row]
+            if s.end - s.start > VALUE_BUDGET:
+                words = set(query_tokens)
+                piece = self._window(row, self._best_clause(row, words), VALUE_BUDGET)
+            else:
+                piece = (row, s.start, s.end)
+            if sum(e - b for _, b, e in pieces) + piece[2] - piece[1] > VALUE_BUDGET and pieces:
+                break
+            pieces.append(piece)
+        return pieces
+
+    def _best_clause(self, row: int, words: set[str]) -> tuple[int, int]:
+        """Span (within the sentence) of the clause sharing the most question words."""
+        text = self.text(row)
+        best, best_span = -1, (0, len(text))
+        for s, e in clause_spans(text):
+            shared = sum(len(w) for w in words if w in text[s:e])
+            if shared > best:
+                best, best_span = shared, (s, e)
+        return best_span
+
+    def _window(self, row: int, span: tuple[int, int], budget: int) -> Piece:
+        """Sentence `row` whole if it fits `budget`, else the clauses around `span` (offsets within
+        the sentence) that fit."""
+        s = self.index.sentences[row]
+        text = self.text(row)
+        if len(text) <= budget:
+            return row, s.start, s.end
+        clauses = clause_spans(text)
+        i = next((k for k, (a, b) in enumerate(clauses) if a <= span[0] < b), 0)
+        lo, hi = i, i
+        while True:
+            grown = False
+            for lo2, hi2 in ((lo, hi + 1), (lo - 1, hi)):
+                if 0 <= lo2 and hi2 < len(clauses) and clauses[hi2][1] - clauses[lo2][0] <= budget:
+                    lo, hi, grown = lo2, hi2, True
+            if not grown:
+                break
+        a, b = clauses[lo][0], min(clauses[hi][1], clauses[lo][0] + budget)
+        return row, s.start + a, s.start + b
+
+    def compose_per_essay(self, question: str, hits: list[Hit], query_vector: np.ndarray, query_tokens: list[str],
+                          spellings: set[str], related: list[Hit]) -> Answer:
+        """One citation per essay: from each hit (one per essay), its best sentence naming the place."""
+        owner: dict[int, Hit] = {}
+        chosen = []
+        for hit in hits:
+            rows = [r for r in self.rows_in(hit) if mentions_any(self.text(r), spellings)] or self.rows_in(hit)
+            if not rows:
+                continue
+            scores, _ = self.sentence_scores(query_vector, query_tokens, rows, hit.rank)
+            best = rows[int(np.argmax(scores))]
+            owner[best] = hit
+            chosen.append(best)
+        if not chosen:
+            return refusal(question, related, "段落中没有完整的句子")
+        answer = self._write(question, self._glimpses(chosen, spellings), owner, hits)
+        answer.related = [h for h in related if h.index not in {c.hit.index for c in answer.citations}]
+        return answer
+
+    def _write(self, question: str, pieces: list[Piece], owner: dict[int, Hit], hits: list[Hit],
+               as_list: bool = False) -> Answer:
+        by_row = {r: self.hit_for(r, hits, owner) for r, _, _ in pieces}
+        pieces = sorted(pieces, key=lambda p: (by_row[p[0]].chunk.essay, p[1]))
+        numbers: dict[int, int] = {}
+        quotes: dict[int, list[Piece]] = {}
+        parts = []
+        for row, start, end in pieces:
+            hit = by_row[row]
             n = numbers.setdefault(hit.index, len(numbers) + 1)
-            quotes.setdefault(hit.index, []).append(row)
-            parts.append(with_marker(self.text(row), n))
-        by_index = {owner[r].index: owner[r] for r in chosen}
+            quotes.setdefault(hit.index, []).append((row, start, end))
+            s = self.index.sentences[row]
+            body = self.index.sources[s.source][start:end].strip()
+            body = ("…" if start > s.start else "") + body + ("…" if end < s.end else "")
+            parts.append(with_marker(body, n))
+        hit_of = {h.index: h for h in by_row.values()}
         citations = [
-            Citation(n, by_index[i], "".join(self.text(r).strip() for r in quotes[i]),
-                     tuple((sentences[r].start, sentences[r].end) for r in quotes[i]))
+            Citation(n, hit_of[i], "".join(self.index.sources[hit_of[i].chunk.source][a:b].strip() for _, a, b in quotes[i]),
+                     tuple((a, b) for _, a, b in quotes[i]))
             for i, n in numbers.items()
         ]
         related = [h for h in hits if h.index not in numbers]
-        return Answer(question, "".join(parts), True, citations, related)
+        return Answer(question, ("\n" if as_list else "").join(parts), True, citations, related)
 
 
-KIND_NAMES = {"date": "时间", "duration": "时长", "money": "金额", "person": "人名", "number": "数字"}
+def mentions_any(text: str, spellings: set[str]) -> bool:
+    return any(s and s in text for s in spellings)
+
+
+def attribute_terms(attribute: str, tokenizer: Tokenizer) -> set[str]:
+    """Words of the asked attribute that a sentence stating it would use (two characters or more),
+    with the everyday forms of roles mapped to their written forms (支书 → 书记).
+
+    >>> sorted(attribute_terms("村支书", Tokenizer()))
+    ['书记', '支书', '村支书']
+    """
+    terms = {t for t in tokenizer.tokenize(attribute) if len(t) >= 2}
+    return terms | {ROLE_SYNONYMS[t] for t in terms if t in ROLE_SYNONYMS}
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the clauses of a sentence, cut after commas, semicolons and colons.
+
+    >>> clause_spans("甲乙,丙丁;戊")
+    [(0, 3), (3, 6), (6, 7)]
+    """
+    spans, start = [], 0
+    for m in _CLAUSE_END.finditer(text):
+        spans.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def clause_end(text: str, limit: int) -> int:
+    """Length of the longest run of whole clauses of `text` within `limit` (at least one clause).
+
+    >>> clause_end("一是坚持引领,发挥带头作用。", 8)
+    7
+    """
+    spans = clause_spans(text)
+    end = spans[0][1]
+    for _, e in spans[1:]:
+        if e > limit:
+            break
+        end = e
+    return min(end, max(limit, spans[0][1]))
+
+
+def missing_reason(q: Question) -> str:
+    """What the essays lack, said precisely: "资料提到了五四村，但没有写其村支书的姓名"."""
+    if q.focus:
+        what = f"其{q.attribute}的{q.kind_name}" if q.attribute else f"所问的{q.kind_name}"
+        return f"资料提到了{'、'.join(q.focus)}，但没有写{what}"
+    return f"资料中没有所问的{q.kind_name}" + (f"（{q.attribute}）" if q.attribute else "")

@@ -9,7 +9,7 @@ Leaves out: presentation (cli.py, app.py).
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rag import index as index_store
@@ -18,6 +18,7 @@ from rag.config import MODES, Settings, check_choice
 from rag.embed import Encoder, resolve_model
 from rag.llm import LLMAnswerer, LLMConfig, LLMFailure, best_quote
 from rag.retrieve import Hit, Retriever
+from rag.question import Question, parse
 from rag.text import Tokenizer, normalize
 
 MAX_QUESTION_CHARS = 2000
@@ -53,32 +54,6 @@ def clean_question(question: str) -> tuple[str, list[str]]:
     return text, notes
 
 
-def names_in(text: str, names: list[str]) -> list[str]:
-    """The places and programmes (dictionary terms) that `text` mentions.
-
-    >>> names_in("五四村怎么分红？", ["五四村", "余村"])
-    ['五四村']
-    """
-    return [n for n in names if n in text]
-
-
-def follow_up_query(question: str, history: list[str] | tuple[str, ...], names: list[str]) -> str:
-    """The text to retrieve with: a question naming no place or topic continues the last turn that did.
-
-    >>> follow_up_query("它是怎么分红的？", ["五四村是如何筹集资金的？"], ["五四村"])
-    '五四村是如何筹集资金的? 它是怎么分红的？'
-    >>> follow_up_query("余村呢？", ["五四村是如何筹集资金的？"], ["五四村", "余村"])
-    '余村呢？'
-    """
-    if not history or names_in(question, names):
-        return question
-    for earlier in reversed(history):
-        earlier = normalize(earlier)
-        if names_in(earlier, names):
-            return f"{earlier} {question}"
-    return f"{normalize(history[-1])} {question}"
-
-
 class Conversation:
     """One chat: earlier questions feed follow-up retrieval."""
 
@@ -104,6 +79,7 @@ class Assistant:
         self.retriever = Retriever(index, settings)
         self.composer = Composer(index, tokenizer, self.retriever.idf)
         self._names = None  # villages and practices, built on first need (rag.dossier)
+        self._focus = None  # (names a question can be about, aliases, names too common to focus on)
         self.llm = None
         if settings.llm_base_url:
             self.llm = LLMAnswerer(LLMConfig(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
@@ -131,21 +107,26 @@ class Assistant:
         tokenizer = Tokenizer(index.terms)
         return cls(settings, index, encoder, tokenizer)
 
-    def query(self, question: str, history: list[str] | tuple[str, ...] = (), mode: str = "hybrid"):
-        """(cleaned question, notes, query vector or None for bm25, query tokens), follow-ups resolved."""
+    def parse(self, question: str, history: list[str] | tuple[str, ...] = ()) -> tuple[Question, list[str]]:
+        """The question read once (rag.question), with notes for the user; follow-ups resolved."""
         text, notes = clean_question(question)
         history = [normalize(h) for h in history if isinstance(h, str) and h.strip()]
-        query = follow_up_query(text, history, self.tokenizer.words)
-        if query != text and self.llm is not None:
+        parsed = parse(text, history, self.focus_names, self.tokenizer.tokenize, self.common_names)
+        if parsed.follow_up and self.llm is not None:
             try:
-                query = self.llm.condense(text, history)
+                parsed = replace(parsed, query=self.llm.condense(text, history))
             except LLMFailure as exc:
                 notes.append(f"{exc}，按关键词理解上文。")
-        if query != text:
-            notes.append(f"按上文理解为：{query}")
-        vector = self.encoder.encode(query) if mode != "bm25" else None
-        tokens = self.tokenizer.tokenize(query)
-        return text, notes, vector, tokens
+        if parsed.query != text:
+            notes.append(f"按上文理解为：{parsed.query}")
+        return parsed, notes
+
+    def query(self, question: str, history: list[str] | tuple[str, ...] = (), mode: str = "hybrid"):
+        """(parsed question, notes, query vector or None for bm25, query tokens)."""
+        parsed, notes = self.parse(question, history)
+        vector = self.encoder.encode(parsed.query) if mode != "bm25" else None
+        tokens = self.tokenizer.tokenize(parsed.query)
+        return parsed, notes, vector, tokens
 
     def names(self):
         """The villages and practices of the corpus (rag.dossier), built once, on first need."""
@@ -155,14 +136,47 @@ class Assistant:
             self._names = build_names(self.index, self.tokenizer)
         return self._names
 
-    def place_surveyed(self, question: str, names: list[str]):
+    def focus_vocabulary(self) -> tuple[list[str], dict[str, set[str]], frozenset[str]]:
+        """(names a question can focus on, spellings of each, names too common to focus on).
+
+        The names are the dictionary terms (quoted names, the user dictionary) and the villages
+        and practices of rag.dossier with their merged spellings. Villages and people always
+        count. Other names do not when they are common words (in jieba's base dictionary: 办法,
+        乡贤) or the corpus's own subject, used in more than half of the essays (千万工程).
+        """
+        if self._focus is None:
+            from rag.dossier import base_dictionary
+
+            aliases: dict[str, set[str]] = {w: {w} for w in self.tokenizer.words if len(w) >= 2}
+            specific = set(self.tokenizer.people)
+            for entry in self.names():
+                for spelling in entry.variants:
+                    aliases.setdefault(spelling, set()).update(entry.variants)
+                    if entry.kind == "村庄":
+                        specific.add(spelling)
+            base = base_dictionary()
+            essays = [self.index.sources[e.source][e.start : e.end] for e in self.index.essays]
+            common = frozenset(
+                n for n in aliases if n not in specific and (
+                    n in base or sum(any(s in text for s in aliases[n]) for text in essays) * 2 > len(essays)))
+            self._focus = (sorted(aliases), aliases, common)
+        return self._focus
+
+    @property
+    def focus_names(self) -> list[str]:
+        return self.focus_vocabulary()[0]
+
+    @property
+    def common_names(self) -> frozenset[str]:
+        return self.focus_vocabulary()[2]
+
+    def place_surveyed(self, question: Question):
         """The village or practice a "what did several participants write about X" question names."""
-        from rag.answer import is_survey_question
         from rag.dossier import find
 
-        if not names or not is_survey_question(question):
+        if not question.focus or question.expected != "survey":
             return None
-        places = [p for p in (find(self.names(), n) for n in names) if p is not None and len(p.essays) > 1]
+        places = [p for p in (find(self.names(), n) for n in question.focus) if p is not None and len(p.essays) > 1]
         return max(places, key=lambda p: len(p.name), default=None)
 
     def hits_per_essay(self, place, vector, tokens) -> list[Hit]:
@@ -182,23 +196,23 @@ class Assistant:
     def search(self, question: str, k: int | None = None, mode: str | None = None,
                history: list[str] | tuple[str, ...] = ()) -> SearchResult:
         mode = check_choice("mode", mode or self.settings.mode, MODES)
-        text, notes, vector, tokens = self.query(question, history, mode)
+        parsed, notes, vector, tokens = self.query(question, history, mode)
         hits = self.retriever.search(vector, tokens, k or self.settings.k, mode)
-        return SearchResult(text, mode, hits, notes)
+        return SearchResult(parsed.text, mode, hits, notes)
 
     def ask(self, question: str, history: list[str] | tuple[str, ...] = (), k: int | None = None,
             mode: str | None = None) -> Answer:
         mode = check_choice("mode", mode or self.settings.mode, MODES)
         # The answer scores sentences against the question vector, so it is always computed.
-        text, notes, vector, tokens = self.query(question, history)
+        parsed, notes, vector, tokens = self.query(question, history)
+        text = parsed.text
         hits = self.retriever.search(vector, tokens, k or self.settings.k, mode)
-        names = names_in(text, self.tokenizer.words) or names_in(" ".join(history), self.tokenizer.words)
-        place = self.place_surveyed(text, names) if mode == "hybrid" else None
+        place = self.place_surveyed(parsed) if mode == "hybrid" else None
         if place is not None and self.retriever.exact:
             answer = self.composer.compose_per_essay(text, self.hits_per_essay(place, vector, tokens), vector, tokens,
                                                      set(place.variants), hits)
         else:
-            answer = self.composer.compose(text, hits, vector, tokens, names)
+            answer = self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1])
         if self.llm is not None and hits:
             try:
                 answer = self.llm.answer(text, hits[: self.settings.llm_passages],

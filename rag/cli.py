@@ -145,32 +145,74 @@ def cmd_ask(args) -> None:
 
 def cmd_eval(args) -> None:
     from rag.config import MODES, check_choice
-    from rag.evaluate import evaluate, load_questions, write_reports
+    from rag.evaluate import evaluate, load_questions, run_header, split_groups, write_reports
 
-    modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
+    modes = () if args.no_retrieval else tuple(m.strip() for m in args.modes.split(",") if m.strip())
     try:
         for mode in modes:
             check_choice("mode", mode, MODES)
     except ValueError:
         raise UserError(f"--modes 只能包含 {', '.join(MODES)}") from None
-    questions = load_questions(Path(args.qa))
+    if args.limit is not None and (args.limit < 1 or not args.squad):
+        raise UserError("--limit 须为正整数，且只用于 --squad")
+    if args.squad_only and not args.squad:
+        raise UserError("--squad-only 需要同时给出 --squad FILE")
+    squad = None
+    if args.squad:  # read before loading anything, so a bad file fails at once
+        from rag.squad import SquadError, load_squad
+
+        try:
+            squad = load_squad(Path(args.squad), args.limit)
+        except SquadError as exc:
+            raise UserError(str(exc)) from None
+    questions = None if args.squad_only else load_questions(Path(args.qa))
+    if questions is not None:
+        split_groups(questions, args.split)  # an empty split fails before the model loads
     notes = ""
     if args.notes:
         if not Path(args.notes).is_file():
             raise UserError(f"说明文件不存在：{args.notes}")
         notes = Path(args.notes).read_text(encoding="utf-8")
-    assistant = _assistant(args)
-    result = evaluate(assistant, questions, modes, k=args.k or 10, baselines=not args.no_baselines,
-                      show_progress=not args.quiet)
+    result, encoder = run_header(), None
+    if questions is not None:
+        assistant = _assistant(args)
+        encoder = assistant.encoder
+        result = evaluate(assistant, questions, modes, k=args.k or 10, baselines=not args.no_baselines,
+                          split=args.split, show_progress=not args.quiet)
+    if squad is not None:
+        from rag.squad import evaluate_squad
+
+        result["cmrc"] = evaluate_squad(squad, _settings(args), source=Path(args.squad).name, encoder=encoder,
+                                        show_progress=not args.quiet)
     paths = write_reports(result, Path(args.out), notes)
-    for name, m in result["systems"].items():
-        print(f"{name:12s} Hit@1 {m['Hit@1']:.3f}  Hit@5 {m['Hit@5']:.3f}  MRR@10 {m['MRR@10']:.3f}  "
-              f"nDCG@10 {m['nDCG@10']:.3f}  R@10 {m['Recall@10']:.3f}  p50 {m['latency_p50_ms']:.1f} ms")
-    if "answers" in result:
-        a = result["answers"]
-        print(f"answers      fact recall {a['key_fact_recall']:.3f}  citation precision {a['citation_precision']:.3f}  "
-              f"refusal P {a['refusal_precision']:.3f} R {a['refusal_recall']:.3f}  answerable refused {a['answerable_refused']:.3f}")
+    _print_eval_summary(result)
     print("报告：" + "，".join(str(p) for p in paths))
+
+
+def _print_eval_summary(result: dict) -> None:
+    from rag.evaluate import shown_splits
+
+    def fmt(value) -> str:
+        return "—" if value is None else f"{value:.3f}"
+
+    for split in shown_splits(result.get("retrieval", {})):
+        for name, m in result["retrieval"][split]["systems"].items():
+            print(f"{split:4s} {name:12s} Hit@1 {m['Hit@1']:.3f}  Hit@5 {m['Hit@5']:.3f}  MRR@10 {m['MRR@10']:.3f}  "
+                  f"nDCG@10 {m['nDCG@10']:.3f}  R@10 {m['Recall@10']:.3f}")
+    for split in shown_splits(result.get("answers", {})):
+        for name, a in result["answers"][split].items():
+            print(f"{split:4s} answers {name:16s} facts@200 {fmt(a['key_facts_200'])} (anywhere {fmt(a['key_facts'])})  "
+                  f"citation P {fmt(a['citation_precision'])}  refusal R {fmt(a['refusal_recall'])} "
+                  f"(near-miss {fmt(a['refusal_recall_near_miss'])}, off-topic {fmt(a['refusal_recall_off_topic'])}) "
+                  f"P {fmt(a['refusal_precision'])}  answerable refused {fmt(a['answerable_refused'])}  "
+                  f"median {fmt(a['median_answer_chars'])} chars")
+    if "cmrc" in result:
+        c = result["cmrc"]
+        print(f"CMRC {c['questions']} questions: own paragraph Hit@1 {fmt(c['passages']['Hit@1'])}  "
+              f"Hit@5 {fmt(c['passages']['Hit@5'])}  MRR@10 {fmt(c['passages']['MRR@10'])}")
+        for name, a in c["answers"].items():
+            print(f"CMRC answers {name:16s} gold@200 {fmt(a['gold_200'])} (anywhere {fmt(a['gold'])})  "
+                  f"median {fmt(a['median_answer_chars'])} chars  refused {fmt(a['refused'])}")
 
 
 def cmd_dossier(args) -> None:
@@ -255,11 +297,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="在评测集上测量检索与回答质量")
     p.add_argument("--qa", default=str(Path(__file__).resolve().parent.parent / "eval" / "qa.jsonl"),
                    help="评测问题 JSONL（默认 eval/qa.jsonl）")
+    p.add_argument("--split", choices=("dev", "test", "all"), default="all",
+                   help="只评测 dev 或 test 部分；all（默认）分别计算两部分并排列出")
     p.add_argument("--modes", default=",".join(MODES), help="逗号分隔的检索方式（默认 hybrid,dense,bm25）")
     p.add_argument("--k", type=int, help="评测的检索深度（默认 10）")
     p.add_argument("--out", default="eval/reports", help="报告输出目录（默认 eval/reports）")
     p.add_argument("--notes", help="附在报告末尾的 Markdown 说明文件")
     p.add_argument("--no-baselines", action="store_true", help="不评测固定长度分块基线")
+    p.add_argument("--no-retrieval", action="store_true", help="只评测回答，不评测检索")
+    p.add_argument("--squad", metavar="FILE",
+                   help="另测 SQuAD v1 格式的文件（如 CMRC 2018），结果写入同一报告的 CMRC 2018 一节")
+    p.add_argument("--squad-only", action="store_true", help="只测 --squad 文件，不测评测集")
+    p.add_argument("--limit", type=int, help="--squad 只问前 N 个问题（段落全部建索引）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.set_defaults(func=cmd_eval)
 

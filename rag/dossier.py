@@ -37,7 +37,8 @@ class Name:
         return tuple(v for v in self.variants if v != self.name)
 
 
-def _base_dictionary() -> dict:
+def base_dictionary() -> dict:
+    """jieba's base dictionary (word → frequency): the common words of the language."""
     import jieba
 
     jieba.setLogLevel(60)
@@ -64,7 +65,7 @@ def village_names(index: Index, tokenizer: Tokenizer) -> dict[str, set[str]]:
     A one-character stem ("余村") counts only where a place name stands right before it
     ("安吉余村"); otherwise 个村, 强村 and the like would pass.
     """
-    base = _base_dictionary()
+    base = base_dictionary()
     found: dict[str, int] = {}
     qualifiers: dict[str, set[str]] = {}
     placed: set[str] = set()
@@ -98,7 +99,7 @@ def village_names(index: Index, tokenizer: Tokenizer) -> dict[str, set[str]]:
 def practice_names(index: Index) -> dict[str, set[str]]:
     """Quoted names that are not common words (以人为本, 办法 …) nor phrases; the name takes the
     word that follows the quote when it always does (“五众”工作法)."""
-    base = _base_dictionary()
+    base = base_dictionary()
     suffixes: dict[str, set[str]] = {}
     for essay in index.essays:
         for m in _QUOTED.finditer(index.sources[essay.source][essay.start : essay.end]):

@@ -1,0 +1,146 @@
+"""Typed evidence in sentences: where a sentence states a value of a kind, and enumerations.
+
+`value_spans(text, kind, unit, tokenizer)` finds the spans of a sentence that state a value of
+the expected kind — a person (jieba's `nr` beside a title, or a known name), a place (`ns`, or
+a name ending in 村/镇/县…), an organisation (`nt`, or a name ending in 公司/合作社/局…), a date,
+a duration, an amount of money, a quantity in a unit. Patterns follow the language (measure
+words, numerals, date forms), never one corpus.
+`item_marker(text)` reads the ordinal that opens an enumeration item (一是, (二), 3., 第四, 首先)
+and `is_lead_in(text)` tells a sentence that announces a list ("做到“六个坚持”:").
+Leaves out: choosing sentences (answer.py) and reading the question (question.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.question import AREA_UNITS, CN_DIGITS, COUNTERS, LENGTH_UNITS
+
+# A numeral; a lone 一 is left out, as "一个村" is an article more often than a count.
+NUMBER = rf"(?:\d[\d.,]*|[{CN_DIGITS}]{{2,}}|[{CN_DIGITS.replace('一', '')}])"
+PATTERNS = {
+    "date": re.compile(rf"\d{{4}}\s*年(?:\d{{1,2}}\s*月)?|\d{{1,2}}\s*月\s*\d{{0,2}}\s*[日号]?|[{CN_DIGITS}]{{1,3}}月|"
+                       rf"(?:去|今|前|明)年|年[初底中]|[{CN_DIGITS}\d]+(?:多)?年[前来]|上世纪|\d{{2,4}}年代"),
+    # Not a year: "2009年" is a date.
+    "duration": re.compile(rf"(?<![\d])(?:\d{{1,3}}|[{CN_DIGITS}]{{1,4}})(?!\d)\s*多?(?:个)?(?:年|个月|天|周|星期|小时)(?![级代底初])"),
+    "money": re.compile(rf"{NUMBER}\s*多?(?:万|亿|千|百)?(?:元|块)|\d[\d.]*\s*多?(?:万|亿)(?!\s*(?:亩|人|户|公里|平方|株|棵|名|个))"),
+    "quantity": re.compile(rf"{NUMBER}\s*(?:多|余)?\s*(?:{AREA_UNITS}|{LENGTH_UNITS}|[{COUNTERS}]|%|％|成|倍|万|亿)"),
+}
+_PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:村|镇|乡|县|区|市|省|街道)(?![\u4e00-\u9fff]{0,1}(?:民|委|干部|集体|书记|庄))")
+_ORG = re.compile(r"(?<![的为以和在与及、,，。])[\u4e00-\u9fff“”]{2,20}?(?:有限公司|公司|合作社|协会|集团|委员会|大学|学院|研究院|银行|基金会|酒店)")
+_TITLE = re.compile(r"书记|支书|老师|教授|主任|局长|县长|镇长|乡长|村长|主席|同志|先生|女士|院士|专家|经理|董事长")
+
+# Ordinal families that open enumeration items, each with the ordinal's position.
+_MARKERS: tuple[tuple[str, re.Pattern], ...] = (
+    ("shi", re.compile(rf"^([{CN_DIGITS}]{{1,3}})是")),
+    ("paren", re.compile(rf"^[(（]([{CN_DIGITS}]{{1,3}})[)）]")),
+    ("dun", re.compile(rf"^([{CN_DIGITS}]{{1,3}})、")),
+    ("digit", re.compile(r"^(\d{1,2})[.．、](?!\d)")),
+    ("di", re.compile(rf"^第([{CN_DIGITS}]{{1,3}})[,，、:：]")),
+    ("order", re.compile(r"^(首先|其次|再次|然后|最后)")),
+)
+# The usual nesting of official Chinese documents: 一、 above (一) above 1. above 一是 / 第一 / 首先.
+MARKER_LEVELS = {"dun": 0, "paren": 1, "digit": 2, "shi": 3, "di": 3, "order": 3}
+_ORDER_WORDS = {"首先": 1, "其次": 2, "再次": 3, "然后": 3, "最后": 9}
+_CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九十")}
+_LEAD_IN = re.compile(rf"[:：]\s*$|[“\"]?[{CN_DIGITS}\d]+(?:个|项|条|点|大|种)[\u4e00-\u9fff”\"]{{0,8}}[:：,，]?\s*$|"
+                      rf"(?:如下|以下|几点|几个方面|包括)[:：,，]?\s*$")
+
+
+def cn_number(text: str) -> int | None:
+    """The value of a small Chinese or Arabic numeral (up to 99).
+
+    >>> cn_number("三"), cn_number("十二"), cn_number("12"), cn_number("二十")
+    (3, 12, 12, 20)
+    """
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in _CN_VALUE for c in text):
+        return None
+    if "十" not in text:
+        return _CN_VALUE[text[0]] if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    return (_CN_VALUE.get(tens, 1) if tens else 1) * 10 + (_CN_VALUE.get(ones, 0) if ones else 0)
+
+
+def item_marker(text: str) -> tuple[str, int] | None:
+    """(family, ordinal) of the enumeration marker opening `text`, if any.
+
+    >>> item_marker("二是坚持规划引领。"), item_marker("(三)着力提升养老服务"), item_marker("首先,要…")
+    (('shi', 2), ('paren', 3), ('order', 1))
+    >>> item_marker("三是"), item_marker("一起努力")
+    (None, None)
+    """
+    body = text.lstrip()
+    for family, pattern in _MARKERS:
+        m = pattern.match(body)
+        if m and len(body) > m.end():
+            value = _ORDER_WORDS[m.group(1)] if family == "order" else cn_number(m.group(1))
+            if value:
+                return family, value
+    return None
+
+
+def is_lead_in(text: str) -> bool:
+    """A sentence announcing a list that follows: it ends with a colon or with a count of items.
+
+    >>> is_lead_in("就要做到“六个坚持”:"), is_lead_in("主要有以下几点:"), is_lead_in("村里修了路。")
+    (True, True, False)
+    """
+    return bool(_LEAD_IN.search(text.strip().rstrip("”\"")) or _LEAD_IN.search(text.strip()))
+
+
+def inline_items(text: str) -> int:
+    """How many items an in-sentence enumeration lists (、-separated or 一是…二是… inside).
+
+    >>> inline_items("打造东掌村、永丰村、西申家庄村、桥沟村。"), inline_items("村里修了路。")
+    (4, 0)
+    """
+    dun = text.count("、")
+    inner = len(re.findall(rf"[{CN_DIGITS}]是", text))
+    titles = len(re.findall(r"《[^》]+》", text))
+    return max(dun + 1 if dun >= 2 else 0, inner if inner >= 2 else 0, titles if titles >= 2 else 0)
+
+
+def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -> list[tuple[int, int]]:
+    """Spans of `text` that state a value of `kind` (in `unit`, for quantities naming one).
+
+    >>> value_spans("以30亩土地折价入股占9%的股份", "quantity", "亩")
+    [(1, 4)]
+    >>> value_spans("总投资1.2亿元。", "money"), value_spans("2019年建成", "date")
+    ([(3, 8)], [(0, 5)])
+    """
+    if kind in PATTERNS:
+        spans = [m.span() for m in PATTERNS[kind].finditer(text)]
+        if kind == "quantity" and unit == "第":
+            return [m.span() for m in re.finditer(rf"第{NUMBER}", text)]
+        if kind == "quantity" and unit:
+            spans = [(s, e) for s, e in spans if re.search(rf"(?:{unit})$", text[s:e].rstrip())]
+        return spans
+    if kind == "person":
+        return _tagged_spans(text, tokenizer, ("nr",), _person_context) if tokenizer else []
+    if kind == "place":
+        spans = [m.span() for m in _PLACE.finditer(text)]
+        return spans or (_tagged_spans(text, tokenizer, ("ns",)) if tokenizer else [])
+    if kind == "organisation":
+        spans = [m.span() for m in _ORG.finditer(text)]
+        return spans or (_tagged_spans(text, tokenizer, ("nt",)) if tokenizer else [])
+    return []
+
+
+def _person_context(text: str, start: int, end: int) -> bool:
+    # jieba's tagger guesses names for unknown words; a guess counts beside a title, as
+    # Chinese text introduces people ("傅临产支部书记", "任强军老师").
+    return bool(_TITLE.search(text[max(0, start - 6) : start] + "|" + text[end : end + 6]))
+
+
+def _tagged_spans(text: str, tokenizer, flags: tuple[str, ...], context=None) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for pair in tokenizer.tagged(text):
+        end = pos + len(pair.word)
+        if pair.flag.startswith(flags) and len(pair.word) >= 2 and (
+            pair.word in tokenizer.people or context is None or context(text, pos, end)
+        ):
+            spans.append((pos, end))
+        pos = end
+    return spans

@@ -1,0 +1,234 @@
+"""Read a question once: what it asks about, what kind of answer it expects, what it states.
+
+`parse(question, history, names)` returns a `Question`:
+- `query`: the text to retrieve with. A follow-up ("它后来怎么样了？", "余村呢？") is resolved
+  against the conversation; a self-contained question starts a new topic.
+- `focus`: the corpus names (places, programmes, people, organisations) the question is about.
+- `expected`: the kind of answer, read from the grammar of Chinese questions — interrogative
+  words (谁/哪位/哪里/哪个镇/何时/哪年/多久/为什么/怎么/是否 …) and the measure word after
+  几/多少 — through one table, `EXPECTED`, first matching row wins.
+- `unit`: the measure word a "how many" question counts in (户, 亩, 公里 …).
+- `attribute`: what is asked of the focus ("村党支部书记" in "五四村的村党支部书记是谁"), so a
+  refusal can say precisely what the essays lack.
+- `constraints`: years, ordinals and other numbers the question states.
+Leaves out: retrieval, answer composition and the corpus names themselves (passed in).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rag.text import STOPWORDS, normalize
+
+CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+# Measure words that count things; money, time and size units are handled by their own rows.
+COUNTERS = "个位名户人家条项座所处次期届批轮篇本棵株头只辆台间栋幢套张件种类场门颗支"
+AREA_UNITS = "亩|公顷|平方公里|平方米|平米"
+LENGTH_UNITS = "公里|千米|米|里"
+MONEY_WORDS = (r"钱|资金|经费|投资|投入|收入|营收|产值|利润|收益|挣|赚|花费|花了|成本|预算|补贴|补助|奖金|"
+               r"分红|租金|工资|薪|价格|价钱|售价|票价|卖了?|贷款|债|融资|筹")
+ROLE_WORDS = (r"书记|支书|主任|村长|镇长|乡长|县长|区长|市长|局长|厅长|部长|省长|委员|主席|董事长|总经理|经理|"
+              r"负责人|带头人|领导|老师|教授|专家|讲师|作者|校长|院长|站长|队长|组长|会长|社长|创始人|馆长")
+ORG_WORDS = r"单位|部门|公司|企业|机构|组织|协会|合作社|学校|大学|学院|银行|集团|平台|媒体|团队|社团"
+PLACE_WORDS = r"村|镇|乡|县|区|市|省|街道|地方|国家|城市|地区|景区"
+
+# (expected kind, pattern in the question). First match wins, so the order is part of the rule:
+# surveys and lists before single values; reasons before anything "什么"; money before counts.
+EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
+    ("survey", re.compile(r"几位(?:学员|作者|同志|干部|参训)|几篇|学员们|大家都|各自|不同(?:学员|作者|文章)|"
+                          r"都(?:谈|说|提|讲|写|认为|怎么)")),
+    ("list", re.compile(rf"哪些|哪几|有几(?:个方面|点|条)|几个方面|分别|列举|包括什么|包含什么|"
+                        rf"哪[{CN_DIGITS}]+[{COUNTERS}]|有什么(?:做法|举措|措施|经验|特点|特色|项目|业态|内容|课程)")),
+    ("reason", re.compile(r"为什么|为何|什么原因|何故|缘何|原因是|怎么会|凭什么|为啥")),
+    ("date", re.compile(r"何时|什么时[候间]|哪一?年|哪个年份|什么年份|哪一?天|哪个月|几月|几号|几日|哪一?年代|"
+                        r"什么年代|什么日子|日期")),
+    ("duration", re.compile(r"多久|多长时间|多少年|几年|多少天|几天|多少个?月|几个月|多少周|几周|多少小时|"
+                            r"几个小时|历时多")),
+    ("money", re.compile(rf"(?:{MONEY_WORDS})[^,，。？?]{{0,6}}(?:多少|几)|(?:多少|几)(?:个)?(?:钱|元|块|万元|亿)|"
+                         rf"(?:多少|几)[^,，。？?]{{0,4}}(?:{MONEY_WORDS})|多贵|值多少")),
+    ("quantity", re.compile(rf"(?:多少|几)[{COUNTERS}]|多少(?:{AREA_UNITS}|{LENGTH_UNITS})|多大|多少面积|多长|多远|多高|"
+                            rf"多宽|多深|多重|多少|第几|几成|比例|占比|比重|百分之几|几岁|多大年纪")),
+    ("person", re.compile(rf"谁|哪位|哪个人|什么人|姓什么|姓名|(?:{ROLE_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|是哪)")),
+    ("organisation", re.compile(rf"哪(?:个|家|一家|一个)?(?:{ORG_WORDS})|什么(?:{ORG_WORDS})|"
+                                rf"(?:{ORG_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|名称)")),
+    ("place", re.compile(rf"哪里|哪儿|什么地方|在哪|何处|何地|位于|地点|哪(?:个|一个|座)?(?:{PLACE_WORDS})|"
+                         rf"(?:归|属于?)哪")),
+    ("yesno", re.compile(r"是否|是不是|有没有|能不能|会不会|可不可以|能否|吗[?？!！。\s]*$")),
+    ("method", re.compile(r"怎么|怎样|如何|什么(?:办法|方法|措施|举措|方式|途径|路径|做法|经验|思路|模式|机制)|"
+                          r"采取了什么|靠什么|通过什么|做了什么|干了什么|具体")),
+    ("definition", re.compile(r"什么是|是什么|指什么|是指|什么意思|含义|内涵|定位|叫什么|名称|什么")),
+)
+KIND_NAMES = {
+    "person": "姓名", "place": "地点", "organisation": "单位名称", "date": "时间", "duration": "时长",
+    "money": "金额", "quantity": "数量", "list": "清单", "method": "做法", "reason": "原因",
+    "definition": "说明", "yesno": "判断", "survey": "看法",
+}
+# Kinds answered by one value stated in a sentence; the others are answered by passages of text.
+VALUE_KINDS = frozenset({"person", "place", "organisation", "date", "duration", "money", "quantity"})
+
+# A follow-up leans on the conversation: a pronoun or demonstrative standing for something
+# said before, a continuation word, a bare place noun ("村里…" = the village just discussed),
+# or a bare "X呢？".
+ANAPHORA = re.compile(r"^那么?|^(?:村|镇|乡|区|县)(?:里|上)|[它他她]们?|其(?!他|中|实|余)|该(?:村|镇|乡|县|区|公司|项目|局|做法)|这(?:个|些|里|种|项|家|位|样)|"
+                      r"那(?:个|些|里|种|项|家|位|样)|此(?:外|事|项)|后来|然后|接着|之后|另外|还有|同样|再说|具体")
+_TRAILING_NE = re.compile(r"^(?:那么?|那)?(.{1,20}?)呢[?？]?$")
+_INTERROGATIVE = re.compile(r"什么|怎么样?|怎样|如何|为什么|为何|哪[些里儿个位年天]?|谁|多少|多[大长远高宽深重久]|几|是否|吗|呢|何")
+_STATED = re.compile(rf"\d+(?:\.\d+)?|第[{CN_DIGITS}\d]+[{COUNTERS}年]")
+_ATTRIBUTE_PREFIX = re.compile(r"^(?:的|现任|目前的?|现在的?|当时的?|最初的?|原来的?|之前的?|原|现)+")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    query: str
+    focus: tuple[str, ...] = ()
+    expected: str = ""  # a key of KIND_NAMES, or "" for an open question
+    unit: str | None = None
+    attribute: str = ""
+    constraints: tuple[str, ...] = ()
+    follow_up: bool = False
+    content_words: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES.get(self.expected, "")
+
+
+def expected_answer(text: str) -> str:
+    """The kind of answer the question expects, by the first matching row of EXPECTED.
+
+    >>> expected_answer("五四村的书记叫什么名字？"), expected_answer("这个村归哪个镇管？")
+    ('person', 'place')
+    >>> expected_answer("修这条路花了几个钱？"), expected_answer("一共多少户？")
+    ('money', 'quantity')
+    """
+    return next((kind for kind, pattern in EXPECTED if pattern.search(text)), "")
+
+
+def measure_unit(text: str) -> str | None:
+    """The unit a "how many / how big" question counts in, as a regular expression: the measure
+    word after 几/多少, an ordinal for 第几, or the units of the dimension asked (面积, 多长).
+
+    >>> measure_unit("一共有多少户？"), measure_unit("占地多少亩？"), measure_unit("第几个年头？")
+    ('户', '亩', '第')
+    >>> measure_unit("有多大面积？") == AREA_UNITS, measure_unit("有几个？")
+    (True, None)
+    """
+    if "第几" in text:
+        return "第"
+    m = re.search(rf"(?:多少|(?<!哪)几)({AREA_UNITS}|{LENGTH_UNITS}|[{COUNTERS}])", text)
+    if m:
+        return None if m.group(1) == "个" else m.group(1)  # 个 is the general classifier: any count answers it
+    if re.search(r"面积|占地|多大.{0,2}(?:地|面)", text):
+        return AREA_UNITS
+    if re.search(r"多长|多远|里程|长度", text):
+        return LENGTH_UNITS
+    return None
+
+
+def stated_constraints(text: str) -> tuple[str, ...]:
+    """Numbers and ordinals the question states; the answer must be about those.
+
+    >>> stated_constraints("2023年X区的GDP是多少？"), stated_constraints("第二期培训班什么时候开班？")
+    (('2023',), ('第二期',))
+    """
+    return tuple(_STATED.findall(text))
+
+
+def mentioned(text: str, names) -> list[str]:
+    """The names `text` mentions, in order, without names inside a longer one found.
+
+    >>> mentioned("何斯路村的功德银行", ["何斯路", "何斯路村", "功德银行", "余村"])
+    ['何斯路村', '功德银行']
+    """
+    found: list[str] = []
+    for name in sorted(set(names), key=len, reverse=True):
+        if name and name in text and not any(name in longer for longer in found):
+            found.append(name)
+    return sorted(found, key=text.find)
+
+
+def attribute_of(text: str, focus: tuple[str, ...]) -> str:
+    """What the question asks of its last focus name: the words between it and the question word.
+
+    >>> attribute_of("五四村现任村党支部书记叫什么名字？", ("五四村",))
+    '村党支部书记'
+    >>> attribute_of("何斯路村的薰衣草庄园面积有多大", ("何斯路村",))
+    '薰衣草庄园面积'
+    """
+    if not focus:
+        return ""
+    last = max(focus, key=lambda n: text.rfind(n))
+    rest = text[text.rfind(last) + len(last):]
+    m = _INTERROGATIVE.search(rest)
+    rest = rest[: m.start()] if m else rest
+    rest = re.sub(r"(?:是|有|叫|的|在|由|能|要|共|一共|总共|大概|大约|到底|究竟|占地|位于|名字|姓名|名称)+$", "", rest)
+    rest = _ATTRIBUTE_PREFIX.sub("", rest.strip(" ,，、“”\"‘’《》?？"))
+    return rest.strip(" ,，、") if 1 <= len(rest.strip()) <= 16 else ""
+
+
+def is_follow_up(text: str, content_words: list[str], names_found: list[str]) -> bool:
+    """Whether the question leans on the conversation: anaphoric, elliptical ("…呢"), or with no
+    content word of its own. A self-contained question starts a new topic.
+
+    >>> is_follow_up("它是怎么分红的？", ["分红"], []), is_follow_up("量子计算机的原理是什么？", ["量子", "计算机", "原理"], [])
+    (True, False)
+    >>> is_follow_up("余村呢？", ["余村"], ["余村"]), is_follow_up("具体怎么做的？", ["做"], [])
+    (True, True)
+    """
+    if ANAPHORA.search(text) or _TRAILING_NE.match(text):
+        return True
+    own = [w for w in content_words if w not in STOPWORDS and not _INTERROGATIVE.fullmatch(w)]
+    return not own or (not names_found and len("".join(own)) <= 2)
+
+
+def resolve_follow_up(text: str, history: list[str], names) -> tuple[str, tuple[str, ...]]:
+    """(query, focus inherited) for a follow-up: the last earlier question that named a corpus
+    name gives the topic; "X呢？" asks that earlier question again about X.
+
+    >>> resolve_follow_up("余村呢？", ["五四村是如何筹集资金的？"], ["五四村", "余村"])
+    ('余村是如何筹集资金的?', ())
+    >>> resolve_follow_up("它是怎么分红的？", ["五四村是如何筹集资金的？"], ["五四村"])
+    ('五四村是如何筹集资金的? 它是怎么分红的？', ('五四村',))
+    """
+    earlier = next((normalize(h) for h in reversed(history) if mentioned(normalize(h), names)),
+                   normalize(history[-1]))
+    earlier_focus = tuple(mentioned(earlier, names))
+    bare = _TRAILING_NE.match(text)
+    own = mentioned(text, names)
+    if bare and own and earlier_focus:
+        # "余村呢？": the same question about another name.
+        query = earlier
+        for old, new in zip(earlier_focus, own):
+            query = query.replace(old, new)
+        return query, ()
+    return f"{earlier} {text}", earlier_focus
+
+
+def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), tokenize=None,
+          common=frozenset()) -> Question:
+    """The question read once. `names`: corpus names to look for; `tokenize`: text → content words
+    (the BM25 tokenizer); `common`: names so frequent across the corpus that they mark no focus
+    (the corpus's own subject, such as 千万工程).
+
+    >>> q = parse("五四村的村支书名字是什么？", names=["五四村"])
+    >>> q.focus, q.expected, q.attribute
+    (('五四村',), 'person', '村支书')
+    """
+    text = normalize(question)
+    history = [normalize(h) for h in history if isinstance(h, str) and h.strip()]
+    words = tokenize(text) if tokenize else re.findall(r"[\u4e00-\u9fff]{2,}|[A-Za-z0-9]+", text)
+    own = mentioned(text, names)
+    follow_up = bool(history) and is_follow_up(text, words, own)
+    query, inherited = (text, ())
+    if follow_up:
+        query, inherited = resolve_follow_up(text, history, names)
+    focus = tuple(n for n in own if n not in common) or tuple(n for n in inherited if n not in common)
+    expected = expected_answer(text)
+    return Question(
+        text=text, query=query, focus=focus, expected=expected,
+        unit=measure_unit(text) if expected == "quantity" else None,
+        attribute=attribute_of(text, tuple(own)), constraints=stated_constraints(text),
+        follow_up=follow_up, content_words=tuple(words),
+    )
