@@ -229,7 +229,7 @@ class Composer:
         else:
             hits_for_answer = hits
         survey = q.expected == "survey"
-        pool = hits_for_answer[: SURVEY_PASSAGES if survey else ANSWER_PASSAGES]
+        pool = hits_for_answer[: SURVEY_PASSAGES if survey or q.expected == "list" else ANSWER_PASSAGES]
         owner: dict[int, Hit] = {}
         for hit in pool:
             for row in self.rows_in(hit, headings=q.expected == "list"):
@@ -244,24 +244,41 @@ class Composer:
         order = [int(i) for i in np.argsort(-scores, kind="stable")]
         ranked_rows, ranked_scores = [rows[i] for i in order], [float(scores[i]) for i in order]
         pieces: list[Piece] | None = None
+        enumerated = q.expected == "list"
         if q.expected in VALUE_KINDS:
             pieces = self._value_pieces(q, ranked_rows, ranked_scores)
             if not pieces:
                 return refusal(q.text, hits_for_answer, missing_reason(q), text=missing_reason(q) + "。")
         elif q.expected == "list":
-            pieces = self._list_pieces(ranked_rows, ranked_scores)
+            pieces = self._list_pieces(q, ranked_rows, ranked_scores)
         elif survey:
             pieces = self._survey_pieces(ranked_rows, ranked_scores, owner, set(query_tokens))
         elif q.expected in ("method", "reason"):
             pieces = self._run_pieces(ranked_rows[0], owner)
         if not pieces:
             pieces = self._open_pieces(ranked_rows, ranked_scores, owner, query_tokens)
+            last = pieces[-1][0]
+            if self.text(last).rstrip().endswith((":", "：")) and self.enumeration(last):
+                # An answer never ends on a colon: the list it announces follows.
+                pieces = pieces[:-1] + self._fit(self.enumeration(last), LIST_BUDGET)
+                enumerated = True
+        if spellings:
+            # Every quoted sentence comes from a passage naming the focus, lists followed past
+            # their passage included; an answer about another village is a wrong answer.
+            # Items after a lead-in are about what the lead-in's passage is about.
+            def names_focus(piece: Piece) -> bool:
+                text = self.hit_for(piece[0], hits, owner).chunk.text
+                return all(mentions_any(text, s) for s in spellings)
+
+            anchored = is_lead_in(self.text(pieces[0][0])) and names_focus(pieces[0])
+            about = pieces if anchored else [p for p in pieces if names_focus(p)]
+            pieces = about or self._open_pieces(ranked_rows, ranked_scores, owner, query_tokens)
         cited = {self.hit_for(r, hits, owner).index for r, _, _ in pieces}
         cited_text = "".join(self.index.chunks[i].text for i in cited)
         missing = [n for n in q.constraints if n not in cited_text]
         if missing:
             return refusal(q.text, hits, f"资料中没有提到问题中的“{'、'.join(missing)}”")
-        return self._write(q.text, pieces, owner, hits, as_list=q.expected == "list")
+        return self._write(q.text, pieces, owner, hits, as_list=enumerated and len(pieces) > 1)
 
     def _value_pieces(self, q: Question, rows: list[int], scores: list[float]) -> list[Piece]:
         """The best sentence stating a value of the expected kind, windowed around the value when
@@ -278,15 +295,28 @@ class Composer:
                 return [self._window(row, spans[0], VALUE_BUDGET)]
         return []
 
-    def _list_pieces(self, rows: list[int], scores: list[float]) -> list[Piece]:
-        """The whole enumeration that the best-scoring enumeration sentence belongs to."""
-        for row, score in zip(rows, scores):
-            if score < scores[0] - LIST_MARGIN:
+    def _list_pieces(self, q: Question, rows: list[int], scores: list[float]) -> list[Piece]:
+        """The whole enumeration that the best-scoring enumeration sentence belongs to. A best
+        sentence that only announces the list ("拟打造5个精品示范村") brings the enumeration
+        in the next sentences. Items of a stated kind ("哪些村") must be of that kind."""
+        margin = TYPE_MARGIN if q.item_kind else LIST_MARGIN
+        for position, (row, score) in enumerate(zip(rows, scores)):
+            if score < scores[0] - margin:
                 break
             items = self.enumeration(row)
-            if items:
-                return self._fit(items, LIST_BUDGET)
+            if not items and position == 0:
+                ahead = [r for r in range(row + 1, row + 3) if self.same_essay(row, r) and starts_list(self.text(r))]
+                items = [row] + self.enumeration(ahead[0]) if ahead else []
+            if items and (not q.item_kind or self._of_kind(items, q)):
+                return self._fit(list(dict.fromkeys(items)), LIST_BUDGET)
         return []
+
+    def _of_kind(self, items: list[int], q: Question) -> bool:
+        """Whether an enumeration lists things of the asked kind: two values of that kind, or an
+        in-sentence list ending on the asked noun ("振兴、东掌、永丰…5个精品示范村")."""
+        texts = [self.text(r) for r in items]
+        found = sum(len(value_spans(t, q.item_kind, None, self.tokenizer)) for t in texts)
+        return found >= 2 or any(inline_items(t) >= 3 and len(q.item_noun) >= 2 and q.item_noun in t for t in texts)
 
     def enumeration(self, row: int) -> list[int]:
         """Rows of the enumeration `row` belongs to, or [] when it belongs to none:
@@ -483,6 +513,12 @@ class Composer:
         ]
         related = [h for h in hits if h.index not in numbers]
         return Answer(question, ("\n" if as_list else "").join(parts), True, citations, related)
+
+
+def starts_list(text: str) -> bool:
+    """A sentence that is an in-sentence list or the first item of one (not a later item)."""
+    marker = item_marker(text)
+    return inline_items(text) >= 3 or (marker is not None and marker[1] == 1)
 
 
 def mentions_any(text: str, spellings: set[str]) -> bool:

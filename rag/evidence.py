@@ -117,6 +117,8 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
         if kind == "quantity" and unit:
             spans = [(s, e) for s, e in spans if re.search(rf"(?:{unit})$", text[s:e].rstrip())]
         return spans
+    if kind == "title":
+        return [m.span() for m in re.finditer(r"《[^》]{2,40}》", text)]
     if kind == "person":
         return _tagged_spans(text, tokenizer, ("nr",), _person_context) if tokenizer else []
     if kind == "place":

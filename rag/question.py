@@ -39,7 +39,7 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
     ("survey", re.compile(r"几位(?:学员|作者|同志|干部|参训)|几篇|学员们|大家都|各自|不同(?:学员|作者|文章)|"
                           r"都(?:谈|说|提|讲|写|认为|怎么)")),
     ("list", re.compile(rf"哪些|哪几|有几(?:个方面|点|条)|几个方面|分别|列举|包括什么|包含什么|"
-                        rf"哪[{CN_DIGITS}]+[{COUNTERS}]|有什么(?:做法|举措|措施|经验|特点|特色|项目|业态|内容|课程)")),
+                        rf"哪[“\"]?[{CN_DIGITS}]+[{COUNTERS}]|有什么(?:做法|举措|措施|经验|特点|特色|项目|业态|内容|课程)")),
     ("reason", re.compile(r"为什么|为何|什么原因|何故|缘何|原因是|怎么会|凭什么|为啥")),
     ("date", re.compile(r"何时|什么时[候间]|哪一?年|哪个年份|什么年份|哪一?天|哪个月|几月|几号|几日|哪一?年代|"
                         r"什么年代|什么日子|日期")),
@@ -70,8 +70,11 @@ VALUE_KINDS = frozenset({"person", "place", "organisation", "date", "duration", 
 # A follow-up leans on the conversation: a pronoun or demonstrative standing for something
 # said before, a continuation word, a bare place noun ("村里…" = the village just discussed),
 # or a bare "X呢？".
-ANAPHORA = re.compile(r"^那么?|^(?:村|镇|乡|区|县)(?:里|上)|[它他她]们?|其(?!他|中|实|余)|该(?:村|镇|乡|县|区|公司|项目|局|做法)|这(?:个|些|里|种|项|家|位|样)|"
-                      r"那(?:个|些|里|种|项|家|位|样)|此(?:外|事|项)|后来|然后|接着|之后|另外|还有|同样|再说|具体")
+ANAPHORA = re.compile(r"^那么?|^(?:村|镇|乡|区|县)(?:里|上)|[它他她]们?|其(?!他|中|实|余)|该(?:村|镇|乡|县|区|公司|项目|局|做法)|"
+                      r"这(?:个|些|里|种|项|家|位|样)|那(?:个|些|里|种|项|家|位|样)|此(?:事|项)")
+# Continuation words lean on the conversation only in a question that names nothing of its own:
+# "后来呢" continues, "余村的矿山后来怎么样了" is about 余村.
+CONTINUATION = re.compile(r"后来|然后|接着|之后|另外|此外|还有|同样|再说|具体")
 _TRAILING_NE = re.compile(r"^(?:那么?|那)?(.{1,20}?)呢[?？]?$")
 _INTERROGATIVE = re.compile(r"什么|怎么样?|怎样|如何|为什么|为何|哪[些里儿个位年天]?|谁|多少|多[大长远高宽深重久]|几|是否|吗|呢|何")
 _STATED = re.compile(rf"\d+(?:\.\d+)?|第[{CN_DIGITS}\d]+[{COUNTERS}年]")
@@ -88,6 +91,8 @@ class Question:
     attribute: str = ""
     constraints: tuple[str, ...] = ()
     follow_up: bool = False
+    item_kind: str = ""  # for a list: the kind of its items ("哪些村" → place), if the question says
+    item_noun: str = ""  # and the noun naming them ("村")
     content_words: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -104,6 +109,25 @@ def expected_answer(text: str) -> str:
     ('money', 'quantity')
     """
     return next((kind for kind, pattern in EXPECTED if pattern.search(text)), "")
+
+
+def list_item_kind(text: str) -> tuple[str, str]:
+    """(kind, noun) of the items a list question asks for, from the noun after 哪些/哪几(个).
+
+    >>> list_item_kind("实地考察了哪些村庄？"), list_item_kind("有哪几位老师授课？")
+    (('place', '村'), ('person', '老师'))
+    >>> list_item_kind("打造哪几个精品示范村？"), list_item_kind("有哪些做法？")
+    (('place', '精品示范村'), ('', ''))
+    """
+    m = re.search(rf"哪(?:些|几)[{COUNTERS}]?([\u4e00-\u9fff]{{1,8}})", text)
+    if not m:
+        return "", ""
+    for kind, pattern in (("place", PLACE_WORDS), ("organisation", ORG_WORDS),
+                          ("person", ROLE_WORDS + r"|人|学员|同志|干部"), ("title", r"课|文件|书|文章|讲座|报告")):
+        noun = re.match(rf"[\u4e00-\u9fff]{{0,4}}?(?:{pattern})", m.group(1))
+        if noun:
+            return kind, noun.group(0)
+    return "", ""
 
 
 def measure_unit(text: str) -> str | None:
@@ -177,7 +201,7 @@ def is_follow_up(text: str, content_words: list[str], names_found: list[str]) ->
     >>> is_follow_up("余村呢？", ["余村"], ["余村"]), is_follow_up("具体怎么做的？", ["做"], [])
     (True, True)
     """
-    if ANAPHORA.search(text) or _TRAILING_NE.match(text):
+    if ANAPHORA.search(text) or _TRAILING_NE.match(text) or (CONTINUATION.search(text) and not names_found):
         return True
     own = [w for w in content_words if w not in STOPWORDS and not _INTERROGATIVE.fullmatch(w)]
     return not own or (not names_found and len("".join(own)) <= 2)
@@ -226,9 +250,11 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
         query, inherited = resolve_follow_up(text, history, names)
     focus = tuple(n for n in own if n not in common) or tuple(n for n in inherited if n not in common)
     expected = expected_answer(text)
+    item_kind, item_noun = list_item_kind(text) if expected == "list" else ("", "")
     return Question(
         text=text, query=query, focus=focus, expected=expected,
         unit=measure_unit(text) if expected == "quantity" else None,
         attribute=attribute_of(text, tuple(own)), constraints=stated_constraints(text),
         follow_up=follow_up, content_words=tuple(words),
+        item_kind=item_kind, item_noun=item_noun,
     )

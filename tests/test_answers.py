@@ -47,13 +47,45 @@ def test_survey_question_cites_several_essays(assistant):
     assert all("何斯路" in c.hit.chunk.text for c in answer.citations)
 
 
-@pytest.mark.parametrize("question", ["怎样办理护照？", "五四村的村支书叫什么名字？", "横一村的柿子每年能卖多少钱？"])
-def test_unanswerable_questions_are_refused(assistant, question):
+# Near-misses written for these tests (not in eval/qa.jsonl): each names a village of the essays
+# and asks for a kind of value the essays never state about it.
+@pytest.mark.parametrize("question,kind_name", [
+    ("小古城村的支部书记是谁？", "姓名"), ("径山村一年的旅游收入有多少钱？", "金额"),
+    ("东掌村一共有多少户村民？", "数量"), ("小古城村是哪一年被评为示范村的？", "时间"),
+])
+def test_near_miss_refusal_says_what_is_missing(assistant, question, kind_name):
     answer = assistant.ask(question)
-    assert not answer.answerable
-    assert answer.answer.startswith("资料中未找到关于")
-    assert answer.citations == [] and answer.related
-    assert answer.to_dict()["related_label"] == "可能相关"
+    assert not answer.answerable and answer.citations == []
+    place = question[:question.index("村") + 1]
+    assert answer.answer.startswith(f"资料提到了{place}，但没有写") and kind_name in answer.answer
+    assert answer.related and answer.to_dict()["related_label"] == "可能相关"
+    assert answer.to_dict()["refusal_reason"]
+
+
+def test_off_topic_and_stated_number_refusals(assistant):
+    off = assistant.ask("怎样给电动自行车上牌照？")
+    assert not off.answerable and off.answer.startswith("资料中未找到关于") and off.reason == "问题与资料内容不相关"
+    stated = assistant.ask("2031年横一村打算种多少棵柿子树？")
+    assert not stated.answerable and "2031" in stated.reason
+
+
+@pytest.mark.parametrize("village", ["横一村", "五四村", "何斯路村", "余村", "梅林村"])
+@pytest.mark.parametrize("template", ["{}有什么做法？", "{}靠什么发展产业？", "{}有多少棵树？"])
+def test_answers_stay_with_the_village_asked_about(assistant, village, template):
+    """A question about village A never quotes a passage that names only village B."""
+    answer = assistant.ask(template.format(village))
+    spellings = {village, village[:-1]} if len(village) > 3 else {village}
+    for citation in answer.citations:
+        assert any(s in citation.hit.chunk.text for s in spellings), (village, citation.hit.chunk.text[:80])
+
+
+def test_list_answer_is_whole_and_shown_as_items(assistant):
+    answer = assistant.ask("傅临产书记说要做到哪“六个坚持”？")
+    lines = answer.answer.split("\n")
+    assert lines[0].rstrip("[0-9]").endswith(":") or "六个坚持" in lines[0]
+    assert [line[:2] for line in lines[1:]] == ["一是", "二是", "三是", "四是", "五是", "六是"]
+    check_citations(answer)
+    assert len(re.sub(r"\[\d+\]", "", answer.answer)) <= 400
 
 
 def test_follow_up_carries_the_topic(assistant):
@@ -65,6 +97,15 @@ def test_follow_up_carries_the_topic(assistant):
     # A question that names its own place is not rewritten.
     own = assistant.search("余村的矿山后来怎么样了？", k=3, history=conversation.history)
     assert not own.notes and any("余村" in h.chunk.text for h in own.hits)
+
+
+def test_a_self_contained_question_starts_a_new_topic(assistant):
+    conversation = Conversation(assistant)
+    conversation.ask("五四村是如何筹集资金的？")
+    for question in ("量子计算机的原理是什么？", "<img src=x onerror=alert(1)>"):
+        answer = conversation.ask(question)
+        assert not any("按上文理解为" in n for n in answer.notes)
+        assert not answer.answerable, answer.answer
 
 
 # ------------------------------------------------------------------ LLM mode

@@ -1,0 +1,75 @@
+"""Typed evidence on sentences of the corpus, enumerations, and lists followed past their lead-in."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.evidence import inline_items, is_lead_in, item_marker, value_spans
+from rag.text import Tokenizer
+
+
+def corpus_sentence(corpus_text: str, fragment: str) -> str:
+    """The whole sentence of the corpus containing `fragment`."""
+    at = corpus_text.index(fragment)
+    start = max(corpus_text.rfind(mark, 0, at) for mark in "。\n") + 1
+    end = min(i for i in (corpus_text.find(mark, at) for mark in "。\n") if i >= 0) + 1
+    return corpus_text[start:end]
+
+
+@pytest.fixture(scope="module")
+def text():
+    from conftest import CORPUS
+
+    return CORPUS.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    from rag.text import read_user_dict
+
+    return Tokenizer(read_user_dict())
+
+
+@pytest.mark.parametrize("fragment,kind,unit,value", [
+    ("五四村以30亩土地折价入股", "quantity", "亩", "30亩"),
+    ("占9%的股份", "quantity", None, "9%"),
+    ("1500多棵百年以上柿子树", "quantity", "棵", "1500多棵"),
+    ("今年是浙江省实施", "quantity", "第", "第21"),
+    ("5月13日,X区学习运用", "date", None, "5月13日"),
+    ("义乌市何斯路村现任支部书记何允辉", "person", None, "何允辉"),
+    ("德清县莫干山生态旅游发展有限公司", "organisation", None, "公司"),
+])
+def test_values_of_the_asked_kind_in_corpus_sentences(text, tokenizer, fragment, kind, unit, value):
+    sentence = corpus_sentence(text, fragment)
+    spans = value_spans(sentence, kind, unit, tokenizer)
+    assert any(value in sentence[s:e] or sentence[s:e] in value for s, e in spans), (sentence, spans)
+
+
+@pytest.mark.parametrize("sentence,kind", [
+    ("2009年,德清县准备建一个旅游集散中心。", "duration"),  # a year is a date, not a duration
+    ("一个村一个村地深入考察。", "quantity"),  # 一个 is an article here
+    ("要坚持规划引领,科学布局。", "organisation"),  # 布局 is no bureau
+    ("傅临产书记的话让我觉得很真实。", "money"),
+])
+def test_no_value_where_there_is_none(tokenizer, sentence, kind):
+    assert value_spans(sentence, kind, None, tokenizer) == []
+
+
+def test_enumeration_markers_and_lead_ins():
+    assert item_marker("一是坚持 引领,发挥模范带头作用。") == ("shi", 1)
+    assert item_marker("(二)着力提升养老服务水平") == ("paren", 2)
+    assert item_marker("3.坚持产业引领。") == ("digit", 3)
+    assert item_marker("一起推进。") is None and item_marker("2024年,我区…") is None
+    assert is_lead_in("就要做到“六个坚持”:") and is_lead_in("我有以下几点感悟:")
+    assert not is_lead_in("村里修了路。")
+    assert inline_items("学习了《甲》、《乙》、《丙》等内容") == 3
+
+
+def test_a_list_is_followed_past_its_colon(assistant):
+    composer = assistant.composer
+    lead = next(r for r in range(len(assistant.index.sentences)) if composer.text(r).rstrip().endswith("“六个坚持”:"))
+    items = composer.enumeration(lead)
+    assert items[0] == lead and len(items) == 7
+    assert [item_marker(composer.text(r))[1] for r in items[1:]] == [1, 2, 3, 4, 5, 6]
+    # From any item, the same enumeration, lead-in included.
+    assert composer.enumeration(items[3]) == items

@@ -1,0 +1,84 @@
+"""The question stage: one grammar table row per expected kind, written from generic templates
+("X的Y叫什么名字", "X归哪个镇管", "花了几个钱"), follow-up vs new topic, stated constraints."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.question import AREA_UNITS, EXPECTED, expected_answer, is_follow_up, measure_unit, parse
+
+# One entry per row of EXPECTED; the templates use made-up names, never evaluation questions.
+TEMPLATES = {
+    "survey": ["几位学员对张家村都写了什么？", "学员们怎么看垃圾分类？", "不同作者对旅游开发各自有什么看法？"],
+    "list": ["甲镇有哪些特色产业？", "这项制度包括哪五条？", "请列举几个主要措施。", "两个村分别种什么？"],
+    "reason": ["为什么要先修路？", "李家村为何能吸引游客？", "停办的原因是什么？"],
+    "date": ["这座桥是哪一年建成的？", "合作社什么时候成立的？", "活动在几月几号举行？", "古井是什么年代挖的？"],
+    "duration": ["改造用了多久？", "工程历时多长时间？", "他在村里干了多少年？"],
+    "money": ["修这条路花了几个钱？", "项目总投资是多少？", "村集体一年能挣多少？", "门票卖多少钱？"],
+    "quantity": ["一共多少户？", "这个园区有多大面积？", "全村有几名党员？", "他排第几？"],
+    "person": ["王家村的书记叫什么名字？", "这门课是谁讲的？", "合作社的负责人姓什么？", "由哪位老师授课？"],
+    "organisation": ["这个项目由哪个部门负责？", "民宿是哪家公司经营的？"],
+    "place": ["这个村归哪个镇管？", "培训在哪里举办？", "基地位于什么地方？"],
+    "yesno": ["这项补贴是否还在发放？", "村里有没有养老院？", "外地人能申请吗？"],
+    "method": ["他们是怎么解决资金问题的？", "如何调动村民的积极性？", "采取了什么措施？"],
+    "definition": ["什么是“两山”理念？", "这个口号是什么意思？", "该村的定位是什么？"],
+}
+
+
+def test_every_row_of_the_table_has_templates():
+    assert [kind for kind, _ in EXPECTED] == list(TEMPLATES)
+
+
+@pytest.mark.parametrize("kind", list(TEMPLATES))
+def test_grammar_table_row(kind):
+    for template in TEMPLATES[kind]:
+        assert expected_answer(template) == kind, template
+
+
+@pytest.mark.parametrize("question,unit", [
+    ("一共多少户？", "户"), ("占地多少亩？", "亩"), ("全长多少公里？", "公里"), ("有多大面积？", AREA_UNITS),
+    ("排第几名？", "第"), ("有几个？", None), ("有多少？", None),
+])
+def test_measure_word_after_how_many(question, unit):
+    assert measure_unit(question) == unit
+
+
+def test_focus_attribute_and_constraints():
+    names = ["张家村", "张家", "“红色驿站”", "红色驿站"]
+    q = parse("张家村现任党支部书记叫什么名字？", names=names)
+    assert q.focus == ("张家村",) and q.expected == "person" and q.attribute == "党支部书记"
+    q = parse("2023年第三批红色驿站建了多少个？", names=names)
+    assert q.focus == ("红色驿站",) and q.constraints == ("2023", "第三批")
+    # A name too common to mark a focus (the corpus's own subject) is not one.
+    assert parse("张家村的红色驿站有什么特色？", names=names, common={"红色驿站"}).focus == ("张家村",)
+
+
+@pytest.mark.parametrize("question,follows", [
+    ("它是怎么分红的？", True), ("该村后来怎么样了？", True), ("还有别的做法吗？", True), ("具体怎么做？", True),
+    ("那今年打算建几个？", True), ("村里有多少户？", True), ("李家村呢？", True),
+    ("量子计算机的原理是什么？", False), ("明天杭州天气怎么样？", False), ("<img src=x onerror=alert(1)>", False),
+    ("李家村有哪些民宿？", False),
+])
+def test_follow_up_or_new_topic(question, follows):
+    q = parse(question, history=["张家村是如何筹集资金的？"], names=["张家村", "李家村"])
+    assert q.follow_up is follows
+    if follows:
+        assert "张家村" in q.query or "李家村" in q.query
+    else:
+        assert q.query == q.text and "张家村" not in q.focus
+
+
+def test_bare_name_follow_up_asks_the_same_question_again():
+    q = parse("李家村呢？", history=["张家村是如何筹集资金的？"], names=["张家村", "李家村"])
+    assert q.query == "李家村是如何筹集资金的?" and q.focus == ("李家村",)
+
+
+def test_follow_up_inherits_the_focus_of_the_topic_question():
+    history = ["张家村是如何筹集资金的？", "那个公司由谁经营？"]
+    q = parse("它后来是怎么分红的？", history=history, names=["张家村"])
+    assert q.focus == ("张家村",) and q.query.startswith("张家村是如何筹集资金的?")
+
+
+def test_no_history_means_no_follow_up():
+    assert is_follow_up("它是怎么分红的？", ["分红"], [])  # anaphoric, but nothing to lean on:
+    assert parse("它是怎么分红的？").follow_up is False
