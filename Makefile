@@ -41,9 +41,18 @@ browser:
 test: install browser
 	$(BIN)/python -m pytest
 
-# The committed report: eval/REPORT.md and eval/retrieval.png, from the latest run.
+# The committed report: eval/REPORT.md and eval/retrieval.png, from the latest run: the essay
+# questions (dev and test) and, when the file is there, the CMRC 2018 check in the same report.
+CMRC ?= ../shared/cmrc2018/cmrc2018_trial.json
+
 eval: install
-	$(BIN)/rag eval --out eval/reports --notes eval/NOTES.md
+	@if [ -f "$(CMRC)" ]; then \
+		echo "$(BIN)/rag eval --out eval/reports --notes eval/NOTES.md --squad $(CMRC)"; \
+		$(BIN)/rag eval --out eval/reports --notes eval/NOTES.md --squad "$(CMRC)"; \
+	else \
+		echo "未找到 CMRC 2018 文件 $(CMRC)，跳过 CMRC 检查（可用 make eval CMRC=路径 指定）"; \
+		$(BIN)/rag eval --out eval/reports --notes eval/NOTES.md; \
+	fi
 	cp eval/reports/report.md eval/REPORT.md
 	cp eval/reports/retrieval.png eval/retrieval.png
 

@@ -573,9 +573,11 @@ ANSWER_ROWS = (
 
 def _retrieval_lines(result: dict) -> list[str]:
     retrieval, latency = result["retrieval"], result["latency"]
+    baselines = any(name in latency for name in BASELINES)
     lines = ["## Retrieval", "",
-             "Per split, answerable questions only; latency over all the questions run. "
-             "`fixed-*`: baseline of 250-character windows with 50 overlap, same model / same BM25.", ""]
+             "Per split, answerable questions only; latency over all the questions run."
+             + (" `fixed-*`: baseline of 250-character windows with 50 overlap, same model / same BM25."
+                if baselines else ""), ""]
     for split in shown_splits(retrieval):
         summary = retrieval[split]
         lines += [f"### {split} ({summary['answerable']} answerable)", "",

@@ -97,10 +97,22 @@ def related_block(hits: list[Hit], label: str, limit: int = 3) -> str:
     return f"**{label}**\n\n" + "\n".join(items)
 
 
+def answer_text_markdown(text: str) -> str:
+    """The answer text; a list answer (one item per line, after its lead-in) as a Markdown list.
+
+    >>> answer_text_markdown("要做到:[1]\\n一是引领[2]。\\n二是共享[3]。")
+    '要做到:\\\\[1\\\\]\\n\\n- 一是引领\\\\[2\\\\]。\\n- 二是共享\\\\[3\\\\]。'
+    """
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) < 2:
+        return escape(text)
+    return escape(lines[0]) + "\n\n" + "\n".join("- " + escape(line) for line in lines[1:])
+
+
 def answer_markdown(index: Index, answer: Answer) -> str:
     """One chat reply: notes, the answer with its [n], then the citations or the related passages."""
     parts = [f"<small>{escape(n)}</small>" for n in answer.notes]
-    parts.append(escape(answer.answer))
+    parts.append(answer_text_markdown(answer.answer))
     if answer.citations:
         parts.append("---\n**引用**")
         parts += [citation_block(index, c) for c in answer.citations]
@@ -115,7 +127,9 @@ def export_markdown(turns: list[tuple[str, Answer]]) -> str:
     """The conversation for trainers: each question, its answer and citations (essay, heading, quote)."""
     lines = ["# 千万工程培训心得问答 · 对话记录", "", f"导出时间：{time.strftime('%Y-%m-%d %H:%M')}", ""]
     for number, (question, answer) in enumerate(turns, start=1):
-        lines += [f"## 问题 {number}：{question}", "", f"**回答**：{answer.answer}", ""]
+        first, *items = answer.answer.split("\n")
+        lines += [f"## 问题 {number}：{question}", "", f"**回答**：{first}", ""] + [f"- {item}" for item in items]
+        lines += [""] if items else []
         if not answer.answerable:
             lines += ["（资料中未找到答案）", ""]
         if answer.citations:
