@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from rag.question import AREA_UNITS, CN_DIGITS, COUNTERS, LENGTH_UNITS
+from rag.question import AREA_UNITS, CN_DIGITS, COUNTERS, LENGTH_UNITS, TIME_UNITS, WEIGHT_UNITS
 
 # A numeral; a lone 一 is left out, as "一个村" is an article more often than a count.
 NUMBER = rf"(?:\d[\d.,]*|[{CN_DIGITS}]{{2,}}|[{CN_DIGITS.replace('一', '')}])"
@@ -24,10 +24,12 @@ PATTERNS = {
     # Not a year: "2009年" is a date.
     "duration": re.compile(rf"(?<![\d])(?:\d{{1,3}}|[{CN_DIGITS}]{{1,4}})(?!\d)\s*多?(?:个)?(?:年|个月|天|周|星期|小时)(?![级代底初])"),
     "money": re.compile(rf"{NUMBER}\s*多?(?:万|亿|千|百)?(?:元|块)|\d[\d.]*\s*多?(?:万|亿)(?!\s*(?:亩|人|户|公里|平方|株|棵|名|个))"),
-    "quantity": re.compile(rf"{NUMBER}\s*(?:多|余)?\s*(?:{AREA_UNITS}|{LENGTH_UNITS}|[{COUNTERS}]|%|％|成|倍|万|亿)"),
+    "quantity": re.compile(rf"{NUMBER}\s*(?:多|余)?\s*(?:{AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS}|"
+                           rf"[{COUNTERS}]|%|％|成|倍|万|亿|级|岁)|\d+(?:\.\d+)?\s*[:：比]\s*\d+"),
 }
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:村|镇|乡|县|区|市|省|街道)(?![\u4e00-\u9fff]{0,1}(?:民|委|干部|集体|书记|庄))")
 _ORG = re.compile(r"(?<![的为以和在与及、,，。])[\u4e00-\u9fff“”]{2,20}?(?:有限公司|公司|合作社|协会|集团|委员会|大学|学院|研究院|银行|基金会|酒店)")
+_FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}")  # 保罗·皮尔斯
 _TITLE = re.compile(r"书记|支书|老师|教授|主任|局长|县长|镇长|乡长|村长|主席|同志|先生|女士|院士|专家|经理|董事长")
 
 # Ordinal families that open enumeration items, each with the ordinal's position.
@@ -120,7 +122,8 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
     if kind == "title":
         return [m.span() for m in re.finditer(r"《[^》]{2,40}》", text)]
     if kind == "person":
-        return _tagged_spans(text, tokenizer, ("nr",), _person_context) if tokenizer else []
+        foreign = [m.span() for m in _FOREIGN_NAME.finditer(text)]
+        return foreign + (_tagged_spans(text, tokenizer, ("nr",), _person_context) if tokenizer else [])
     if kind == "place":
         spans = [m.span() for m in _PLACE.finditer(text)]
         return spans or (_tagged_spans(text, tokenizer, ("ns",)) if tokenizer else [])

@@ -24,8 +24,10 @@ from rag.text import STOPWORDS, normalize
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 # Measure words that count things; money, time and size units are handled by their own rows.
 COUNTERS = "个位名户人家条项座所处次期届批轮篇本棵株头只辆台间栋幢套张件种类场门颗支"
-AREA_UNITS = "亩|公顷|平方公里|平方米|平米"
-LENGTH_UNITS = "公里|千米|米|里"
+AREA_UNITS = "平方公里|平方千米|平方米|平米|公顷|英亩|亩"
+LENGTH_UNITS = "公里|千米|厘米|毫米|公分|英里|海里|米|哩|里"
+WEIGHT_UNITS = "千克|公斤|毫克|克|吨|斤"
+TIME_UNITS = "小时|分钟|秒"
 MONEY_WORDS = (r"钱|资金|经费|投资|投入|收入|营收|产值|利润|收益|挣|赚|花费|花了|成本|预算|补贴|补助|奖金|"
                r"分红|租金|工资|薪|价格|价钱|售价|票价|卖了?|贷款|债|融资|筹")
 ROLE_WORDS = (r"书记|支书|主任|村长|镇长|乡长|县长|区长|市长|局长|厅长|部长|省长|委员|主席|董事长|总经理|经理|"
@@ -47,7 +49,7 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                             r"几个小时|历时多")),
     ("money", re.compile(rf"(?:{MONEY_WORDS})[^,，。？?]{{0,6}}(?:多少|几)|(?:多少|几)(?:个)?(?:钱|元|块|万元|亿)|"
                          rf"(?:多少|几)[^,，。？?]{{0,4}}(?:{MONEY_WORDS})|多贵|值多少")),
-    ("quantity", re.compile(rf"(?:多少|几)[{COUNTERS}]|多少(?:{AREA_UNITS}|{LENGTH_UNITS})|多大|多少面积|多长|多远|多高|"
+    ("quantity", re.compile(rf"(?:多少|几)[{COUNTERS}]|多少(?:{AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS})|多大|多少面积|多长|多远|多高|"
                             rf"多宽|多深|多重|多少|第几|几成|比例|占比|比重|百分之几|几岁|多大年纪")),
     ("person", re.compile(rf"谁|哪位|哪个人|什么人|姓什么|姓名|(?:{ROLE_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|是哪)")),
     ("organisation", re.compile(rf"哪(?:个|家|一家|一个)?(?:{ORG_WORDS})|什么(?:{ORG_WORDS})|"
@@ -141,13 +143,15 @@ def measure_unit(text: str) -> str | None:
     """
     if "第几" in text:
         return "第"
-    m = re.search(rf"(?:多少|(?<!哪)几)({AREA_UNITS}|{LENGTH_UNITS}|[{COUNTERS}])", text)
+    m = re.search(rf"(?:多少|(?<!哪)几)({AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS}|[{COUNTERS}])", text)
     if m:
         return None if m.group(1) == "个" else m.group(1)  # 个 is the general classifier: any count answers it
     if re.search(r"面积|占地|多大.{0,2}(?:地|面)", text):
         return AREA_UNITS
-    if re.search(r"多长|多远|里程|长度", text):
+    if re.search(r"多长|多远|多高|多深|多宽|里程|长度|高度|身高|体长", text):
         return LENGTH_UNITS
+    if re.search(r"多重|重量|体重", text):
+        return WEIGHT_UNITS
     return None
 
 
