@@ -1,23 +1,31 @@
-"""Compose an extractive answer from retrieved passages, with numbered citations, or refuse.
+"""Compose an extractive answer from retrieved passages, by the kind of answer expected, or refuse.
 
-The answer is made of whole sentences copied from the top passages, never cut or rewritten,
-so numbers, names and lists come through intact. A sentence's score is its cosine to the
-question (sentence vectors are precomputed at index time), plus the IDF-weighted share of the
-question's words it contains, plus a prior for the rank of its passage. The best sentence is
-kept with those close to it, in source order, each followed by the marker [n] of its passage.
-A question about what several participants wrote ("几位学员…都谈了什么") gathers one sentence
-from each passage that holds part of it, preferring different essays; other lists ("有哪些…")
-take the passages whose sentences score close to the best.
+The answer is copied from the passages, never rewritten: whole sentences, or, when a sentence is
+longer than the budget, the run of its clauses around the value asked for (marked "…"). A
+sentence's score is its cosine to the question, plus the IDF-weighted share of the question's
+words it contains, plus a prior for the rank of its passage. The parsed question
+(rag/question.py) decides the rest:
+- focus: every quoted sentence comes from a passage naming each focus name (or an alias); items
+  of a list count as naming it when the lead-in's passage does;
+- values (person, place, organisation, date, duration, money, quantity in a unit): the best
+  sentence stating a value of that kind (rag/evidence.py), within TYPE_MARGIN of the best
+  sentence; ≤ VALUE_BUDGET characters;
+- lists: the whole enumeration the best enumeration sentence belongs to — a lead-in followed
+  past its colon into its items, an item with its siblings, a sentence listing three or more
+  things — one item per line; ≤ LIST_BUDGET characters;
+- surveys ("几位学员…都谈了什么"): one glimpse per essay; methods and reasons: up to MAX_RUN
+  consecutive sentences; anything else: the best sentence and a close second.
+An answer never ends on a colon: an open answer whose last sentence announces a list gets it.
 
-Refusal ("资料中未找到…") happens when
-- the question asks for a kind of answer — a date, a duration, an amount of money, a number,
-  a person — and no relevant sentence of the top passages contains one; or
-- the question names nothing from the corpus and no sentence comes close to it in meaning
-  (an off-topic question); or
-- the question states a number or an ordinal ("2023年", "第二期") that the passages the
-  answer would cite never mention.
+Refusals say why:
+- a value asked of something named (a focus, or a role's holder) that no sentence of the
+  passages naming it states: "资料提到了五四村，但没有写其村支书的姓名。";
+- no retrieved passage names every focus name;
+- the question names nothing of the corpus, continues no conversation, and no sentence comes
+  close in meaning (OFF_TOPIC_SIMILARITY, chosen on the dev split);
+- a number or an ordinal the question states ("2023年", "第二期") is in none of the passages.
 The nearest passages then go to `related`, labelled as possibly related.
-Leaves out: retrieval, follow-up resolution (assistant.py) and LLM answers (llm.py).
+Leaves out: reading the question (question.py), retrieval, and LLM answers (llm.py).
 """
 
 from __future__ import annotations
