@@ -8,7 +8,7 @@
   words (谁/哪位/哪里/哪个镇/何时/哪年/多久/为什么/怎么/是否 …) and the measure word after
   几/多少 — through one table, `EXPECTED`, first matching row wins.
 - `unit`: the measure word a "how many" question counts in (户, 亩, 公里 …).
-- `attribute`: what is asked of the focus ("村党支部书记" in "五四村的村党支部书记是谁"), so a
+- `attribute`: what is asked of the focus ("村主任" in "张家村的村主任是谁"), so a
   refusal can say precisely what the essays lack.
 - `constraints`: years, ordinals and other numbers the question states.
 Leaves out: retrieval, answer composition and the corpus names themselves (passed in).
@@ -17,7 +17,7 @@ Leaves out: retrieval, answer composition and the corpus names themselves (passe
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rag.text import STOPWORDS, normalize
 
@@ -95,7 +95,6 @@ class Question:
     follow_up: bool = False
     item_kind: str = ""  # for a list: the kind of its items ("哪些村" → place), if the question says
     item_noun: str = ""  # and the noun naming them ("村")
-    content_words: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def kind_name(self) -> str:
@@ -136,7 +135,7 @@ def measure_unit(text: str) -> str | None:
     """The unit a "how many / how big" question counts in, as a regular expression: the measure
     word after 几/多少, an ordinal for 第几, or the units of the dimension asked (面积, 多长).
 
-    >>> measure_unit("一共有多少户？"), measure_unit("占地多少亩？"), measure_unit("第几个年头？")
+    >>> measure_unit("一共有多少户？"), measure_unit("果园有多少亩？"), measure_unit("第几个年头？")
     ('户', '亩', '第')
     >>> measure_unit("有多大面积？") == AREA_UNITS, measure_unit("有几个？")
     (True, None)
@@ -167,8 +166,8 @@ def stated_constraints(text: str) -> tuple[str, ...]:
 def mentioned(text: str, names) -> list[str]:
     """The names `text` mentions, in order, without names inside a longer one found.
 
-    >>> mentioned("何斯路村的功德银行", ["何斯路", "何斯路村", "功德银行", "余村"])
-    ['何斯路村', '功德银行']
+    >>> mentioned("张家村的红色驿站", ["张家", "张家村", "红色驿站", "李村"])
+    ['张家村', '红色驿站']
     """
     found: list[str] = []
     for name in sorted(set(names), key=len, reverse=True):
@@ -259,6 +258,6 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
         text=text, query=query, focus=focus, expected=expected,
         unit=measure_unit(text) if expected == "quantity" else None,
         attribute=attribute_of(text, tuple(own)), constraints=stated_constraints(text),
-        follow_up=follow_up, content_words=tuple(words),
+        follow_up=follow_up,
         item_kind=item_kind, item_noun=item_noun,
     )

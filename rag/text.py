@@ -24,7 +24,6 @@ STOPWORDS = frozenset(
     是否 是不是 有没有 能否 可以 一些 一下 方面 关于 请问 请 谁 我 我们 你 你们 他 他们 它 它们 她
     这些 那些 这个 那个 这样 那样 做法 有何 哪方面 进行 通过 中""".split()
 )
-_TITLE = re.compile(r"书记|支书|老师|教授|主任|局长|县长|镇长|乡长|村长|主席|同志|先生|女士|院士|专家")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _WORD = re.compile(r"[\w]", re.UNICODE)
 _QUOTED = re.compile(r"[“\"《]([^“”\"《》,，。！？；:：、\s]{2,10})[”\"》]")
@@ -108,20 +107,6 @@ class Tokenizer:
 
             self._posseg = jieba.posseg.POSTokenizer(self._jieba)
         return self._posseg.cut(text)
-
-    def person_names(self, text: str) -> list[str]:
-        """Personal names jieba's tagger finds in `text` (tag nr*)."""
-        names, pos = [], 0
-        for pair in self.tagged(text):
-            end = pos + len(pair.word)
-            # jieba's tagger guesses names for unknown words ("拓宽", "武康" in "武康镇"); a guess
-            # counts only beside a title, as Chinese text introduces people ("傅临产支部书记").
-            if pair.flag.startswith("nr") and len(pair.word) >= 2 and (
-                pair.word in self.people or _TITLE.search(text[max(0, pos - 4) : pos] + "|" + text[end : end + 6])
-            ):
-                names.append(pair.word)
-            pos = end
-        return names
 
     def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [self.tokenize(t) for t in texts]
