@@ -64,6 +64,7 @@ NOT_FOUND = "资料中未找到关于“{topic}”的内容。"
 ROLE_SYNONYMS = {"支书": "书记", "村长": "主任", "一把手": "书记"}
 _TERMINAL = "。！？；!?;"
 ROLE = re.compile(ROLE_WORDS)
+CONSEQUENCE = re.compile(r"(?:因此|所以|因而|故而|于是|由此|从而|正因如此|也因此|故)")
 _CLAUSE_END = re.compile(r"[,，;；:：]+")
 
 
@@ -140,8 +141,10 @@ Piece = tuple[int, int, int]  # (sentence row, source start, source end): a whol
 class Composer:
     """Scores the sentences inside passages against a parsed question and writes the answer."""
 
-    def __init__(self, index: Index, tokenizer: Tokenizer, idf: Callable[[str], float]) -> None:
+    def __init__(self, index: Index, tokenizer: Tokenizer, idf: Callable[[str], float],
+                 encode: Callable[[str], np.ndarray] | None = None) -> None:
         self.index = index
+        self.encode = encode
         self.tokenizer = tokenizer
         self.idf = idf
         self._starts: dict[str, list[int]] = {}
@@ -153,6 +156,10 @@ class Composer:
         for row, c in enumerate(index.chunks):
             self._chunk_starts.setdefault(c.source, []).append((c.start, row))
         self._tokens: dict[int, frozenset[str]] = {}
+        self._essay_spans: dict[str, list[tuple[int, int]]] = {}
+        for number, e in enumerate(index.essays):
+            self._essay_spans.setdefault(e.source, []).append((e.start, number))
+        self._title_tokens: dict[int, frozenset[str]] = {}
 
     # ---------------------------------------------------------------- sentences
 
@@ -164,6 +171,19 @@ class Composer:
         if row not in self._tokens:
             self._tokens[row] = frozenset(self.tokenizer.tokenize(self.text(row)))
         return self._tokens[row]
+
+    def implied_tokens(self, row: int) -> frozenset[str]:
+        """Words every sentence of an essay is about without saying them: its title's (a
+        paragraph titled 黄鳍紫鱼 says "本鱼体呈淡蓝红色")."""
+        s = self.index.sentences[row]
+        spans = self._essay_spans.get(s.source, [])
+        i = bisect.bisect_right(spans, (s.start, len(self.index.essays))) - 1
+        if i < 0:
+            return frozenset()
+        number = spans[i][1]
+        if number not in self._title_tokens:
+            self._title_tokens[number] = frozenset(self.tokenizer.tokenize(self.index.essays[number].title))
+        return self._title_tokens[number]
 
     def rows_in(self, hit: Hit, headings: bool = False) -> list[int]:
         """Index rows of the sentences lying wholly inside the hit's passage; heading lines only
@@ -208,15 +228,30 @@ class Composer:
     # ---------------------------------------------------------------- scoring
 
     def sentence_scores(self, query_vector: np.ndarray, query_tokens: list[str], rows: list[int],
-                        ranks) -> tuple[np.ndarray, np.ndarray]:
+                        ranks, question: str = "") -> tuple[np.ndarray, np.ndarray]:
         """(scores, cosines) of sentences `rows` whose passages have retrieval rank(s) `ranks`:
-        cosine + OVERLAP_WEIGHT * IDF-weighted share of the question's words + RANK_PRIOR / rank."""
-        cosine = self.index.sentence_vectors[rows] @ query_vector
-        wanted = {t: self.idf(t) for t in set(query_tokens)}
+        cosine + OVERLAP_WEIGHT * IDF-weighted share of the question's words + RANK_PRIOR / rank.
+
+        The words of an essay's title are what every sentence of it is about: they count as said
+        by each of its sentences, and the cosine is averaged with the cosine to the question
+        without them (`question` given), so "黄鳍紫鱼的身体是什么颜色的" is answered by "体呈淡蓝红色",
+        not by the sentence that names 黄鳍紫鱼 (eval/NOTES.md: issue 11, subject words)."""
+        raw = self.index.sentence_vectors[rows] @ query_vector
+        cosine = raw.copy()
+        words = set(query_tokens)
+        without: dict[str, np.ndarray] = {}
+        for i, row in enumerate(rows):
+            subject = words & self.implied_tokens(row)
+            rest = strip_words(question, subject) if subject and self.encode is not None else ""
+            if len(rest) >= 2:
+                if rest not in without:
+                    without[rest] = self.encode(rest)
+                cosine[i] = (raw[i] + float(self.index.sentence_vectors[row] @ without[rest])) / 2
+        wanted = {t: self.idf(t) for t in words}
         total = sum(wanted.values())
-        overlap = np.array([sum(w for t, w in wanted.items() if t in self.tokens(r)) / total if total else 0.0
-                            for r in rows])
-        return cosine + OVERLAP_WEIGHT * overlap + RANK_PRIOR / np.asarray(ranks, dtype=float), cosine
+        overlap = np.array([sum(w for t, w in wanted.items() if t in self.tokens(r) or t in self.implied_tokens(r))
+                            / total if total else 0.0 for r in rows])
+        return cosine + OVERLAP_WEIGHT * overlap + RANK_PRIOR / np.asarray(ranks, dtype=float), raw
 
     # ---------------------------------------------------------------- the answer
 
@@ -244,7 +279,8 @@ class Composer:
         rows = list(owner)
         if not rows:
             return refusal(q.text, hits, "段落中没有完整的句子")
-        scores, cosine = self.sentence_scores(query_vector, query_tokens, rows, np.array([owner[r].rank for r in rows]))
+        ranks = np.array([owner[r].rank for r in rows])
+        scores, cosine = self.sentence_scores(query_vector, query_tokens, rows, ranks, q.text)
         # A follow-up is on the conversation's topic whatever its own words.
         if not spellings and not q.follow_up and float(cosine.max()) < OFF_TOPIC_SIMILARITY:
             return refusal(q.text, hits, "问题与资料内容不相关")
@@ -271,7 +307,14 @@ class Composer:
         elif survey:
             pieces = self._survey_pieces(ranked_rows, ranked_scores, owner, set(query_tokens))
         elif q.expected in ("method", "reason"):
-            pieces = self._run_pieces(ranked_rows[0], owner)
+            pieces = self._run_pieces(ranked_rows[0], owner, q.expected == "reason")
+        elif q.term:
+            defining = self._defining_row(q.term, ranked_rows, ranked_scores)
+            if defining is not None:
+                at = ranked_rows.index(defining)
+                pieces = self._open_pieces([defining] + ranked_rows[:at] + ranked_rows[at + 1:],
+                                           [ranked_scores[at]] + ranked_scores[:at] + ranked_scores[at + 1:],
+                                           owner, query_tokens)
         if not pieces:
             pieces = self._open_pieces(ranked_rows, ranked_scores, owner, query_tokens)
             last = pieces[-1][0]
@@ -419,11 +462,24 @@ class Composer:
         share = max(VALUE_BUDGET // max(len(rows), 1), SURVEY_GLIMPSE)
         return [self._window(r, self._best_clause(r, words), share) for r in rows]
 
-    def _run_pieces(self, row: int, owner: dict[int, Hit]) -> list[Piece]:
+    def _defining_row(self, term: str, rows: list[int], scores: list[float]) -> int | None:
+        """The best sentence within TYPE_MARGIN of the best that defines `term` ("X是…", "X，即…")."""
+        copula = re.compile(rf"^.{{0,6}}{re.escape(term)}[”’」》\"]?(?:[（(][^）)]*[）)])?[,，]?(?:是|指|即|为|就是)")
+        for row, score in zip(rows, scores):
+            if score < scores[0] - TYPE_MARGIN:
+                return None
+            if copula.search(self.text(row).strip()):
+                return row
+        return None
+
+    def _run_pieces(self, row: int, owner: dict[int, Hit], reason: bool = False) -> list[Piece]:
         """A method or a reason: the best sentence and up to MAX_RUN - 1 sentences after it in its
-        passage, while they fit VALUE_BUDGET."""
-        run, total = [row], len(self.text(row))
+        passage, while they fit VALUE_BUDGET. A reason's best sentence that states the consequence
+        ("因此…") starts from the sentence before it, which holds the cause."""
         passage = set(self.rows_in(owner[row]))
+        if reason and CONSEQUENCE.match(self.text(row).strip()) and row - 1 in passage:
+            row -= 1
+        run, total = [row], len(self.text(row))
         following = row + 1
         while len(run) < MAX_RUN and following in passage and total + len(self.text(following)) <= VALUE_BUDGET:
             run.append(following)
@@ -551,6 +607,17 @@ def attribute_terms(attribute: str, tokenizer: Tokenizer) -> set[str]:
     """
     terms = {t for t in tokenizer.tokenize(attribute) if len(t) >= 2}
     return terms | {ROLE_SYNONYMS[t] for t in terms if t in ROLE_SYNONYMS}
+
+
+def strip_words(text: str, words: set[str]) -> str:
+    """`text` without `words` (longest first) and its closing punctuation.
+
+    >>> strip_words("黄鳍紫鱼的身体是什么颜色的？", {"黄鳍", "紫鱼"})
+    '的身体是什么颜色的'
+    """
+    for word in sorted(words, key=len, reverse=True):
+        text = text.replace(word, "")
+    return text.strip(_TERMINAL + "？ ")
 
 
 def clause_spans(text: str) -> list[tuple[int, int]]:

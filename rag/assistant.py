@@ -77,7 +77,7 @@ class Assistant:
         self.encoder = encoder
         self.tokenizer = tokenizer
         self.retriever = Retriever(index, settings)
-        self.composer = Composer(index, tokenizer, self.retriever.idf)
+        self.composer = Composer(index, tokenizer, self.retriever.idf, encoder.encode)
         self._names = None  # villages and practices, built on first need (rag.dossier)
         self._focus = None  # (names a question can be about, aliases, names too common to focus on)
         self.llm = None

@@ -95,6 +95,7 @@ class Question:
     follow_up: bool = False
     item_kind: str = ""  # for a list: the kind of its items ("哪些村" → place), if the question says
     item_noun: str = ""  # and the noun naming them ("村")
+    term: str = ""  # for "什么是X" / "X是什么": the term to define
 
     @property
     def kind_name(self) -> str:
@@ -110,6 +111,24 @@ def expected_answer(text: str) -> str:
     ('money', 'quantity')
     """
     return next((kind for kind, pattern in EXPECTED if pattern.search(text)), "")
+
+
+_DEFINITION_ASKED = re.compile(r"^(?:请问)?(?:什么(?:是|叫)|何为|何谓)(?P<a>.+?)[?？。！!]*$|^(?P<b>.+?)(?:是|指)(?:什么|何物|啥)(?:意思)?[?？。！!]*$")
+_QUOTES = "“”\"'‘’「」《》"
+
+
+def defined_term(text: str) -> str:
+    """The term a definition question asks about — "什么是X" or "X是什么" — or "" when the
+    question asks for an attribute of something ("X的别名是什么") or something else.
+
+    >>> defined_term("什么是“乡里制”？"), defined_term("棱柱是什么？"), defined_term("X的别名是什么？")
+    ('乡里制', '棱柱', '')
+    """
+    m = _DEFINITION_ASKED.match(text.strip())
+    if not m:
+        return ""
+    term = (m.group("a") or m.group("b")).strip(_QUOTES + " ")
+    return term if term and "的" not in term and len(term) <= 20 and not _INTERROGATIVE.search(term) else ""
 
 
 def list_item_kind(text: str) -> tuple[str, str]:
@@ -260,4 +279,5 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
         attribute=attribute_of(text, tuple(own)), constraints=stated_constraints(text),
         follow_up=follow_up,
         item_kind=item_kind, item_noun=item_noun,
+        term=defined_term(text) if expected == "definition" else "",
     )

@@ -1,0 +1,58 @@
+"""Answers on text nobody here wrote: a folder corpus of short encyclopedia-style articles (made up
+for this test, in the manner of Chinese Wikipedia) answered by the real model and index.
+
+What it checks is general, not about the essays: a question about an article's subject is
+answered by the sentence that says what was asked, not by the one that names the subject;
+"什么是X" by the sentence defining X; a reason stated before "因此…" comes with it."""
+
+from __future__ import annotations
+
+import pytest
+
+ARTICLES = {
+    "0001_carp.txt": ("青鳞鲤", "青鳞鲤是鲤形目鲤科的一种淡水鱼，分布于长江中下游的湖泊。本鱼体呈青灰色，背部较暗，腹部银白。"
+                      "体长可达40公分。以水草、螺类和小虾为食。繁殖期在4至6月，产卵于浅水草丛中。"),
+    "0002_tea.txt": ("云雾白茶", "云雾白茶产于高山茶园，是当地的传统名茶。茶园海拔八百米以上，终年云雾缭绕。"
+                     "其芽叶细嫩，满披白毫。因此当地人称它为白茶。冲泡后汤色浅黄，滋味鲜爽。"),
+    "0003_bridge.txt": ("石拱桥", "石拱桥的桥面常有雕刻装饰。石拱桥是以石料砌筑拱圈的桥梁，是中国古代最常见的桥型之一。"
+                        "许多地方的石拱桥已有数百年历史，至今仍在通行。"),
+    "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
+                      "每年秋季，大批候鸟在湖边停留。"),
+}
+
+
+@pytest.fixture(scope="module")
+def outside(tmp_path_factory, encoder):
+    from rag import index as index_store
+    from rag.assistant import Assistant
+    from rag.config import Settings
+    from rag.text import Tokenizer
+
+    root = tmp_path_factory.mktemp("outside")
+    (root / "corpus").mkdir()
+    for name, (title, body) in ARTICLES.items():
+        (root / "corpus" / name).write_text(f"{title}\n{body}\n", encoding="utf-8")
+    settings = Settings(corpus=root / "corpus", index_dir=root / "index")
+    index_store.build(settings, encoder=encoder, progress=False)
+    index = index_store.load(settings.index_dir)
+    return Assistant(settings, index, encoder, Tokenizer(index.terms))
+
+
+@pytest.mark.parametrize("question, said, not_said", [
+    ("青鳞鲤的身体是什么颜色的？", "青灰色", "鲤形目"),
+    ("青鳞鲤主要以什么为食？", "水草", "鲤形目"),
+    ("青鳞鲤的繁殖期在什么时候？", "4至6月", "鲤形目"),
+])
+def test_a_question_about_the_subject_is_answered_by_what_it_asks(outside, question, said, not_said):
+    answer = outside.ask(question)
+    assert answer.answerable and said in answer.answer and not_said not in answer.answer
+
+
+def test_what_is_x_is_answered_by_the_sentence_defining_x(outside):
+    answer = outside.ask("什么是石拱桥？")
+    assert answer.answer.startswith("石拱桥是以石料砌筑拱圈的桥梁")
+
+
+def test_a_reason_stated_before_its_consequence_comes_with_it(outside):
+    answer = outside.ask("云雾白茶为什么被称为白茶？")
+    assert "满披白毫" in answer.answer and "称它为白茶" in answer.answer
