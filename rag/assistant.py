@@ -133,7 +133,7 @@ class Assistant:
         from rag.dossier import build_names
 
         if self._names is None:
-            self._names = build_names(self.index, self.tokenizer)
+            self._names = build_names(self.index)
         return self._names
 
     def focus_vocabulary(self) -> tuple[list[str], dict[str, set[str]], frozenset[str]]:
@@ -145,7 +145,7 @@ class Assistant:
         乡贤) or the corpus's own subject, used in more than half of the essays (千万工程).
         """
         if self._focus is None:
-            from rag.dossier import base_dictionary
+            from rag.names import base_dictionary
 
             aliases: dict[str, set[str]] = {w: {w} for w in self.tokenizer.words if len(w) >= 2}
             specific = set(self.tokenizer.people)

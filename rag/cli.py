@@ -224,7 +224,7 @@ def cmd_dossier(args) -> None:
     if not args.name:
         if args.json:
             _print_json({"names": [{"name": n.name, "kind": n.kind, "essays": n.essays, "paragraphs": len(n.paragraphs),
-                                    "merged": list(n.merged)} for n in names]})
+                                    "merged": list(n.merged), "source": n.source} for n in names]})
         else:
             print(dossier_overview(names))
         return
@@ -235,7 +235,7 @@ def cmd_dossier(args) -> None:
         from rag.dossier import naming_sentences
 
         index = assistant.index
-        _print_json({"name": name.name, "kind": name.kind, "merged": list(name.merged), "essays": [
+        _print_json({"name": name.name, "kind": name.kind, "merged": list(name.merged), "source": name.source, "essays": [
             {"essay": e, "title": index.essays[e - 1].title, "author": index.essays[e - 1].author,
              "passages": [{"start": s, "end": t, "sentences": [index.sources[index.essays[e - 1].source][a:b].strip()
                                                               for a, b in naming_sentences(index, name, e, s, t)]}

@@ -13,6 +13,8 @@ Files (no pickle anywhere):
   sources.json          the corpus texts, so a loaded index never depends on files that
                         may change while it serves
   essays.json           essays with their body spans and sections
+  names.json            the gazetteer: places, people and programmes found in the text, with
+                        how each was found and where (rag/names.py)
 
 A build writes into a temporary sibling folder and renames it into place under a file
 lock; a build killed at any moment leaves the previous index loadable.
@@ -27,7 +29,7 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -38,9 +40,10 @@ from rag.chunk import Chunk, chunk_corpus, split_sentences
 from rag.config import VECTOR_INDEXES, Settings, check_choice
 from rag.corpus import Corpus, Essay, Section, fingerprint, load_corpus, read_sources
 from rag.embed import Encoder, resolve_model
+from rag.names import Gazetteer, build_gazetteer
 from rag.text import USER_DICT, Tokenizer, corpus_terms, read_user_dict
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: names.json, the gazetteer derived from the text
 HNSW_FROM = 50_000  # chunks; below this exact search takes a few milliseconds
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
@@ -84,6 +87,7 @@ class Index:
     terms: list[str]
     sources: dict[str, str]
     essays: list[Essay]
+    names: Gazetteer = field(default_factory=lambda: Gazetteer([]))
 
 
 def _sha256(path: Path) -> str:
@@ -174,7 +178,8 @@ def build(settings: Settings, encoder: Encoder | None = None, progress: bool = T
             _log(f"警告：{note}")
         chunks = chunk_corpus(corpus, settings.chunk_size)
         sentences = corpus_sentences(corpus)
-        terms = sorted(set(read_user_dict()) | set(corpus_terms(corpus.texts.values())))
+        names = build_gazetteer(corpus.texts, corpus_terms(corpus.texts.values()))
+        terms = sorted(set(read_user_dict()) | set(names.dictionary_entries()))
         encoder = encoder or Encoder(resolve_model(settings.embed_model))
         if progress:
             _log(f"编码 {len(chunks)} 个段落和 {len(sentences)} 个句子……")
@@ -193,6 +198,7 @@ def build(settings: Settings, encoder: Encoder | None = None, progress: bool = T
         _write_jsonl(tmp / "chunks.jsonl", (c.to_dict() for c in chunks))
         _write_jsonl(tmp / "sentences.jsonl", (s.__dict__ for s in sentences))
         (tmp / "terms.txt").write_text("\n".join(terms) + "\n", encoding="utf-8")
+        names.save(tmp / "names.json")
         (tmp / "sources.json").write_text(json.dumps(corpus.texts, ensure_ascii=False), encoding="utf-8")
         (tmp / "essays.json").write_text(json.dumps([asdict(e) for e in corpus.essays], ensure_ascii=False), encoding="utf-8")
         manifest = {
@@ -339,6 +345,7 @@ def load(folder: Path) -> Index:
             terms=[t for t in (folder / "terms.txt").read_text(encoding="utf-8").splitlines() if t.strip()],
             sources=json.loads((folder / "sources.json").read_text(encoding="utf-8")),
             essays=[_essay_from_dict(d) for d in json.loads((folder / "essays.json").read_text(encoding="utf-8"))],
+            names=Gazetteer.load(folder / "names.json"),
         )
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
         raise IndexUnavailable(f"索引无法读取（{folder}）：{exc}") from None

@@ -166,10 +166,10 @@ def essay_markdown(index: Index, number: int) -> str:
 
 def dossier_overview(names) -> str:
     """The list of villages and practices, most-mentioned first."""
-    lines = ["| 名称 | 类别 | 文章数 | 段落数 | 合并的写法 |", "|---|---|---:|---:|---|"]
+    lines = ["| 名称 | 类别 | 文章数 | 段落数 | 合并的写法 | 来源 |", "|---|---|---:|---:|---|---|"]
     for n in names:
         lines.append(f"| {escape(n.name)} | {n.kind} | {len(n.essays)} | {len(n.paragraphs)} | "
-                     f"{escape('、'.join(n.merged)) or ''} |")
+                     f"{escape('、'.join(n.merged)) or ''} | {escape(n.source)} |")
     return "\n".join(lines)
 
 
@@ -179,7 +179,7 @@ def dossier_markdown(index: Index, name) -> str:
     from rag.dossier import mentions, naming_sentences
 
     lines = [f"## {escape(name.name)}（{name.kind}）",
-             f"{len(name.essays)} 篇文章、{len(name.paragraphs)} 个段落提到它。"]
+             f"{len(name.essays)} 篇文章、{len(name.paragraphs)} 个段落提到它。名称来源：{escape(name.source)}。"]
     if name.merged:
         lines.append(f"已合并的写法：{escape('、'.join(name.merged))}（文中指同一{'村' if name.kind == '村庄' else '做法'}）。")
     for number in name.essays:
