@@ -103,7 +103,7 @@ class Assistant:
             encoder = Encoder(resolve_model(settings.embed_model))
             index_store.build(settings, encoder=encoder, progress=progress)
             index = index_store.load(folder)
-        encoder = encoder or Encoder(resolve_model(settings.embed_model))
+        encoder = index_store.encoder_for(settings, index.manifest, encoder)
         tokenizer = Tokenizer(index.terms)
         return cls(settings, index, encoder, tokenizer)
 

@@ -59,7 +59,7 @@ def _settings(args):
     from rag.config import Settings
 
     return Settings.from_env(corpus=getattr(args, "corpus", None), k=getattr(args, "k", None),
-                             mode=getattr(args, "mode", None))
+                             mode=getattr(args, "mode", None), adapt=getattr(args, "adapt", None))
 
 
 def _requests(args) -> Iterator[dict]:
@@ -280,6 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", help="构建索引（已是最新则跳过）")
     p.add_argument("--corpus", type=Path, help="语料文件或文件夹（默认 corpus/essays.txt）")
     p.add_argument("--force", action="store_true", help="即使索引已是最新也重建")
+    p.add_argument("--adapt", choices=("auto", "0", "1"),
+                   help="按语料微调嵌入模型（默认 auto，即不微调：实测无益，见 eval/NOTES.md；也可用 RAG_ADAPT）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.set_defaults(func=cmd_index)
 

@@ -45,6 +45,9 @@ class Settings:
     sentence_weight: float = 0.5
     # FAISS index kind: "auto" is exact (flat) below rag.index.HNSW_FROM chunks, HNSW above.
     vector_index: str = "auto"
+    # Fine-tune the embedding model on the corpus at index time: "1", "0", or "auto" (off:
+    # measured without gain, see rag/adapt.py and eval/NOTES.md).
+    adapt: str = "auto"
     # Optional OpenAI-compatible LLM; answers are extractive unless llm_base_url is set.
     llm_base_url: str | None = None
     llm_model: str = "qwen2.5:7b-instruct"
@@ -59,6 +62,7 @@ class Settings:
     def __post_init__(self) -> None:
         check_choice("mode", self.mode, MODES)
         check_choice("vector_index", self.vector_index, VECTOR_INDEXES)
+        check_choice("adapt", self.adapt, ("auto", "0", "1"))
         if self.chunk_size < 50:
             raise ValueError(f"chunk_size must be at least 50, got {self.chunk_size}")
         if self.k < 1:
@@ -82,6 +86,7 @@ class Settings:
             "chunk_size": ("RAG_CHUNK_SIZE", int),
             "mode": ("RAG_MODE", str),
             "vector_index": ("RAG_VECTOR_INDEX", str),
+            "adapt": ("RAG_ADAPT", str),
             "llm_base_url": ("RAG_LLM_BASE_URL", str),
             "llm_model": ("RAG_LLM_MODEL", str),
             "llm_api_key": ("RAG_LLM_API_KEY", str),

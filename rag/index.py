@@ -39,7 +39,7 @@ from rag import __version__
 from rag.chunk import Chunk, chunk_corpus, split_sentences
 from rag.config import VECTOR_INDEXES, Settings, check_choice
 from rag.corpus import Corpus, Essay, Section, fingerprint, load_corpus, read_sources
-from rag.embed import Encoder, resolve_model
+from rag.embed import Encoder, ModelRef, resolve_model
 from rag.names import Gazetteer, build_gazetteer
 from rag.text import USER_DICT, Tokenizer, corpus_terms, read_user_dict
 
@@ -128,7 +128,10 @@ def corpus_sentences(corpus: Corpus) -> list[Sentence]:
 def expected_settings(settings: Settings) -> dict:
     """The settings an index is built for; any difference makes it stale."""
     user_dict = hashlib.sha256(USER_DICT.read_bytes()).hexdigest()[:16]
-    return {"chunk_size": settings.chunk_size, "user_dict": user_dict, "vector_index": settings.vector_index}
+    from rag.adapt import wanted
+
+    return {"chunk_size": settings.chunk_size, "user_dict": user_dict, "vector_index": settings.vector_index,
+            "adapt": wanted(settings.adapt)}
 
 
 def _log(message: str) -> None:
@@ -181,6 +184,10 @@ def build(settings: Settings, encoder: Encoder | None = None, progress: bool = T
         names = build_gazetteer(corpus.texts, corpus_terms(corpus.texts.values()))
         terms = sorted(set(read_user_dict()) | set(names.dictionary_entries()))
         encoder = encoder or Encoder(resolve_model(settings.embed_model))
+        tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        encoder, adaptation = _adapted(encoder, settings, chunks, tmp, progress)
         if progress:
             _log(f"编码 {len(chunks)} 个段落和 {len(sentences)} 个句子……")
         chunk_vectors = encoder.encode([embedding_text(c) for c in chunks], progress=progress)
@@ -188,10 +195,6 @@ def build(settings: Settings, encoder: Encoder | None = None, progress: bool = T
         sentence_vectors = encoder.encode(sentence_texts, progress=progress)
         dense, bm25 = search_structures(chunk_vectors, [bm25_text(c) for c in chunks], Tokenizer(terms),
                                         settings.vector_index)
-
-        tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
         faiss.write_index(dense, str(tmp / "dense.faiss"))
         np.save(tmp / "sentence_vectors.npy", sentence_vectors, allow_pickle=False)
         bm25.save(str(tmp / "bm25"), show_progress=False)
@@ -205,6 +208,7 @@ def build(settings: Settings, encoder: Encoder | None = None, progress: bool = T
             "format_version": FORMAT_VERSION,
             "package_version": __version__,
             "model": encoder.ref.name,
+            "adaptation": adaptation,
             "dimension": encoder.dim,
             "settings": expected_settings(settings),
             "corpus": str(settings.corpus),
@@ -219,6 +223,32 @@ def build(settings: Settings, encoder: Encoder | None = None, progress: bool = T
         _write_json_synced(tmp / MANIFEST, manifest)
         _swap_into_place(tmp, target)
     return manifest
+
+
+def _adapted(encoder: Encoder, settings: Settings, chunks: list[Chunk], tmp: Path, progress: bool):
+    """(encoder to build with, what the manifest records of the adaptation or None): the given
+    encoder, or one fine-tuned on the corpus into `tmp/adapted_model` when RAG_ADAPT asks."""
+    from rag.adapt import ADAPTED_FOLDER, adapt, wanted
+
+    if not wanted(settings.adapt):
+        return encoder, None
+    if progress:
+        _log("按语料适配嵌入模型……")
+    try:
+        record = adapt(Path(encoder.ref.path), chunks, tmp / ADAPTED_FOLDER, progress=progress)
+    except ValueError as exc:
+        _log(f"警告：{exc}，本次不做适配。")
+        return encoder, None
+    return Encoder(ModelRef(encoder.ref.name, str(tmp / ADAPTED_FOLDER))), record
+
+
+def encoder_for(settings: Settings, manifest: dict, base: Encoder | None = None) -> Encoder:
+    """The encoder queries of this index need: the adapted weights it holds, or the base model."""
+    from rag.adapt import ADAPTED_FOLDER
+
+    if manifest.get("adaptation"):
+        return Encoder(ModelRef(manifest["model"], str(Path(settings.index_dir) / ADAPTED_FOLDER)))
+    return base or Encoder(resolve_model(settings.embed_model))
 
 
 def _write_jsonl(path: Path, rows) -> None:
