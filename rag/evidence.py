@@ -35,14 +35,16 @@ _TITLE = re.compile(r"书记|支书|老师|教授|主任|局长|县长|镇长|�
 # Ordinal families that open enumeration items, each with the ordinal's position.
 _MARKERS: tuple[tuple[str, re.Pattern], ...] = (
     ("shi", re.compile(rf"^([{CN_DIGITS}]{{1,3}})是")),
+    ("yao", re.compile(r"^([一二三四五六七八九十])(?:要|靠|抓|来)(?![是求素])")),
     ("paren", re.compile(rf"^[(（]([{CN_DIGITS}]{{1,3}})[)）]")),
     ("dun", re.compile(rf"^([{CN_DIGITS}]{{1,3}})、")),
     ("digit", re.compile(r"^(\d{1,2})[.．、](?!\d)")),
     ("di", re.compile(rf"^第([{CN_DIGITS}]{{1,3}})[,，、:：]")),
     ("order", re.compile(r"^(首先|其次|再次|然后|最后)")),
 )
+_CLAUSE_FIRST_ITEM = re.compile(r"[,，:：]\s*一(?P<x>是|要)(?![是求素])")
 # The usual nesting of official Chinese documents: 一、 above (一) above 1. above 一是 / 第一 / 首先.
-MARKER_LEVELS = {"dun": 0, "paren": 1, "digit": 2, "shi": 3, "di": 3, "order": 3}
+MARKER_LEVELS = {"dun": 0, "paren": 1, "digit": 2, "shi": 3, "yao": 3, "di": 3, "order": 3}
 _ORDER_WORDS = {"首先": 1, "其次": 2, "再次": 3, "然后": 3, "最后": 9}
 _CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九十")}
 _LEAD_IN = re.compile(rf"[:：]\s*$|[“\"]?[{CN_DIGITS}\d]+(?:个|项|条|点|大|种)[\u4e00-\u9fff”\"]{{0,8}}[:：,，]?\s*$|"
@@ -70,8 +72,10 @@ def item_marker(text: str) -> tuple[str, int] | None:
 
     >>> item_marker("二是坚持规划引领。"), item_marker("(三)着力提升养老服务"), item_marker("首先,要…")
     (('shi', 2), ('paren', 3), ('order', 1))
-    >>> item_marker("三是"), item_marker("一起努力")
-    (None, None)
+    >>> item_marker("三是"), item_marker("一起努力"), item_marker("二要做好空间规划;")
+    (None, None, ('yao', 2))
+    >>> item_marker("因此,我们学习经验,一要因地制宜;")
+    ('yao', 1)
     """
     body = text.lstrip()
     for family, pattern in _MARKERS:
@@ -80,7 +84,9 @@ def item_marker(text: str) -> tuple[str, int] | None:
             value = _ORDER_WORDS[m.group(1)] if family == "order" else cn_number(m.group(1))
             if value:
                 return family, value
-    return None
+    # A first item may open the last clause of a sentence: "因此,我们学习…经验,一要因地制宜,…;".
+    m = _CLAUSE_FIRST_ITEM.search(body)
+    return ("shi" if m.group("x") == "是" else "yao", 1) if m else None
 
 
 def is_lead_in(text: str) -> bool:

@@ -16,6 +16,8 @@ ARTICLES = {
                      "其芽叶细嫩，满披白毫。因此当地人称它为白茶。冲泡后汤色浅黄，滋味鲜爽。"),
     "0003_bridge.txt": ("石拱桥", "石拱桥的桥面常有雕刻装饰。石拱桥是以石料砌筑拱圈的桥梁，是中国古代最常见的桥型之一。"
                         "许多地方的石拱桥已有数百年历史，至今仍在通行。"),
+    "0005_plan.txt": ("社区绿化规划", "社区绿化已有十年历史。做好社区绿化，一要因地制宜，选用本地树种；二要留足养护经费，"
+                      "做到专款专用；三要发动居民参与，建立认养制度。社区还将举办摄影比赛。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -56,3 +58,9 @@ def test_what_is_x_is_answered_by_the_sentence_defining_x(outside):
 def test_a_reason_stated_before_its_consequence_comes_with_it(outside):
     answer = outside.ask("云雾白茶为什么被称为白茶？")
     assert "满披白毫" in answer.answer and "称它为白茶" in answer.answer
+
+
+def test_a_list_opened_inside_a_sentence_is_followed_through_its_items(outside):
+    answer = outside.ask("做好社区绿化要抓哪几件事？")
+    assert all(item in answer.answer for item in ("因地制宜", "留足养护经费", "发动居民参与"))
+    assert "摄影比赛" not in answer.answer
