@@ -295,7 +295,7 @@ class Composer:
         pieces: list[Piece] | None = None
         enumerated = q.expected == "list"
         if q.expected in VALUE_KINDS:
-            pieces = self._value_pieces(q, ranked_rows, ranked_scores)
+            pieces = self._value_pieces(q, ranked_rows, ranked_scores, set().union(*spellings))
             # Refuse when the question asks a value of something named (a village, a role's
             # holder); "谁发明了…" names no holder, and its agent may be anyone or anything, so
             # the open answer follows (chosen on dev and the CMRC trial: eval/NOTES.md).
@@ -340,17 +340,25 @@ class Composer:
             return refusal(q.text, hits, f"资料中没有提到问题中的“{'、'.join(missing)}”")
         return self._write(q.text, pieces, owner, hits, as_list=enumerated and len(pieces) > 1)
 
-    def _value_pieces(self, q: Question, rows: list[int], scores: list[float]) -> list[Piece]:
-        """The best sentence stating a value of the expected kind, windowed around the value when
-        the sentence is long. A person asked by role ("主任是谁") must be named beside that role;
-        "由谁…" without a role may be answered by an organisation too."""
+    def _given(self, value: str, q: Question, given: set[str]) -> bool:
+        """Whether a value only repeats what the question says (its own names, their spellings):
+        "余杭径山村" does not tell which town 径山村 belongs to."""
+        words = [w for w in self.tokenizer.tokenize(value) if len(w) >= 2 or w.isdigit()]
+        return value in q.text or bool(words) and all(w in q.text or w in q.query or w in given for w in words)
+
+    def _value_pieces(self, q: Question, rows: list[int], scores: list[float], given: set[str]) -> list[Piece]:
+        """The best sentence stating a value of the expected kind that the question does not
+        already state, windowed around the value when the sentence is long. A person asked by
+        role ("主任是谁") must be named beside that role; "由谁…" without a role may be answered
+        by an organisation too."""
         roles = attribute_terms(q.attribute, self.tokenizer) if q.expected == "person" else set()
         kinds = [q.expected] + (["organisation"] if q.expected == "person" and not roles else [])
         for row, score in zip(rows, scores):
             if score < scores[0] - TYPE_MARGIN:
                 break
             text = self.text(row)
-            spans = [span for kind in kinds for span in value_spans(text, kind, q.unit, self.tokenizer)]
+            spans = [span for kind in kinds for span in value_spans(text, kind, q.unit, self.tokenizer)
+                     if not self._given(text[span[0] : span[1]], q, given)]
             if spans and (not roles or any(t in text for t in roles)):
                 return [self._window(row, spans[0], VALUE_BUDGET)]
         return []

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from rag.text import STOPWORDS, normalize
 
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+PLURAL_DIGITS = "二两三四五六七八九十几"  # "哪三个" asks for several; "哪一个" for one
 # Measure words that count things; money, time and size units are handled by their own rows.
 COUNTERS = "个位名户人家条项座所处次期届批轮篇本棵株头只辆台间栋幢套张件种类场门颗支"
 AREA_UNITS = "平方公里|平方千米|平方米|平米|公顷|英亩|亩"
@@ -31,7 +32,7 @@ TIME_UNITS = "小时|分钟|秒"
 MONEY_WORDS = (r"钱|资金|经费|投资|投入|收入|营收|产值|利润|收益|挣|赚|花费|花了|成本|预算|补贴|补助|奖金|"
                r"分红|租金|工资|薪|价格|价钱|售价|票价|卖了?|贷款|债|融资|筹")
 ROLE_WORDS = (r"书记|支书|主任|村长|镇长|乡长|县长|区长|市长|局长|厅长|部长|省长|委员|主席|董事长|总经理|经理|"
-              r"负责人|带头人|领导|老师|教授|专家|讲师|作者|校长|院长|站长|队长|组长|会长|社长|创始人|馆长")
+              r"负责人|带头人|领导|老师|教授|专家|讲师|作者|校长|院长|站长|队长|组长|会长|社长|创始人|馆长|老板|老总|店主")
 ORG_WORDS = r"单位|部门|公司|企业|机构|组织|协会|合作社|学校|大学|学院|银行|集团|平台|媒体|团队|社团"
 PLACE_WORDS = r"村|镇|乡|县|区|市|省|街道|地方|国家|城市|地区|景区"
 
@@ -41,7 +42,7 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
     ("survey", re.compile(r"几位(?:学员|作者|同志|干部|参训)|几篇|学员们|大家都|各自|不同(?:学员|作者|文章)|"
                           r"都(?:谈|说|提|讲|写|认为|怎么)")),
     ("list", re.compile(rf"哪些|哪几|有几(?:个方面|点|条)|几个方面|分别|列举|包括什么|包含什么|"
-                        rf"哪[“\"]?[{CN_DIGITS}]+[{COUNTERS}]|有什么(?:做法|举措|措施|经验|特点|特色|项目|业态|内容|课程)")),
+                        rf"哪[“\"]?[{PLURAL_DIGITS}]+[{COUNTERS}]|有什么(?:做法|举措|措施|经验|特点|特色|项目|业态|内容|课程)")),
     ("reason", re.compile(r"为什么|为何|什么原因|何故|缘何|原因是|怎么会|凭什么|为啥")),
     ("date", re.compile(r"何时|什么时[候间]|哪一?年|哪个年份|什么年份|哪一?天|哪个月|几月|几号|几日|哪一?年代|"
                         r"什么年代|什么日子|日期")),
@@ -51,7 +52,7 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                          rf"(?:多少|几)[^,，。？?]{{0,4}}(?:{MONEY_WORDS})|多贵|值多少")),
     ("quantity", re.compile(rf"(?:多少|几)[{COUNTERS}]|多少(?:{AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS})|多大|多少面积|多长|多远|多高|"
                             rf"多宽|多深|多重|多少|第几|几成|比例|占比|比重|百分之几|几岁|多大年纪")),
-    ("person", re.compile(rf"谁|哪位|哪个人|什么人|姓什么|姓名|(?:{ROLE_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|是哪)")),
+    ("person", re.compile(rf"谁|哪位|哪个人|什么人|姓什么|姓名|(?:{ROLE_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|是哪(?:位|个人|一位))")),
     ("organisation", re.compile(rf"哪(?:个|家|一家|一个)?(?:{ORG_WORDS})|什么(?:{ORG_WORDS})|"
                                 rf"(?:{ORG_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|名称)")),
     ("place", re.compile(rf"哪里|哪儿|什么地方|在哪|何处|何地|位于|地点|哪(?:个|一个|座)?(?:{PLACE_WORDS})|"

@@ -18,6 +18,9 @@ ARTICLES = {
                         "许多地方的石拱桥已有数百年历史，至今仍在通行。"),
     "0005_plan.txt": ("社区绿化规划", "社区绿化已有十年历史。做好社区绿化，一要因地制宜，选用本地树种；二要留足养护经费，"
                       "做到专款专用；三要发动居民参与，建立认养制度。社区还将举办摄影比赛。"),
+    "0006_tea_village.txt": ("白沙村茶产业", "余杭白沙村通过发展茶产业走上了致富路。白沙村的茶园面积达到三千亩，"
+                             "每年吸引大量游客前来采茶。"),
+    "0007_stone_village.txt": ("红枫村", "红枫村隶属青石镇，村里保存着十几棵古枫树。红枫村的枫叶节每年十一月举行。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -64,3 +67,10 @@ def test_a_list_opened_inside_a_sentence_is_followed_through_its_items(outside):
     answer = outside.ask("做好社区绿化要抓哪几件事？")
     assert all(item in answer.answer for item in ("因地制宜", "留足养护经费", "发动居民参与"))
     assert "摄影比赛" not in answer.answer
+
+
+def test_a_value_that_only_repeats_the_question_does_not_answer_it(outside):
+    told = outside.ask("红枫村归哪个镇管？")
+    assert told.answerable and "青石镇" in told.answer
+    untold = outside.ask("白沙村归余杭区哪个镇管？")  # "余杭白沙村" names no town
+    assert not untold.answerable and "白沙村" in untold.answer

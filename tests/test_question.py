@@ -35,6 +35,21 @@ def test_grammar_table_row(kind):
         assert expected_answer(template) == kind, template
 
 
+@pytest.mark.parametrize("question,kind", [
+    ("有哪三个村？", "list"), ("是哪几家企业？", "list"), ("讲的是哪一堂课？", ""), ("是哪一个方案？", ""),
+    ("王老师讲的是哪一堂课？", ""), ("那位老师是哪位？", "person"), ("主任是哪一位？", "person"),
+])
+def test_one_of_several_is_not_a_list_and_a_role_word_is_not_a_person_question(question, kind):
+    assert expected_answer(question) == kind
+
+
+def test_definition_term():
+    from rag.question import defined_term
+
+    assert defined_term("什么是积分超市？") == "积分超市" and defined_term("《乡村振兴法》是什么？") == "乡村振兴法"
+    assert defined_term("积分超市的规则是什么？") == "" and defined_term("它是什么时候建的？") == ""
+
+
 @pytest.mark.parametrize("question,unit", [
     ("一共多少户？", "户"), ("占地多少亩？", "亩"), ("全长多少公里？", "公里"), ("有多大面积？", AREA_UNITS),
     ("排第几名？", "第"), ("有几个？", None), ("有多少？", None),
