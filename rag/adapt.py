@@ -46,7 +46,8 @@ def training_pairs(chunks: list[Chunk], seed: int = SEED, limit: int = MAX_PAIRS
     of its passage (heading path first), and the passage's own heading against it.
 
     >>> from rag.chunk import Chunk
-    >>> c = Chunk("1-1", 1, "题", "作者", "题 › 一、道路建设", 0, 40, "全区新建道路十二条，总长三十公里。道路两旁种植行道树。", "a")
+    >>> text = "全区新建道路十二条，总长三十公里。道路两旁种植行道树，设置错车道和安全护栏，方便村民和游客出行。"
+    >>> c = Chunk("1-1", 1, "题", "作者", "题 › 一、道路建设", 0, len(text), text, "a")
     >>> [q for q, _ in training_pairs([c])]
     ['全区新建道路十二条，总长三十公里。', '一、道路建设']
     """

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from rag.jsonl import JsonlError, read_jsonl
+from rag.jsonl import JsonlError, read_jsonl_lines
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
@@ -38,21 +38,39 @@ def _print_json(data: dict) -> None:
 
 
 def read_batch(path: Path) -> list[dict]:
-    """Validated lines of a JSONL batch file: each an object with `id` and a non-empty `question`."""
+    """The lines of a JSONL batch file, in order: each a request `{id, question, history}`, or
+    `{id, line, error}` for a line that cannot be asked (malformed JSON, no id, empty question,
+    bad history), answered in its place. A missing or non-UTF-8 file is an error of its own."""
     items = []
     try:
-        for number, item in read_jsonl(path):
-            if "id" not in item or not isinstance(item.get("question"), str):
-                raise UserError(f"批量文件第 {number} 行缺少 id 或 question 字段")
-            if not item["question"].strip():
-                raise UserError(f"批量文件第 {number} 行的问题为空")
-            history = item.get("history", [])
-            if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
-                raise UserError(f"批量文件第 {number} 行的 history 必须是问题文本的列表")
-            items.append(item)
+        for number, item, problem in read_jsonl_lines(path):
+            item = item or {}
+            problem = problem or batch_problem(item)
+            if problem:
+                items.append({"id": item.get("id"), "line": number, "error": f"第 {number} 行：{problem}"})
+            else:
+                items.append({"id": item["id"], "question": item["question"], "history": item.get("history", [])})
     except JsonlError as exc:
         raise UserError(f"批量文件有误：{exc}") from None
     return items
+
+
+def batch_problem(item: dict) -> str:
+    """Why a batch line cannot be asked, or "".
+
+    >>> batch_problem({"id": 1, "question": " "}), batch_problem({"question": "余村在哪？"})
+    ('问题为空', '缺少 id 字段')
+    """
+    if "id" not in item:
+        return "缺少 id 字段"
+    if not isinstance(item.get("question"), str):
+        return "缺少 question 字段（应为文本）"
+    if not item["question"].strip():
+        return "问题为空"
+    history = item.get("history", [])
+    if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+        return "history 必须是问题文本的列表"
+    return ""
 
 
 def _settings(args):
@@ -103,16 +121,40 @@ def _print_hit(hit) -> None:
     print(f"    {c.text[:160]}{'……' if len(c.text) > 160 else ''}")
 
 
-def cmd_search(args) -> None:
+def _answer_each(args, respond) -> None:
+    """Run `respond(assistant, request)` for every request; in a batch, a line that cannot be
+    asked prints `{id, line, error}` in its place, and the run ends with exit code 2."""
+    from rag.assistant import QuestionError
+
     requests = list(_requests(args))
     assistant = _assistant(args)
+    failed = 0
     for req in requests:
+        if "error" in req:
+            failed += 1
+            _print_json(req)
+            continue
+        try:
+            respond(assistant, req)
+        except QuestionError as exc:
+            if not args.batch:
+                raise
+            failed += 1
+            _print_json({"id": req["id"], "error": str(exc)})
+    if failed:
+        raise UserError(f"批量文件中 {failed} 行无法回答（输出中为 error），其余 {len(requests) - failed} 行已回答")
+
+
+def cmd_search(args) -> None:
+    def respond(assistant, req) -> None:
         result = assistant.search(req["question"], k=args.k, mode=args.mode, history=req.get("history", []))
         if args.json or args.batch:
             _print_json({"id": req["id"], **result.to_dict()})
         else:
             for hit in result.hits:
                 _print_hit(hit)
+
+    _answer_each(args, respond)
 
 
 def print_answer(answer) -> None:
@@ -133,14 +175,14 @@ def print_answer(answer) -> None:
 
 
 def cmd_ask(args) -> None:
-    requests = list(_requests(args))
-    assistant = _assistant(args)
-    for req in requests:
+    def respond(assistant, req) -> None:
         answer = assistant.ask(req["question"], history=req.get("history", []), k=args.k, mode=args.mode)
         if args.json or args.batch:
             _print_json({"id": req["id"], **answer.to_dict()})
         else:
             print_answer(answer)
+
+    _answer_each(args, respond)
 
 
 def cmd_eval(args) -> None:

@@ -17,19 +17,39 @@ VECTOR_INDEXES = ("auto", "flat", "hnsw")
 BUNDLED_MODEL = "m3e-small"
 
 
+# The settings a person may set from the environment, by field name.
+ENV = {
+    "corpus": "RAG_CORPUS", "index_dir": "RAG_INDEX_DIR", "embed_model": "RAG_EMBED_MODEL",
+    "chunk_size": "RAG_CHUNK_SIZE", "mode": "RAG_MODE", "vector_index": "RAG_VECTOR_INDEX", "adapt": "RAG_ADAPT",
+    "llm_base_url": "RAG_LLM_BASE_URL", "llm_model": "RAG_LLM_MODEL", "llm_api_key": "RAG_LLM_API_KEY",
+    "llm_timeout": "RAG_LLM_TIMEOUT", "host": "RAG_HOST", "port": "RAG_PORT", "auth": "RAG_AUTH",
+}
+_CONVERTERS = {"Path": Path, "int": int, "float": float}
+
+
 class SettingsError(ValueError):
     """A setting from the environment or the command line is invalid (Chinese message)."""
 
 
 def check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
-    """Return `value` if allowed, else raise ValueError naming the allowed values.
+    """Return `value` if allowed, else raise SettingsError naming the setting and the choices.
 
     >>> check_choice("mode", "bm25", MODES)
     'bm25'
+    >>> try:
+    ...     check_choice("mode", "magic", MODES)
+    ... except SettingsError as exc:
+    ...     print(exc)
+    设置 mode（环境变量 RAG_MODE）的值 'magic' 无效，可选：hybrid、dense、bm25
     """
     if value not in allowed:
-        raise ValueError(f"unknown {name} {value!r}; allowed: {', '.join(allowed)}")
+        raise SettingsError(f"{_setting(name)}的值 {value!r} 无效，可选：{'、'.join(allowed)}")
     return value
+
+
+def _setting(name: str) -> str:
+    """How a person sets `name`: "设置 mode（环境变量 RAG_MODE）"."""
+    return f"设置 {name}（环境变量 {ENV[name]}）" if name in ENV else f"设置 {name}"
 
 
 @dataclass(frozen=True)
@@ -64,38 +84,24 @@ class Settings:
         check_choice("vector_index", self.vector_index, VECTOR_INDEXES)
         check_choice("adapt", self.adapt, ("auto", "0", "1"))
         if self.chunk_size < 50:
-            raise ValueError(f"chunk_size must be at least 50, got {self.chunk_size}")
+            raise SettingsError(f"{_setting('chunk_size')}至少为 50 个字符，现为 {self.chunk_size}")
         if self.k < 1:
-            raise ValueError(f"k must be at least 1, got {self.k}")
+            raise SettingsError(f"{_setting('k')}必须是正整数，现为 {self.k}")
         if not 0 < self.port < 65536:
             raise SettingsError(f"端口无效：{self.port}")
         if self.auth is not None and ":" not in self.auth:
             raise SettingsError("RAG_AUTH 的格式应为 用户名:密码")
         if self.llm_timeout <= 0:
-            raise ValueError(f"llm_timeout must be positive, got {self.llm_timeout}")
+            raise SettingsError(f"{_setting('llm_timeout')}必须大于 0，现为 {self.llm_timeout}")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
         """Defaults, then `RAG_*` variables, then explicit overrides (CLI flags)."""
         env = os.environ if env is None else env
         values: dict = {}
-        readers = {
-            "corpus": ("RAG_CORPUS", Path),
-            "index_dir": ("RAG_INDEX_DIR", Path),
-            "embed_model": ("RAG_EMBED_MODEL", str),
-            "chunk_size": ("RAG_CHUNK_SIZE", int),
-            "mode": ("RAG_MODE", str),
-            "vector_index": ("RAG_VECTOR_INDEX", str),
-            "adapt": ("RAG_ADAPT", str),
-            "llm_base_url": ("RAG_LLM_BASE_URL", str),
-            "llm_model": ("RAG_LLM_MODEL", str),
-            "llm_api_key": ("RAG_LLM_API_KEY", str),
-            "llm_timeout": ("RAG_LLM_TIMEOUT", float),
-            "host": ("RAG_HOST", str),
-            "port": ("RAG_PORT", int),
-            "auth": ("RAG_AUTH", str),
-        }
-        for name, (var, convert) in readers.items():
+        types = {f.name: f.type for f in fields(cls)}
+        for name, var in ENV.items():
+            convert = _CONVERTERS.get(types[name], str)
             if env.get(var):
                 try:
                     values[name] = convert(env[var])

@@ -56,17 +56,30 @@ def test_bad_input_exits_2_without_traceback(env, args, needle):
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("content,needle", [
-    ('{"id": 1, "question": "余村"}\nnot json\n', "第 2 行"),
-    ('{"question": "余村"}\n', "第 1 行"),
-    ('{"id": 1, "question": "  "}\n', "问题为空"),
+@pytest.mark.parametrize("variable,value,needle", [
+    ("RAG_CHUNK_SIZE", "10", "至少为 50"), ("RAG_MODE", "magic", "RAG_MODE"), ("RAG_VECTOR_INDEX", "ivf", "可选"),
+    ("RAG_ADAPT", "yes", "RAG_ADAPT"), ("RAG_PORT", "abc", "RAG_PORT"), ("RAG_LLM_TIMEOUT", "-1", "大于 0"),
 ])
-def test_malformed_batch_exits_2(env, tmp_path, content, needle):
-    batch = tmp_path / "bad.jsonl"
-    batch.write_text(content, encoding="utf-8")
-    proc = run_cli("ask", "--batch", str(batch), env=env)
+def test_bad_settings_exit_2_with_one_chinese_line(env, variable, value, needle):
+    proc = run_cli("search", "余村", env={**env, variable: value})
     assert proc.returncode == 2 and needle in proc.stderr
-    assert "Traceback" not in proc.stderr and proc.stdout == ""
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_bad_batch_lines_are_reported_in_place_and_the_rest_answered(env, tmp_path):
+    batch = tmp_path / "bad.jsonl"
+    batch.write_text('{"id": "a", "question": "余村在哪个县？"}\nnot json\n{"question": "余村"}\n'
+                     '{"id": "d", "question": "  "}\n{"id": "e", "question": "五四村是如何筹集资金的？", "history": "x"}\n'
+                     '{"id": "f", "question": "五四村是如何筹集资金的？"}\n', encoding="utf-8")
+    proc = run_cli("ask", "--batch", str(batch), env=env)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "4 行无法回答" in proc.stderr
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o.get("id") for o in out] == ["a", None, None, "d", "e", "f"]  # one line out per line in, in order
+    assert [o.get("line") for o in out[1:5]] == [2, 3, 4, 5]
+    assert "不是合法的 JSON" in out[1]["error"] and "缺少 id" in out[2]["error"]
+    assert "问题为空" in out[3]["error"] and "history" in out[4]["error"]
+    assert out[0]["answerable"] and "30亩" in out[5]["answer"]
 
 
 def test_missing_model_gives_install_hint(env, tmp_path):
