@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rag.assistant import Assistant  # noqa: E402
-from rag.chunk import Chunk  # noqa: E402
+from rag.schema import Chunk  # noqa: E402
 from rag.config import MODES, Settings  # noqa: E402
 from rag.evaluate import BaselineSearch, load_questions  # noqa: E402
 from rag.index import Index, vector_index  # noqa: E402

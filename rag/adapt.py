@@ -21,7 +21,8 @@ import shutil
 import time
 from pathlib import Path
 
-from rag.chunk import Chunk, split_sentences
+from rag.chunk import split_sentences
+from rag.schema import Chunk
 from rag.config import check_choice
 
 ADAPT_CHOICES = ("auto", "0", "1")
@@ -45,7 +46,7 @@ def training_pairs(chunks: list[Chunk], seed: int = SEED, limit: int = MAX_PAIRS
     """(query, passage) pairs: every sentence of MIN_SENTENCE characters or more against the rest
     of its passage (heading path first), and the passage's own heading against it.
 
-    >>> from rag.chunk import Chunk
+    >>> from rag.schema import Chunk
     >>> text = "全区新建道路十二条，总长三十公里。道路两旁种植行道树，设置错车道和安全护栏，方便村民和游客出行。"
     >>> c = Chunk("1-1", 1, "题", "作者", "题 › 一、道路建设", 0, len(text), text, "a")
     >>> [q for q, _ in training_pairs([c])]
@@ -70,13 +71,26 @@ def adapt(model_folder: Path, chunks: list[Chunk], out: Path, seed: int = SEED, 
     """Fine-tune the model in `model_folder` on the corpus's pairs; write it to `out`; return
     what the manifest records. Raises ValueError for a model this module cannot train."""
     import torch
-    from tqdm import tqdm
 
     from rag.embed import BertMeanPooling
 
     model_folder = Path(model_folder)
     if not BertMeanPooling.supports(model_folder):
         raise ValueError(f"只能适配 BERT 均值池化模型（{model_folder.name}）")
+    previous = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(True)  # the same corpus and seed give the same weights
+    try:
+        return _train(model_folder, chunks, out, seed, progress)
+    finally:
+        torch.use_deterministic_algorithms(previous)
+
+
+def _train(model_folder: Path, chunks: list[Chunk], out: Path, seed: int, progress: bool) -> dict:
+    import torch
+    from tqdm import tqdm
+
+    from rag.embed import BertMeanPooling
+
     started = time.perf_counter()
     torch.manual_seed(seed)
     pairs = training_pairs(chunks, seed)

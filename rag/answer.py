@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -40,7 +39,7 @@ import numpy as np
 from rag.evidence import MARKER_LEVELS, inline_items, is_lead_in, item_marker, value_spans
 from rag.index import Index
 from rag.question import ROLE_WORDS, VALUE_KINDS, Question
-from rag.retrieve import Hit
+from rag.schema import Answer, Citation, Hit
 from rag.text import Tokenizer
 
 ANSWER_PASSAGES = 5  # passages an answer may quote from
@@ -66,39 +65,6 @@ _TERMINAL = "。！？；!?;"
 ROLE = re.compile(ROLE_WORDS)
 CONSEQUENCE = re.compile(r"(?:因此|所以|因而|故而|于是|由此|从而|正因如此|也因此|故)")
 _CLAUSE_END = re.compile(r"[,，;；:：]+")
-
-
-@dataclass(frozen=True)
-class Citation:
-    n: int
-    hit: Hit
-    quote: str
-    quote_spans: tuple[tuple[int, int], ...]
-
-    def to_dict(self) -> dict:
-        return {"n": self.n, **self.hit.to_dict(), "quote": self.quote,
-                "quote_spans": [list(span) for span in self.quote_spans]}
-
-
-@dataclass
-class Answer:
-    question: str
-    answer: str
-    answerable: bool
-    citations: list[Citation] = field(default_factory=list)
-    related: list[Hit] = field(default_factory=list)
-    backend: str = "extractive"
-    notes: list[str] = field(default_factory=list)
-    reason: str = ""  # why the essays were judged not to answer (empty when answered)
-
-    def to_dict(self) -> dict:
-        return {
-            "question": self.question, "answer": self.answer, "answerable": self.answerable,
-            "citations": [c.to_dict() for c in self.citations],
-            "related": [h.to_dict() for h in self.related],
-            "related_label": "其他相关段落" if self.answerable else "可能相关",
-            "backend": self.backend, "notes": self.notes, "refusal_reason": self.reason,
-        }
 
 
 def with_marker(sentence: str, n: int) -> str:
@@ -217,7 +183,7 @@ class Composer:
         holding = [r for start, r in self._chunk_starts.get(s.source, [])
                    if start <= s.start and s.end <= self.index.chunks[r].end]
         for hit in hits:
-            if hit.index in holding:
+            if hit.row in holding:
                 return hit
         chunk_row = holding[0] if holding else None
         if chunk_row is None:  # a sentence across two passages: the one it starts in
@@ -333,7 +299,7 @@ class Composer:
             anchored = is_lead_in(self.text(pieces[0][0])) and names_focus(pieces[0])
             about = pieces if anchored else [p for p in pieces if names_focus(p)]
             pieces = about or self._open_pieces(ranked_rows, ranked_scores, owner, query_tokens)
-        cited = {self.hit_for(r, hits, owner).index for r, _, _ in pieces}
+        cited = {self.hit_for(r, hits, owner).row for r, _, _ in pieces}
         cited_text = "".join(self.index.chunks[i].text for i in cited)
         missing = [n for n in q.constraints if n not in cited_text]
         if missing:
@@ -457,10 +423,10 @@ class Composer:
                 hit = owner[row]
                 if len(chosen) == MAX_SURVEY_SENTENCES or score < scores[0] - SURVEY_MARGIN:
                     break
-                if row in chosen or hit.index in passages or (prefer_new_essay and hit.chunk.essay in essays):
+                if row in chosen or hit.row in passages or (prefer_new_essay and hit.chunk.essay in essays):
                     continue
                 chosen.append(row)
-                passages.add(hit.index)
+                passages.add(hit.row)
                 essays.add(hit.chunk.essay)
         return self._glimpses(chosen, words)
 
@@ -568,7 +534,7 @@ class Composer:
         if not chosen:
             return refusal(question, related, "段落中没有完整的句子")
         answer = self._write(question, self._glimpses(chosen, spellings), owner, hits)
-        answer.related = [h for h in related if h.index not in {c.hit.index for c in answer.citations}]
+        answer.related = [h for h in related if h.row not in {c.hit.row for c in answer.citations}]
         return answer
 
     def _write(self, question: str, pieces: list[Piece], owner: dict[int, Hit], hits: list[Hit],
@@ -580,19 +546,19 @@ class Composer:
         parts = []
         for row, start, end in pieces:
             hit = by_row[row]
-            n = numbers.setdefault(hit.index, len(numbers) + 1)
-            quotes.setdefault(hit.index, []).append((row, start, end))
+            n = numbers.setdefault(hit.row, len(numbers) + 1)
+            quotes.setdefault(hit.row, []).append((row, start, end))
             s = self.index.sentences[row]
             body = self.index.sources[s.source][start:end].strip()
             body = ("…" if start > s.start else "") + body + ("…" if end < s.end else "")
             parts.append(with_marker(body, n))
-        hit_of = {h.index: h for h in by_row.values()}
+        hit_of = {h.row: h for h in by_row.values()}
         citations = [
             Citation(n, hit_of[i], "".join(self.index.sources[hit_of[i].chunk.source][a:b].strip() for _, a, b in quotes[i]),
                      tuple((a, b) for _, a, b in quotes[i]))
             for i, n in numbers.items()
         ]
-        related = [h for h in hits if h.index not in numbers]
+        related = [h for h in hits if h.row not in numbers]
         return Answer(question, ("\n" if as_list else "").join(parts), True, citations, related)
 
 

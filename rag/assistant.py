@@ -9,15 +9,16 @@ Leaves out: presentation (cli.py, app.py).
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from rag import index as index_store
-from rag.answer import Answer, Composer
+from rag.answer import Composer
 from rag.config import MODES, Settings, check_choice
 from rag.embed import Encoder, resolve_model
 from rag.llm import LLMAnswerer, LLMConfig, LLMFailure, best_quote
-from rag.retrieve import Hit, Retriever
+from rag.retrieve import Retriever
+from rag.schema import Answer, Hit, SearchResult
 from rag.question import Question, parse
 from rag.text import Tokenizer, normalize
 
@@ -26,18 +27,6 @@ MAX_QUESTION_CHARS = 2000
 
 class QuestionError(ValueError):
     """The question cannot be asked (empty, …); the message is for people, in Chinese."""
-
-
-@dataclass
-class SearchResult:
-    question: str
-    mode: str
-    hits: list[Hit]
-    notes: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {"question": self.question, "mode": self.mode,
-                "hits": [h.to_dict() for h in self.hits], "notes": self.notes}
 
 
 def clean_question(question: str) -> tuple[str, list[str]]:

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.answer import Answer
+from rag.schema import Answer
 from rag.dossier import Name, mentions, naming_sentences
 
 TITLE = "培训研讨讲义"

@@ -11,28 +11,11 @@ Leaves out: parsing headings (corpus.py) and anything about embeddings.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
-
 from rag.corpus import Corpus, Essay
+from rag.schema import Chunk
 
 HEADING_SEPARATOR = " › "
 _SENTENCE = re.compile(r"[^。！？；!?;…\n]*(?:[。！？；!?;]+|…+|\n+|$)[”’」』)）]*\s*")
-
-
-@dataclass(frozen=True)
-class Chunk:
-    chunk_id: str
-    essay: int
-    title: str
-    author: str
-    heading: str  # essay title › section › subsection
-    start: int
-    end: int
-    text: str
-    source: str  # the file `start`/`end` refer to
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

@@ -38,7 +38,7 @@ import numpy as np
 from rag.chunk import fixed_size_chunks
 from rag.config import PROJECT_ROOT
 from rag.jsonl import JsonlError, read_jsonl
-from rag.retrieve import Hit
+from rag.schema import Hit
 
 QUESTION_TYPES = ("fact", "number", "list", "paraphrase", "cross-essay", "follow-up", "unanswerable")
 SPLITS = ("dev", "test")

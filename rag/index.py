@@ -36,11 +36,12 @@ from typing import Protocol
 import numpy as np
 
 from rag import __version__
-from rag.chunk import Chunk, chunk_corpus, split_sentences
+from rag.chunk import chunk_corpus, split_sentences
 from rag.config import VECTOR_INDEXES, Settings, check_choice
 from rag.corpus import Corpus, Essay, Section, fingerprint, load_corpus, read_sources
 from rag.embed import Encoder, ModelRef, resolve_model
 from rag.names import Gazetteer, build_gazetteer
+from rag.schema import Chunk, Sentence
 from rag.text import USER_DICT, Tokenizer, corpus_terms, read_user_dict
 
 FORMAT_VERSION = 3  # 3: names.json, the gazetteer derived from the text
@@ -53,13 +54,6 @@ MANIFEST = "manifest.json"
 
 class IndexUnavailable(RuntimeError):
     """The index is missing, stale or damaged; the message (Chinese) says which and why."""
-
-
-@dataclass(frozen=True)
-class Sentence:
-    source: str
-    start: int
-    end: int
 
 
 class VectorIndex(Protocol):
@@ -199,7 +193,7 @@ def build(settings: Settings, encoder: Encoder | None = None, progress: bool = T
         np.save(tmp / "sentence_vectors.npy", sentence_vectors, allow_pickle=False)
         bm25.save(str(tmp / "bm25"), show_progress=False)
         _write_jsonl(tmp / "chunks.jsonl", (c.to_dict() for c in chunks))
-        _write_jsonl(tmp / "sentences.jsonl", (s.__dict__ for s in sentences))
+        _write_jsonl(tmp / "sentences.jsonl", (asdict(s) for s in sentences))
         (tmp / "terms.txt").write_text("\n".join(terms) + "\n", encoding="utf-8")
         names.save(tmp / "names.json")
         (tmp / "sources.json").write_text(json.dumps(corpus.texts, ensure_ascii=False), encoding="utf-8")

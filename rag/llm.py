@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answer import NOT_FOUND, Answer, Citation
-from rag.retrieve import Hit
+from rag.answer import NOT_FOUND
+from rag.schema import Answer, Citation, Hit
 
 SYSTEM_PROMPT = (
     "你是一个严谨的问答助手，只能依据用户提供的编号资料回答问题。\n"
@@ -145,8 +145,8 @@ class LLMAnswerer:
         for n, original in enumerate(used, start=1):
             quote, spans = quote_for(hits[original - 1])
             citations.append(Citation(n, hits[original - 1], quote, spans))
-        cited = {hits[i - 1].index for i in used}
-        return Answer(question, text, True, citations, [h for h in hits if h.index not in cited], backend="llm")
+        cited = {hits[i - 1].row for i in used}
+        return Answer(question, text, True, citations, [h for h in hits if h.row not in cited], backend="llm")
 
 
 def best_quote(composer, hit: Hit, query_vector: np.ndarray) -> tuple[str, tuple[tuple[int, int], ...]]:

@@ -12,10 +12,9 @@ import html
 import re
 import time
 
-from rag.answer import Answer
+from rag.schema import Answer, Hit
 from rag.chunk import HEADING_SEPARATOR
 from rag.index import Index
-from rag.retrieve import Hit
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 

@@ -18,33 +18,14 @@ Leaves out: answer composition (answer.py) and follow-up handling (assistant.py)
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-
 import numpy as np
 
-from rag.chunk import Chunk
 from rag.config import MODES, Settings, check_choice
 from rag.index import Index
+from rag.schema import Hit
 
 EXACT_LIMIT = 20_000  # chunks scored exactly; above, only candidates are rescored
 CANDIDATES = 200  # from the vector index and from BM25 each
-
-
-@dataclass(frozen=True)
-class Hit:
-    rank: int
-    score: float
-    chunk: Chunk
-    index: int  # row of the chunk in the index
-
-    def to_dict(self) -> dict:
-        """The contract shape of one search hit (DESIGN.md §Contract)."""
-        c = self.chunk
-        return {
-            "rank": self.rank, "score": round(float(self.score), 6), "chunk_id": c.chunk_id,
-            "essay": c.essay, "title": c.title, "author": c.author, "heading": c.heading,
-            "start": c.start, "end": c.end, "text": c.text, "source": c.source,
-        }
 
 
 def standardise(scores: np.ndarray) -> np.ndarray:

@@ -31,7 +31,7 @@ import numpy as np
 from rag.chunk import split_sentences
 from rag.evaluate import (ANSWER_LIMIT, PlainAnswer, PlainCitation, percentile_ms, run_header, strip_markers,
                           top_passage_answer, top_passages_answer)
-from rag.retrieve import Hit
+from rag.schema import Hit
 
 SYSTEMS = {
     "ours": "ours (hybrid, extractive)",

@@ -7,11 +7,11 @@ import math
 
 import pytest
 
-from rag.chunk import Chunk
+from rag.schema import Chunk
 from rag.evaluate import (EvalSetError, PlainAnswer, PlainCitation, Question, answer_metrics, evaluate, fact_recall,
                           load_questions, paired_randomization, retrieval_metrics, split_groups, top_passage_answer,
                           top_passages_answer, write_reports)
-from rag.retrieve import Hit
+from rag.schema import Hit
 from conftest import ROOT, run_cli
 
 # A tiny fixed ranking: for each retrieved passage, the evidence strings it contains.

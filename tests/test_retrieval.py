@@ -31,7 +31,7 @@ def test_modes_return_ranked_hits(assistant, mode):
 
 
 def test_unknown_mode_lists_allowed(assistant):
-    with pytest.raises(ValueError, match="hybrid, dense, bm25"):
+    with pytest.raises(ValueError, match="hybrid、dense、bm25"):
         assistant.search("余村", mode="magic")
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from rag.chunk import Chunk
-from rag.retrieve import Hit
+from rag.schema import Chunk
+from rag.schema import Hit
 from rag.squad import (SquadError, best_sentence_answer, contains_gold, evaluate_squad, load_squad, own_rank,
                        passage_metrics, render_squad_markdown, write_corpus)
 from conftest import ROOT, run_cli
