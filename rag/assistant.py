@@ -9,7 +9,7 @@ Leaves out: presentation (cli.py, app.py).
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rag import index as index_store
@@ -43,20 +43,23 @@ def clean_question(question: str) -> tuple[str, list[str]]:
     return text, notes
 
 
+@dataclass(frozen=True)
 class Conversation:
-    """One chat: earlier questions feed follow-up retrieval."""
+    """One chat: its turns, each a question with its answer or with the message shown instead
+    (a warning); the answered questions feed follow-up retrieval. Immutable: `add` returns a
+    new conversation, so the UI can keep one per browser session as state."""
 
-    def __init__(self, assistant: "Assistant") -> None:
-        self.assistant = assistant
-        self.history: list[str] = []
+    turns: tuple[tuple[str, Answer | str], ...] = ()
 
-    def ask(self, question: str, **options) -> Answer:
-        answer = self.assistant.ask(question, history=self.history, **options)
-        self.history.append(answer.question)
-        return answer
+    @property
+    def history(self) -> list[str]:
+        return [question for question, _ in self.answered()]
 
-    def clear(self) -> None:
-        self.history.clear()
+    def answered(self) -> list[tuple[str, Answer]]:
+        return [(question, reply) for question, reply in self.turns if not isinstance(reply, str)]
+
+    def add(self, question: str, reply: Answer | str) -> "Conversation":
+        return Conversation(self.turns + ((question, reply),))
 
 
 class Assistant:

@@ -304,13 +304,12 @@ def cmd_brief(args) -> None:
 
 
 def cmd_serve(args) -> None:
-    from rag.config import PROJECT_ROOT, Settings
+    from rag.config import Settings
 
     Settings.from_env(host=args.host, port=args.port)  # validate before the slow start
-    sys.path.insert(0, str(PROJECT_ROOT))
-    import app
+    from rag.ui import serve
 
-    app.launch(args.host, args.port)
+    serve(args.host, args.port)
 
 
 def build_parser() -> argparse.ArgumentParser:

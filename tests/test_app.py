@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import pytest
@@ -14,28 +13,42 @@ XSS = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>"]
 
 
 @pytest.fixture(scope="module")
-def app(built_index):
-    """app.py loads its index at import: point it at the session's index first."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RAG_INDEX_DIR", str(built_index.index_dir))
-        mp.setenv("RAG_CORPUS", str(built_index.corpus))
-        return importlib.import_module("app")
+def ui(assistant):
+    """The UI's handlers around the session's assistant (rag/ui.py)."""
+    from rag.ui import ChatUI
+
+    return ChatUI(assistant)
 
 
 @pytest.fixture(scope="module")
-def served(app):
-    """The app on a free port of 127.0.0.1, as `launch` serves it."""
-    _, url, _ = app.launch("127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+def demo(assistant, ui):
+    from rag.ui import build_demo
+
+    return build_demo(assistant, ui)
+
+
+@pytest.fixture(scope="module")
+def served(assistant, demo):
+    """The UI on a free port of 127.0.0.1, as `serve` launches it."""
+    from rag.ui import launch
+
+    _, url, _ = launch(demo, assistant, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
     yield url
-    app.demo.close()
+    demo.close()
+
+
+def new():
+    from rag.assistant import Conversation
+
+    return Conversation()
 
 
 # ------------------------------------------------------------------ handlers
 
 
-def test_chat_handler_answers_with_citations_and_export(app):
-    messages, turns, box, export = app.respond("五四村是如何筹集资金的？", [], "hybrid", 10)
-    assert box == "" and len(turns) == 1 and len(messages) == 2
+def test_chat_handler_answers_with_citations_and_export(ui):
+    messages, turns, box, export = ui.respond("五四村是如何筹集资金的？", new(), "hybrid", 10)
+    assert box == "" and len(turns.turns) == 1 and len(messages) == 2
     reply = messages[1]["content"]
     assert "30亩" in reply and "[1]" in reply and "引用" in reply
     assert "乡村振兴关键在“人”关键在“干”" in reply and "<mark>" in reply
@@ -45,67 +58,83 @@ def test_chat_handler_answers_with_citations_and_export(app):
     assert "一、敢干为先,做乡村治理积极践行者" in text and "> " in text
 
 
-def test_chat_handler_refuses_and_lists_possibly_related(app):
-    messages, turns, _, export = app.respond("怎样办理护照？", [], "hybrid", 10)
+def test_chat_handler_refuses_and_lists_possibly_related(ui):
+    messages, turns, _, export = ui.respond("怎样办理护照？", new(), "hybrid", 10)
     assert "资料中未找到" in messages[1]["content"] and "可能相关" in messages[1]["content"]
     assert "资料中未找到答案" in Path(export).read_text(encoding="utf-8")
 
 
-def test_follow_up_in_the_same_chat(app):
-    _, turns, _, _ = app.respond("五四村是如何筹集资金的？", [], "hybrid", 10)
-    messages, turns, _, _ = app.respond("那个公司由谁来经营？", turns, "hybrid", 10)
-    assert len(turns) == 2 and "莫干山大酒店" in messages[3]["content"]
-    assert app.new_chat()[:2] == ([], [])
+def test_follow_up_in_the_same_chat(ui):
+    _, turns, _, _ = ui.respond("五四村是如何筹集资金的？", new(), "hybrid", 10)
+    messages, turns, _, _ = ui.respond("那个公司由谁来经营？", turns, "hybrid", 10)
+    assert len(turns.turns) == 2 and turns.history == ["五四村是如何筹集资金的?", "那个公司由谁来经营?"]
+    assert "莫干山大酒店" in messages[3]["content"]
+    assert ui.new_chat()[:2] == ([], new())
 
 
-def test_empty_message_sends_nothing(app):
-    outputs = app.respond("   ", [], "hybrid", 10)
+def test_empty_message_sends_nothing(ui):
+    outputs = ui.respond("   ", new(), "hybrid", 10)
     assert all(isinstance(o, dict) and o.get("__type__") == "update" for o in outputs)
 
 
-def test_long_message_is_answered_from_its_first_part(app):
-    messages, _, _, _ = app.respond("五四村是如何筹集资金的？" + "啊" * 3000, [], "hybrid", 10)
+def test_long_message_is_answered_from_its_first_part(ui):
+    messages, _, _, _ = ui.respond("五四村是如何筹集资金的？" + "啊" * 3000, new(), "hybrid", 10)
     assert "2000" in messages[1]["content"]
 
 
-def test_chat_content_parts_are_normalised(app):
+def test_chat_content_parts_are_normalised(ui):
     from rag.present import content_text
 
     assert content_text([{"type": "text", "text": "五四村"}, {"type": "text", "text": "如何筹资"}]) == "五四村如何筹资"
-    messages, _, _, _ = app.respond([{"type": "text", "text": "五四村是如何筹集资金的？"}], [], "bm25", 5)
+    messages, _, _, _ = ui.respond([{"type": "text", "text": "五四村是如何筹集资金的？"}], new(), "bm25", 5)
     assert "30亩" in messages[1]["content"]
 
 
-def test_user_and_corpus_text_are_escaped(app):
-    messages, _, _, _ = app.respond(XSS[0], [], "hybrid", 10)
+def test_user_and_corpus_text_are_escaped(ui):
+    messages, _, _, _ = ui.respond(XSS[0], new(), "hybrid", 10)
     assert "<img" not in messages[0]["content"] and "&lt;img" in messages[0]["content"]
     assert "<img" not in messages[1]["content"]
 
 
-def test_brief_from_the_chat(app):
+def test_brief_from_the_chat(ui):
     from docx import Document
 
-    _, turns, _, _ = app.respond("五四村是如何筹集资金的？", [], "hybrid", 10)
-    _, turns, _, _ = app.respond("怎样办理护照？", turns, "hybrid", 10)
-    markdown, docx = app.make_brief(turns)
+    _, turns, _, _ = ui.respond("五四村是如何筹集资金的？", new(), "hybrid", 10)
+    _, turns, _, _ = ui.respond("怎样办理护照？", turns, "hybrid", 10)
+    markdown, docx = ui.make_brief(turns)
     text = Path(markdown).read_text(encoding="utf-8")
     assert "五四村是如何筹集资金的" in text and "【未找到答案】" in text and "## 五四村（村庄" in text
     assert "五四村是如何筹集资金的" in "\n".join(p.text for p in Document(docx).paragraphs)
-    assert app.make_brief([]) is None
+    assert ui.make_brief(new()) is None
 
 
-def test_essay_view_has_headings(app):
-    text = app.show_essay(3)
+def test_essay_view_has_headings(ui):
+    text = ui.show_essay(3)
     assert "学习借鉴“千万工程”经验奋力开创民政工作新局面" in text and "区民政局局长" in text
     assert "### 三、工作思路" in text and "#### \\(二\\)着力提升养老服务水平" in text
 
 
-def test_non_loopback_without_auth_warns(app, capsys, monkeypatch):
+def test_non_loopback_without_auth_warns(assistant, demo, capsys, monkeypatch):
+    from rag.ui import is_loopback, launch
+
     calls = {}
-    monkeypatch.setattr(app.demo, "launch", lambda **kw: calls.update(kw))
-    app.launch("0.0.0.0", 7999)
+    monkeypatch.setattr(demo, "launch", lambda **kw: calls.update(kw))
+    launch(demo, assistant, "0.0.0.0", 7999)
     assert "警告" in capsys.readouterr().err and calls["server_name"] == "0.0.0.0"
-    assert app.is_loopback("127.0.0.1") and app.is_loopback("localhost") and not app.is_loopback("0.0.0.0")
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and not is_loopback("0.0.0.0")
+
+
+def test_importing_the_ui_loads_no_model_and_builds_no_index(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys, rag.ui, app; "
+            "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "RAG_INDEX_DIR": str(tmp_path / "none")})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "False"] and not (tmp_path / "none").exists()
+    assert len((ROOT / "app.py").read_text(encoding="utf-8").splitlines()) < 40
 
 
 # ------------------------------------------------------------------ API

@@ -58,14 +58,13 @@ def test_empty_questions_are_refused_with_a_message(assistant, question):
 
 
 def test_ui_handler_keeps_serving(assistant, built_index, digest_before):
-    import importlib
+    from rag.assistant import Conversation
+    from rag.ui import ChatUI
 
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RAG_INDEX_DIR", str(built_index.index_dir))
-        app = importlib.import_module("app")
-    turns = []
+    ui = ChatUI(assistant)
+    turns = Conversation()
     for text in list(BAD.values()) + ["", "五四村是如何筹集资金的？"]:
-        out = app.respond(text, turns, "hybrid", 10)
+        out = ui.respond(text, turns, "hybrid", 10)
         if text:
             messages, turns = out[0], out[1]
             assert "<script" not in json.dumps(messages, ensure_ascii=False)

@@ -1,0 +1,186 @@
+"""The Gradio UI: a chat with cited answers, the villages and practices, the essays to read, a
+Markdown export and session briefs.
+
+`build_demo(assistant)` builds the Blocks around an assistant that is already loaded; importing
+this module loads no model and builds no index (`serve()` does both, once, then launches). Every
+answer comes from `rag.assistant.Assistant`, every piece of Markdown from `rag.present`; the
+chat's state is a `Conversation`. Leaves out: answering (assistant.py) and rendering (present.py).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import gradio as gr
+
+from rag import present
+from rag.assistant import Assistant, Conversation, QuestionError
+from rag.brief import build_brief, write_brief
+from rag.config import MODES, Settings
+from rag.dossier import find
+
+log = logging.getLogger("rag.ui")
+
+EXAMPLES = [
+    "五四村是如何筹集资金的？",  # officials: a fact with numbers
+    "几位学员对何斯路村的经验都谈了什么？",  # trainers: what several participants wrote
+    "民政部门在养老服务方面有什么打算？",
+    "一个欠了很多债的穷村子后来怎么变富的？",  # a paraphrase
+]
+
+
+class ChatUI:
+    """The UI's handlers around one loaded assistant; each takes and returns plain values."""
+
+    def __init__(self, assistant: Assistant, export_dir: Path | None = None) -> None:
+        self.assistant = assistant
+        self.index = assistant.index
+        self.names = assistant.names()
+        self.export_dir = Path(export_dir or tempfile.mkdtemp(prefix="rag-export-"))
+
+    def chat_messages(self, conversation: Conversation) -> list[dict]:
+        """The Chatbot's messages, rebuilt from the conversation kept in state."""
+        messages = []
+        for question, reply in conversation.turns:
+            messages.append({"role": "user", "content": present.escape(question)})
+            content = reply if isinstance(reply, str) else present.answer_markdown(self.index, reply)
+            messages.append({"role": "assistant", "content": content})
+        return messages
+
+    def write_export(self, conversation: Conversation) -> str | None:
+        answered = conversation.answered()
+        if not answered:
+            return None
+        path = self.export_dir / f"对话记录-{time.strftime('%Y%m%d-%H%M%S')}-{id(conversation) % 10000}.md"
+        path.write_text(present.export_markdown(answered), encoding="utf-8")
+        return str(path)
+
+    def respond(self, message, conversation: Conversation, mode: str, k: float):
+        """Answer one chat message; an empty message sends nothing."""
+        message = present.content_text(message)
+        if not message.strip():
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        try:
+            answer = self.assistant.ask(message, history=conversation.history, mode=mode, k=int(k))
+            conversation = conversation.add(answer.question, answer)
+        except (QuestionError, ValueError) as exc:
+            conversation = conversation.add(message, f"⚠️ {present.escape(str(exc))}")
+        except Exception:  # noqa: BLE001 - the user sees one line; the log keeps the details
+            log.exception("ask failed")
+            conversation = conversation.add(message, "⚠️ 出错了，请稍后再试。")
+        return self.chat_messages(conversation), conversation, "", self.write_export(conversation)
+
+    def make_brief(self, conversation: Conversation):
+        """A session brief (Markdown and .docx) from the questions of the current chat."""
+        questions = conversation.history
+        if not questions:
+            return None
+        stem = self.export_dir / f"研讨讲义-{time.strftime('%Y%m%d-%H%M%S')}-{id(conversation) % 10000}"
+        brief = build_brief(self.assistant, questions, self.names)
+        return [str(p) for p in write_brief(brief, self.index, stem)]
+
+    def show_name(self, name) -> str:
+        entry = find(self.names, name) if name else None
+        return present.dossier_markdown(self.index, entry) if entry else ""
+
+    def show_essay(self, number) -> str:
+        return present.essay_markdown(self.index, int(number)) if number else ""
+
+    @staticmethod
+    def new_chat():
+        return [], Conversation(), "", None
+
+    def ask(self, question: str, mode: str = "hybrid", k: int = 10, history: list[str] | None = None) -> dict:
+        """Answer a question with citations, as the JSON of `rag ask --json`; bad input gives {"error": …}."""
+        try:
+            return self.assistant.ask(question, history=history or [], mode=mode, k=int(k)).to_dict()
+        except (QuestionError, ValueError, TypeError) as exc:
+            return {"question": question if isinstance(question, str) else "", "error": str(exc)}
+
+
+def build_demo(assistant: Assistant, ui: ChatUI | None = None) -> gr.Blocks:
+    """The Blocks of the UI around a loaded assistant (queued, not launched)."""
+    ui = ui or ChatUI(assistant)
+    index, settings = assistant.index, assistant.settings
+    essay_choices = [(f"{e.number}. {e.title}（{e.author}）", e.number) for e in index.essays]
+    name_choices = [(f"{n.name}（{n.kind}，{len(n.essays)} 篇，{len(n.paragraphs)} 段）", n.name) for n in ui.names]
+    with gr.Blocks(title="千万工程培训心得问答") as demo:
+        gr.Markdown(
+            "# 千万工程培训心得问答\n"
+            f"依据 {len(index.essays)} 篇学员心得回答问题，每句回答都标出处 [n]；资料中没有的，如实说明。"
+        )
+        conversation = gr.State(Conversation())
+        with gr.Tab("问答"):
+            chatbot = gr.Chatbot(label="对话", height=560, allow_tags=False, sanitize_html=True,
+                                 feedback_options=None, elem_id="chat")
+            with gr.Row():
+                question_box = gr.Textbox(placeholder="输入问题，例如：五四村是如何筹集资金的？", show_label=False,
+                                          scale=5, max_lines=4, elem_id="question")
+                send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
+            with gr.Row():
+                clear = gr.Button("新对话", elem_id="new-chat")
+                export = gr.DownloadButton("导出对话（Markdown）", value=None, elem_id="export")
+                brief_button = gr.Button("生成研讨讲义", elem_id="brief")
+            brief_files = gr.File(label="研讨讲义（Markdown 与 Word）", file_count="multiple", elem_id="brief-files")
+            gr.Examples(EXAMPLES, inputs=question_box, label="示例问题")
+            with gr.Accordion("检索设置", open=False):
+                mode = gr.Radio(list(MODES), value=settings.mode, label="检索方式")
+                k = gr.Slider(3, 20, value=settings.k, step=1, label="检索段落数 k")
+        with gr.Tab("村庄与主题", elem_id="names-tab"):
+            gr.Markdown("文中提到的村庄和做法，按提到它的文章数排列。选择一个，查看每篇文章怎么写它。")
+            name_choice = gr.Dropdown(name_choices, label="村庄或做法", value=None, elem_id="name-choice")
+            name_view = gr.Markdown(elem_id="name-view")
+            with gr.Accordion("全部名称", open=False):
+                gr.Markdown(present.dossier_overview(ui.names))
+        with gr.Tab("文章", elem_id="essays-tab"):
+            gr.Markdown("\n".join(["| # | 标题 | 作者 |", "|---:|---|---|"] + [
+                f"| {e.number} | {present.escape(e.title)} | {present.escape(e.author)} |" for e in index.essays]))
+            essay_choice = gr.Dropdown(essay_choices, label="选择文章阅读", value=None, elem_id="essay-choice")
+            essay_view = gr.Markdown(elem_id="essay-view")
+
+        outputs = [chatbot, conversation, question_box, export]
+        question_box.submit(ui.respond, [question_box, conversation, mode, k], outputs, api_visibility="private")
+        send.click(ui.respond, [question_box, conversation, mode, k], outputs, api_visibility="private")
+        clear.click(ui.new_chat, None, outputs, api_visibility="private")
+        essay_choice.change(ui.show_essay, essay_choice, essay_view, api_visibility="private")
+        name_choice.change(ui.show_name, name_choice, name_view, api_visibility="private")
+        brief_button.click(ui.make_brief, conversation, brief_files, api_visibility="private")
+        gr.api(ui.ask, api_name="ask")
+    demo.queue(default_concurrency_limit=2, max_size=64)
+    return demo
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def launch(demo: gr.Blocks, assistant: Assistant, host: str | None = None, port: int | None = None, **options):
+    """Serve `demo`; warns when a non-loopback address is bound without a login."""
+    settings = assistant.settings
+    host = host or settings.host
+    port = port or settings.port
+    auth = settings.auth_pair
+    if not is_loopback(host) and auth is None:
+        print(f"警告：正在监听非本机地址 {host} 且未设置 RAG_AUTH，任何能访问该地址的人都能使用。", file=sys.stderr)
+    index = assistant.index
+    print(f"已加载索引：{len(index.essays)} 篇文章，{len(index.chunks)} 个段落，模型 {index.manifest.get('model')}",
+          flush=True)
+    return demo.launch(server_name=host, server_port=port, auth=auth, auth_message="请登录" if auth else None,
+                       show_error=False, **options)
+
+
+def serve(host: str | None = None, port: int | None = None, **options):
+    """Load the index once (building it if missing or stale), build the UI and serve it."""
+    settings = Settings.from_env(host=host, port=port)
+    assistant = Assistant.load(settings)
+    return launch(build_demo(assistant), assistant, host, port, **options)
