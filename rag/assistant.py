@@ -70,7 +70,7 @@ class Assistant:
         self.tokenizer = tokenizer
         self.retriever = Retriever(index, settings)
         self.composer = Composer(index, tokenizer, self.retriever.idf, encoder.encode)
-        self._names = None  # villages and practices, built on first need (rag.dossier)
+        self._names = None  # villages and practices, built on first need (rag.trainers.dossier)
         self._focus = None  # (names a question can be about, aliases, names too common to focus on)
         self.llm = None
         if settings.llm_base_url:
@@ -121,8 +121,8 @@ class Assistant:
         return parsed, notes, vector, tokens
 
     def names(self):
-        """The villages and practices of the corpus (rag.dossier), built once, on first need."""
-        from rag.dossier import build_names
+        """The villages and practices of the corpus (rag.trainers.dossier), built once, on first need."""
+        from rag.trainers.dossier import build_names
 
         if self._names is None:
             self._names = build_names(self.index)
@@ -132,7 +132,7 @@ class Assistant:
         """(names a question can focus on, spellings of each, names too common to focus on).
 
         The names are the dictionary terms (quoted names, the user dictionary) and the villages
-        and practices of rag.dossier with their merged spellings. Villages and people always
+        and practices of rag.trainers.dossier with their merged spellings. Villages and people always
         count. Other names do not when they are common words (in jieba's base dictionary: 办法,
         乡贤) or the corpus's own subject, used in more than half of the essays (千万工程).
         """
@@ -164,7 +164,7 @@ class Assistant:
 
     def place_surveyed(self, question: Question):
         """The village or practice a "what did several participants write about X" question names."""
-        from rag.dossier import find
+        from rag.trainers.dossier import find
 
         if not question.focus or question.expected != "survey":
             return None
@@ -173,7 +173,7 @@ class Assistant:
 
     def hits_per_essay(self, place, vector, tokens) -> list[Hit]:
         """For each essay mentioning the place, its best-scoring passage that mentions it."""
-        from rag.dossier import mentions
+        from rag.trainers.dossier import mentions
 
         scores = self.retriever.scores(vector, tokens, "hybrid")
         best: dict[int, int] = {}

@@ -258,7 +258,7 @@ def _print_eval_summary(result: dict) -> None:
 
 
 def cmd_dossier(args) -> None:
-    from rag.dossier import find
+    from rag.trainers.dossier import find
     from rag.present import dossier_overview
 
     assistant = _assistant(args)
@@ -274,7 +274,7 @@ def cmd_dossier(args) -> None:
     if name is None:
         raise UserError(f"资料中没有名为“{args.name}”的村庄或做法（不带参数运行 rag dossier 查看全部）")
     if args.json:
-        from rag.dossier import naming_sentences
+        from rag.trainers.dossier import naming_sentences
 
         index = assistant.index
         _print_json({"name": name.name, "kind": name.kind, "merged": list(name.merged), "source": name.source, "essays": [
@@ -289,7 +289,7 @@ def cmd_dossier(args) -> None:
 
 
 def cmd_brief(args) -> None:
-    from rag.brief import build_brief, write_brief
+    from rag.trainers.brief import build_brief, write_brief
 
     path = Path(args.questions)
     if not path.is_file():

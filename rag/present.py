@@ -175,7 +175,7 @@ def dossier_overview(names) -> str:
 def dossier_markdown(index: Index, name) -> str:
     """What every essay says about one village or practice: its paragraphs grouped by essay,
     the sentences naming it highlighted, each paragraph expandable in full."""
-    from rag.dossier import mentions, naming_sentences
+    from rag.trainers.dossier import mentions, naming_sentences
 
     lines = [f"## {escape(name.name)}（{name.kind}）",
              f"{len(name.essays)} 篇文章、{len(name.paragraphs)} 个段落提到它。名称来源：{escape(name.source)}。"]

@@ -20,9 +20,9 @@ import gradio as gr
 
 from rag import present
 from rag.assistant import Assistant, Conversation, QuestionError
-from rag.brief import build_brief, write_brief
+from rag.trainers.brief import build_brief, write_brief
 from rag.config import MODES, Settings
-from rag.dossier import find
+from rag.trainers.dossier import find
 
 log = logging.getLogger("rag.ui")
 

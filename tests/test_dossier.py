@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from rag.brief import build_brief, write_brief
-from rag.dossier import find
+from rag.trainers.brief import build_brief, write_brief
+from rag.trainers.dossier import find
 
 # Essays mentioning each village, counted by hand from the corpus once (variants merged).
 HAND_COUNTED = {"横一村": 6, "余村": 5, "五四村": 5, "梅林村": 5, "刘家塘村": 5, "径山村": 5,

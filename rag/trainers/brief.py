@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.schema import Answer
-from rag.dossier import Name, mentions, naming_sentences
+from rag.trainers.dossier import Name, mentions, naming_sentences
 
 TITLE = "培训研讨讲义"
 
