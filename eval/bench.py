@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 from rag.assistant import Assistant  # noqa: E402
 from rag.schema import Chunk  # noqa: E402
 from rag.config import MODES, Settings  # noqa: E402
-from rag.evaluate import BaselineSearch, load_questions  # noqa: E402
+from rag.evaluate.metrics import load_questions  # noqa: E402
+from rag.evaluate.run import BaselineSearch  # noqa: E402
 from rag.index import Index, vector_index  # noqa: E402
 from rag.retrieve import Retriever  # noqa: E402
 

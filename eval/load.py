@@ -25,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rag.evaluate import load_questions  # noqa: E402
+from rag.evaluate.metrics import load_questions  # noqa: E402
 
 CLIENTS = 8
 REQUESTS = 320

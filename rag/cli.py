@@ -187,7 +187,9 @@ def cmd_ask(args) -> None:
 
 def cmd_eval(args) -> None:
     from rag.config import MODES, check_choice
-    from rag.evaluate import evaluate, load_questions, run_header, split_groups, write_reports
+    from rag.evaluate.metrics import load_questions, split_groups
+    from rag.evaluate.report import write_reports
+    from rag.evaluate.run import evaluate, run_header
 
     modes = () if args.no_retrieval else tuple(m.strip() for m in args.modes.split(",") if m.strip())
     try:
@@ -232,7 +234,7 @@ def cmd_eval(args) -> None:
 
 
 def _print_eval_summary(result: dict) -> None:
-    from rag.evaluate import shown_splits
+    from rag.evaluate.metrics import shown_splits
 
     def fmt(value) -> str:
         return "—" if value is None else f"{value:.3f}"
@@ -402,7 +404,7 @@ def _describe(exc: Exception) -> tuple[str, int]:
     from rag.assistant import QuestionError
     from rag.config import SettingsError
     from rag.corpus import CorpusError
-    from rag.evaluate import EvalSetError
+    from rag.evaluate.metrics import EvalSetError
     from rag.embed import ModelMissing
     from rag.index import IndexUnavailable
 

@@ -29,8 +29,9 @@ from pathlib import Path
 import numpy as np
 
 from rag.chunk import split_sentences
-from rag.evaluate import (ANSWER_LIMIT, PlainAnswer, PlainCitation, percentile_ms, run_header, strip_markers,
-                          top_passage_answer, top_passages_answer)
+from rag.evaluate.metrics import (ANSWER_LIMIT, PlainAnswer, PlainCitation, percentile_ms, strip_markers,
+                                  top_passage_answer, top_passages_answer)
+from rag.evaluate.run import run_header
 from rag.schema import Hit
 
 SYSTEMS = {

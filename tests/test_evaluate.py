@@ -8,9 +8,11 @@ import math
 import pytest
 
 from rag.schema import Chunk
-from rag.evaluate import (EvalSetError, PlainAnswer, PlainCitation, Question, answer_metrics, evaluate, fact_recall,
-                          load_questions, paired_randomization, retrieval_metrics, split_groups, top_passage_answer,
-                          top_passages_answer, write_reports)
+from rag.evaluate.metrics import (EvalSetError, PlainAnswer, PlainCitation, Question, answer_metrics, fact_recall,
+                                  load_questions, paired_randomization, retrieval_metrics, split_groups,
+                                  top_passage_answer, top_passages_answer)
+from rag.evaluate.report import write_reports
+from rag.evaluate.run import evaluate
 from rag.schema import Hit
 from conftest import ROOT, run_cli
 
@@ -31,7 +33,7 @@ def test_metrics_match_hand_computed_values():
         "q1": (1 / log2(3)) / 1,
         "q2": (1 + 1 / log2(7)) / (1 + 1 / log2(3)),
         "q3": 0.0,
-        # The passage holding both strings counts as ranks 2 and 3 (see rag/evaluate.py).
+        # The passage holding both strings counts as ranks 2 and 3 (see rag/evaluate/metrics.py).
         "q4": (1 / log2(3) + 1 / log2(4)) / (1 + 1 / log2(3)),
     }
     expected = {
