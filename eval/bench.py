@@ -30,12 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rag.assistant import Assistant  # noqa: E402
-from rag.schema import Chunk  # noqa: E402
 from rag.config import MODES, Settings  # noqa: E402
 from rag.evaluate.metrics import load_questions  # noqa: E402
 from rag.evaluate.run import BaselineSearch  # noqa: E402
 from rag.index import Index, vector_index  # noqa: E402
 from rag.retrieve import Retriever  # noqa: E402
+from rag.schema import Chunk  # noqa: E402
 
 REPEATS = 3
 SIZES = (1_000, 10_000, 100_000)
@@ -116,8 +116,8 @@ def real_corpus(results: dict, env: dict, settings: Settings) -> Assistant:
     assistant = Assistant.load(settings, progress=False)
     latency = {}
     for mode in MODES:
-        latency[f"search {mode}"] = percentiles(lambda q, m=mode: assistant.search(q.question, mode=m, history=q.history),
-                                                questions)
+        latency[f"search {mode}"] = percentiles(
+            lambda q, m=mode: assistant.search(q.question, mode=m, history=q.history), questions)
     baseline = BaselineSearch(assistant)
     latency["search fixed-dense baseline"] = percentiles(lambda q: baseline.search(q, 10, "dense"), questions)
     latency["ask (extractive)"] = percentiles(lambda q: assistant.ask(q.question, history=q.history), questions)
@@ -150,7 +150,8 @@ def scaling(results: dict, assistant: Assistant) -> None:
             t = time.perf_counter()
             index = vector_index(vectors, kind)
             entry[f"{kind}_build_s"] = time.perf_counter() - t
-            entry[f"{kind}_p50_ms"] = percentiles(lambda q: index.search(q.reshape(1, -1), 10), list(queries))[0]
+            entry[f"{kind}_p50_ms"] = percentiles(lambda q, index=index: index.search(q.reshape(1, -1), 10),
+                                                  list(queries))[0]
             with tempfile.NamedTemporaryFile() as fh:
                 import faiss
 
@@ -159,12 +160,12 @@ def scaling(results: dict, assistant: Assistant) -> None:
             entry[f"_{kind}"] = index
         _, exact = entry["_flat"].search(queries, 10)
         _, approx = entry["_hnsw"].search(queries, 10)
-        entry["hnsw_recall10"] = float(np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)]))
+        entry["hnsw_recall10"] = float(np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact, strict=True)]))
         docs = [sum((sentence_tokens[i] for i in rng.integers(0, len(sentence_tokens), size=4)), []) for _ in range(n)]
         bm25 = bm25s.BM25()
         bm25.index(docs, show_progress=False)
         entry["bm25_p50_ms"] = percentiles(
-            lambda toks: bm25.get_scores_from_ids(bm25.get_tokens_ids(toks) or [0]), query_tokens)[0]
+            lambda toks, bm25=bm25: bm25.get_scores_from_ids(bm25.get_tokens_ids(toks) or [0]), query_tokens)[0]
         with tempfile.TemporaryDirectory() as tmp:
             bm25.save(tmp, show_progress=False)
             entry["bm25_bytes_per_chunk"] = sum(p.stat().st_size for p in Path(tmp).iterdir()) / n
@@ -172,8 +173,9 @@ def scaling(results: dict, assistant: Assistant) -> None:
         chunks = [Chunk(f"s{i}", 1, "t", "a", "t", 0, 0, "", "x") for i in range(n)]
         synthetic = Index({}, chunks, [], np.zeros((0, base.shape[1]), np.float32), entry["_hnsw"], bm25, [], {}, [])
         retriever = Retriever(synthetic, assistant.settings)
-        items = list(zip(queries, query_tokens))
-        entry["search_hybrid_p50_ms"] = percentiles(lambda qt: retriever.search(qt[0], qt[1], 10, "hybrid"), items)[0]
+        items = list(zip(queries, query_tokens, strict=True))
+        entry["search_hybrid_p50_ms"] = percentiles(lambda qt, r=retriever: r.search(qt[0], qt[1], 10, "hybrid"),
+                                                    items)[0]
         rows.append({k: v for k, v in entry.items() if not k.startswith("_")})
         print(f"  {n} chunks done", file=sys.stderr, flush=True)
     results["scaling"] = rows
@@ -201,13 +203,14 @@ def render(results: dict) -> str:
         lines.append(f"| {name} | {p50:.1f} | {p95:.1f} | {spread * 100:.0f}% |")
     lines += ["", "Targets: warm `ask` p50 ≤ 30 ms and p95 ≤ 80 ms; warm hybrid `search` p50 ≤ 15 ms.", "",
               "## How cost grows (synthetic corpora)", "",
-              "| chunks | flat p50 ms | HNSW p50 ms | HNSW recall@10 | HNSW build s | BM25 p50 ms | hybrid search p50 ms "
-              "| bytes/chunk: flat | HNSW | BM25 |",
+              "| chunks | flat p50 ms | HNSW p50 ms | HNSW recall@10 | HNSW build s | BM25 p50 ms "
+              "| hybrid search p50 ms | bytes/chunk: flat | HNSW | BM25 |",
               "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for e in results["scaling"]:
-        lines.append(f"| {e['chunks']:,} | {e['flat_p50_ms']:.2f} | {e['hnsw_p50_ms']:.2f} | {e['hnsw_recall10']:.3f} | "
-                     f"{e['hnsw_build_s']:.1f} | {e['bm25_p50_ms']:.2f} | {e['search_hybrid_p50_ms']:.2f} | "
-                     f"{e['flat_bytes_per_chunk']:.0f} | {e['hnsw_bytes_per_chunk']:.0f} | {e['bm25_bytes_per_chunk']:.0f} |")
+        lines.append(f"| {e['chunks']:,} | {e['flat_p50_ms']:.2f} | {e['hnsw_p50_ms']:.2f} | "
+                     f"{e['hnsw_recall10']:.3f} | {e['hnsw_build_s']:.1f} | {e['bm25_p50_ms']:.2f} | "
+                     f"{e['search_hybrid_p50_ms']:.2f} | {e['flat_bytes_per_chunk']:.0f} | "
+                     f"{e['hnsw_bytes_per_chunk']:.0f} | {e['bm25_bytes_per_chunk']:.0f} |")
     lines += ["", "Hybrid search here is the full candidate path (HNSW top 200 ∪ BM25 top 200, rescored), query "
               "encoding excluded (≈ 8 ms, constant). The index picks flat below 50,000 chunks and HNSW "
               "(M=32, efSearch=200) above; `RAG_VECTOR_INDEX=flat|hnsw` overrides.", "",

@@ -113,10 +113,11 @@ def main() -> int:
     mismatches = [r for r in results if not r[4] and r[3] != alone[(r[0], r[1])]]
     lines = [
         "# Load test", "",
-        f"`make load` (eval/load.py), {time.strftime('%Y-%m-%d %H:%M')}: the UI server on 127.0.0.1, {CLIENTS} concurrent "
-        f"gradio_client clients, {len(results)} requests ({len(items)} distinct: evaluation questions and {len(JUNK)} junk "
-        "inputs), each compared with the answer the same question got alone.", "",
-        "| requests | errors | answers differing from alone | p50 ms | p95 ms | throughput q/s | server peak RSS MB | ready after s |",
+        f"`make load` (eval/load.py), {time.strftime('%Y-%m-%d %H:%M')}: the UI server on 127.0.0.1, "
+        f"{CLIENTS} concurrent gradio_client clients, {len(results)} requests ({len(items)} distinct: evaluation "
+        f"questions and {len(JUNK)} junk inputs), each compared with the answer the same question got alone.", "",
+        "| requests | errors | answers differing from alone | p50 ms | p95 ms | throughput q/s "
+        "| server peak RSS MB | ready after s |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
         f"| {len(results)} | {len(errors)} | {len(mismatches)} | {np.percentile(latencies, 50):.0f} | "
         f"{np.percentile(latencies, 95):.0f} | {len(results) / wall:.1f} | {rss:.0f} | {ready_s:.1f} |", "",

@@ -34,7 +34,7 @@ def main(before: str, after: str) -> int:
     a, b = Path(before), Path(after)
     if a.suffix == ".json":
         left, right = list(stable(json.loads(a.read_text("utf-8")))), list(stable(json.loads(b.read_text("utf-8"))))
-        for x, y in zip(left, right):
+        for x, y in zip(left, right, strict=False):
             if x != y:
                 print(f"different at {x[0]}: {x[1]!r} vs {y[1]!r}")
                 return 1

@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 from rag.chunk import split_sentences
-from rag.schema import Chunk
 from rag.config import check_choice
+from rag.schema import Chunk
 
 ADAPT_CHOICES = ("auto", "0", "1")
 ADAPTED_FOLDER = "adapted_model"

@@ -319,7 +319,7 @@ class Composer:
         by an organisation too."""
         roles = attribute_terms(q.attribute, self.tokenizer) if q.expected == "person" else set()
         kinds = [q.expected] + (["organisation"] if q.expected == "person" and not roles else [])
-        for row, score in zip(rows, scores):
+        for row, score in zip(rows, scores, strict=True):
             if score < scores[0] - TYPE_MARGIN:
                 break
             text = self.text(row)
@@ -334,7 +334,7 @@ class Composer:
         sentence that only announces the list ("拟打造5个精品示范村") brings the enumeration
         in the next sentences. Items of a stated kind ("哪些镇") must be of that kind."""
         margin = TYPE_MARGIN if q.item_kind else LIST_MARGIN
-        for position, (row, score) in enumerate(zip(rows, scores)):
+        for position, (row, score) in enumerate(zip(rows, scores, strict=True)):
             if score < scores[0] - margin:
                 break
             items = self.enumeration(row)
@@ -415,11 +415,12 @@ class Composer:
         share = max(budget // len(rows), 12)
         return [(r, s, s + clause_end(self.text(r), share)) for r, s, _ in spans]
 
-    def _survey_pieces(self, rows: list[int], scores: list[float], owner: dict[int, Hit], words: set[str]) -> list[Piece]:
+    def _survey_pieces(self, rows: list[int], scores: list[float], owner: dict[int, Hit],
+                       words: set[str]) -> list[Piece]:
         """The best sentence of each passage, new essays first, while close enough to the best."""
         chosen, passages, essays = [], set(), set()
         for prefer_new_essay in (True, False):
-            for row, score in zip(rows, scores):
+            for row, score in zip(rows, scores, strict=True):
                 hit = owner[row]
                 if len(chosen) == MAX_SURVEY_SENTENCES or score < scores[0] - SURVEY_MARGIN:
                     break
@@ -439,7 +440,7 @@ class Composer:
     def _defining_row(self, term: str, rows: list[int], scores: list[float]) -> int | None:
         """The best sentence within TYPE_MARGIN of the best that defines `term` ("X是…", "X，即…")."""
         copula = re.compile(rf"^.{{0,6}}{re.escape(term)}[”’」》\"]?(?:[（(][^）)]*[）)])?[,，]?(?:是|指|即|为|就是)")
-        for row, score in zip(rows, scores):
+        for row, score in zip(rows, scores, strict=True):
             if score < scores[0] - TYPE_MARGIN:
                 return None
             if copula.search(self.text(row).strip()):
@@ -470,7 +471,7 @@ class Composer:
         following = rows[0] + 1
         if len(self.text(rows[0]).strip()) < SHORT_SENTENCE and following in self.rows_in(owner[rows[0]]):
             chosen.append(following)
-        for row, score in zip(rows[1:], scores[1:]):
+        for row, score in zip(rows[1:], scores[1:], strict=True):
             if len(chosen) >= MAX_SENTENCES or score < scores[0] - SCORE_MARGIN:
                 break
             if row not in chosen:
@@ -554,7 +555,8 @@ class Composer:
             parts.append(with_marker(body, n))
         hit_of = {h.row: h for h in by_row.values()}
         citations = [
-            Citation(n, hit_of[i], "".join(self.index.sources[hit_of[i].chunk.source][a:b].strip() for _, a, b in quotes[i]),
+            Citation(n, hit_of[i],
+                     "".join(self.index.sources[hit_of[i].chunk.source][a:b].strip() for _, a, b in quotes[i]),
                      tuple((a, b) for _, a, b in quotes[i]))
             for i, n in numbers.items()
         ]

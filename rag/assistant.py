@@ -17,9 +17,9 @@ from rag.answer import Composer
 from rag.config import MODES, Settings, check_choice
 from rag.embed import Encoder, resolve_model
 from rag.llm import LLMAnswerer, LLMConfig, LLMFailure, best_quote
+from rag.question import Question, parse
 from rag.retrieve import Retriever
 from rag.schema import Answer, Hit, SearchResult
-from rag.question import Question, parse
 from rag.text import Tokenizer, normalize
 
 MAX_QUESTION_CHARS = 2000
@@ -191,6 +191,11 @@ class Assistant:
         parsed, notes, vector, tokens = self.query(question, history, mode)
         hits = self.retriever.search(vector, tokens, k or self.settings.k, mode)
         return SearchResult(parsed.text, mode, hits, notes)
+
+    def reply(self, conversation: Conversation, question: str, **options) -> tuple[Answer, Conversation]:
+        """`ask` within a conversation: the answer, and the conversation with this turn added."""
+        answer = self.ask(question, history=conversation.history, **options)
+        return answer, conversation.add(answer.question, answer)
 
     def ask(self, question: str, history: list[str] | tuple[str, ...] = (), k: int | None = None,
             mode: str | None = None) -> Answer:

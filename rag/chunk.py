@@ -11,6 +11,7 @@ Leaves out: parsing headings (corpus.py) and anything about embeddings.
 from __future__ import annotations
 
 import re
+
 from rag.corpus import Corpus, Essay
 from rag.schema import Chunk
 
@@ -89,7 +90,8 @@ def chunk_essay(essay: Essay, text: str, limit: int) -> list[Chunk]:
         heading = HEADING_SEPARATOR.join((essay.title,) + section.heading_path)
         for c_index, (s, e) in enumerate(window_spans(text, section.start, section.end, limit), start=1):
             chunk_id = f"e{essay.number:02d}-s{s_index:02d}-c{c_index:02d}"
-            chunks.append(Chunk(chunk_id, essay.number, essay.title, essay.author, heading, s, e, text[s:e], essay.source))
+            chunks.append(Chunk(chunk_id, essay.number, essay.title, essay.author, heading, s, e, text[s:e],
+                                essay.source))
     return chunks
 
 

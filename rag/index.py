@@ -197,7 +197,8 @@ def build(settings: Settings, encoder: Encoder | None = None, progress: bool = T
         (tmp / "terms.txt").write_text("\n".join(terms) + "\n", encoding="utf-8")
         names.save(tmp / "names.json")
         (tmp / "sources.json").write_text(json.dumps(corpus.texts, ensure_ascii=False), encoding="utf-8")
-        (tmp / "essays.json").write_text(json.dumps([asdict(e) for e in corpus.essays], ensure_ascii=False), encoding="utf-8")
+        essays = json.dumps([asdict(e) for e in corpus.essays], ensure_ascii=False)
+        (tmp / "essays.json").write_text(essays, encoding="utf-8")
         manifest = {
             "format_version": FORMAT_VERSION,
             "package_version": __version__,
@@ -249,6 +250,10 @@ def _write_jsonl(path: Path, rows) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def _write_json_synced(path: Path, data: dict) -> None:
@@ -357,8 +362,8 @@ def load(folder: Path) -> Index:
         raise IndexUnavailable(f"索引不存在：{folder}")
     verify_files(folder, manifest)
     try:
-        chunks = [Chunk(**json.loads(line)) for line in (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
-        sentences = [Sentence(**json.loads(line)) for line in (folder / "sentences.jsonl").read_text(encoding="utf-8").splitlines()]
+        chunks = [Chunk(**row) for row in _read_jsonl(folder / "chunks.jsonl")]
+        sentences = [Sentence(**row) for row in _read_jsonl(folder / "sentences.jsonl")]
         index = Index(
             manifest=manifest,
             chunks=chunks,

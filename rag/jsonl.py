@@ -1,7 +1,8 @@
 """Read JSON Lines files that people write by hand (batch questions, evaluation sets).
 
 Blank lines are skipped; a problem is named with the file and the line, in Chinese: raised as
-`JsonlError` (read_jsonl) or reported in the line's place (read_jsonl_lines, for batches). Leaves out: what the objects must contain.
+`JsonlError` (read_jsonl) or reported in the line's place (read_jsonl_lines, for batches).
+Leaves out: what the objects must contain.
 """
 
 from __future__ import annotations

@@ -227,7 +227,7 @@ def find_places(texts: dict[str, str], base=None, candidates: dict[str, list[_Oc
         if len(stem) >= 2 and words == 0 and not _common_inside(stem, base) and len(occ) >= 2 \
                 and _accessor_variety(occ) >= 2:
             accepted[name] = "多次出现，前文多样"
-        elif len(stem) >= 2 and words == 1 and len(occ) >= MIN_COMMON_STEM and _accessor_variety(occ) >= MIN_COMMON_STEM:
+        elif len(stem) >= 2 and words == 1 and min(len(occ), _accessor_variety(occ)) >= MIN_COMMON_STEM:
             accepted[name] = "常用词作专名，多次出现，前文多样"
     # 2. Qualifiers: the two or three characters before two different candidates, one accepted
     #    ("余杭" before 小古城村 and 径山村).
@@ -261,7 +261,8 @@ def find_places(texts: dict[str, str], base=None, candidates: dict[str, list[_Oc
     # The places that qualify two accepted names are places too ("余杭" in 余杭小古城村, 余杭径山村).
     for q, names in sorted(before.items()):
         named = names & set(found)
-        if len(q) == 2 and len(named) >= 2 and q not in found and _place_like(q, base) and not set(q) & set(PLACE_SUFFIXES + "省市"):
+        if (len(q) == 2 and len(named) >= 2 and q not in found and _place_like(q, base)
+                and not set(q) & set(PLACE_SUFFIXES + "省市")):
             where = [o for n in named for o in candidates[n] if o.before.endswith(q)]
             found[q] = ("限定两个以上地名", [_Occurrence(o.source, o.start - 2, "", False, "", "") for o in where])
     return found

@@ -12,9 +12,9 @@ import html
 import re
 import time
 
-from rag.schema import Answer, Hit
 from rag.chunk import HEADING_SEPARATOR
 from rag.index import Index
+from rag.schema import Answer, Hit
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
@@ -91,8 +91,8 @@ def citation_block(index: Index, citation) -> str:
 def related_block(hits: list[Hit], label: str, limit: int = 3) -> str:
     if not hits:
         return ""
-    items = [f"- 《{escape(h.chunk.title)}》 · {escape(h.chunk.author)} — {escape(h.chunk.heading)}：{escape(h.chunk.text[:80])}……"
-             for h in hits[:limit]]
+    items = [f"- 《{escape(h.chunk.title)}》 · {escape(h.chunk.author)} — {escape(h.chunk.heading)}："
+             f"{escape(h.chunk.text[:80])}……" for h in hits[:limit]]
     return f"**{label}**\n\n" + "\n".join(items)
 
 
@@ -134,7 +134,8 @@ def export_markdown(turns: list[tuple[str, Answer]]) -> str:
         if answer.citations:
             lines += ["**引用**", ""]
             for c in answer.citations:
-                heading = c.hit.chunk.heading.split(HEADING_SEPARATOR, 1)[-1] if HEADING_SEPARATOR in c.hit.chunk.heading else "（正文）"
+                path = c.hit.chunk.heading
+                heading = path.split(HEADING_SEPARATOR, 1)[-1] if HEADING_SEPARATOR in path else "（正文）"
                 lines += [f"{c.n}. 《{c.hit.chunk.title}》（{c.hit.chunk.author}） — {heading}", f"   > {c.quote}", ""]
         elif answer.related:
             lines += ["**可能相关**", ""]
@@ -180,7 +181,8 @@ def dossier_markdown(index: Index, name) -> str:
     lines = [f"## {escape(name.name)}（{name.kind}）",
              f"{len(name.essays)} 篇文章、{len(name.paragraphs)} 个段落提到它。名称来源：{escape(name.source)}。"]
     if name.merged:
-        lines.append(f"已合并的写法：{escape('、'.join(name.merged))}（文中指同一{'村' if name.kind == '村庄' else '做法'}）。")
+        what = "村" if name.kind == "村庄" else "做法"
+        lines.append(f"已合并的写法：{escape('、'.join(name.merged))}（文中指同一{what}）。")
     for number in name.essays:
         essay = index.essays[number - 1]
         text = index.sources[essay.source]

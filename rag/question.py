@@ -50,9 +50,11 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                             r"几个小时|历时多")),
     ("money", re.compile(rf"(?:{MONEY_WORDS})[^,，。？?]{{0,6}}(?:多少|几)|(?:多少|几)(?:个)?(?:钱|元|块|万元|亿)|"
                          rf"(?:多少|几)[^,，。？?]{{0,4}}(?:{MONEY_WORDS})|多贵|值多少")),
-    ("quantity", re.compile(rf"(?:多少|几)[{COUNTERS}]|多少(?:{AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS})|多大|多少面积|多长|多远|多高|"
+    ("quantity", re.compile(rf"(?:多少|几)[{COUNTERS}]|"
+                            rf"多少(?:{AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS})|多大|多少面积|多长|多远|多高|"
                             rf"多宽|多深|多重|多少|第几|几成|比例|占比|比重|百分之几|几岁|多大年纪")),
-    ("person", re.compile(rf"谁|哪位|哪个人|什么人|姓什么|姓名|(?:{ROLE_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|是哪(?:位|个人|一位))")),
+    ("person", re.compile(rf"谁|哪位|哪个人|什么人|姓什么|姓名|"
+                          rf"(?:{ROLE_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|是哪(?:位|个人|一位))")),
     ("organisation", re.compile(rf"哪(?:个|家|一家|一个)?(?:{ORG_WORDS})|什么(?:{ORG_WORDS})|"
                                 rf"(?:{ORG_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|名称)")),
     ("place", re.compile(rf"哪里|哪儿|什么地方|在哪|何处|何地|位于|地点|哪(?:个|一个|座)?(?:{PLACE_WORDS})|"
@@ -73,13 +75,15 @@ VALUE_KINDS = frozenset({"person", "place", "organisation", "date", "duration", 
 # A follow-up leans on the conversation: a pronoun or demonstrative standing for something
 # said before, a continuation word, a bare place noun ("村里…" = the village just discussed),
 # or a bare "X呢？".
-ANAPHORA = re.compile(r"^那么?|^(?:村|镇|乡|区|县)(?:里|上)|[它他她]们?|其(?!他|中|实|余)|该(?:村|镇|乡|县|区|公司|项目|局|做法)|"
+ANAPHORA = re.compile(r"^那么?|^(?:村|镇|乡|区|县)(?:里|上)|[它他她]们?|其(?!他|中|实|余)|"
+                      r"该(?:村|镇|乡|县|区|公司|项目|局|做法)|"
                       r"这(?:个|些|里|种|项|家|位|样)|那(?:个|些|里|种|项|家|位|样)|此(?:事|项)")
 # Continuation words lean on the conversation only in a question that names nothing of its own:
 # "后来呢" continues, "余村的矿山后来怎么样了" is about 余村.
 CONTINUATION = re.compile(r"后来|然后|接着|之后|另外|此外|还有|同样|再说|具体")
 _TRAILING_NE = re.compile(r"^(?:那么?|那)?(.{1,20}?)呢[?？]?$")
-_INTERROGATIVE = re.compile(r"什么|怎么样?|怎样|如何|为什么|为何|哪[些里儿个位年天]?|谁|多少|多[大长远高宽深重久]|几|是否|吗|呢|何")
+_INTERROGATIVE = re.compile(r"什么|怎么样?|怎样|如何|为什么|为何|哪[些里儿个位年天]?|谁|多少|多[大长远高宽深重久]|"
+                            r"几|是否|吗|呢|何")
 _STATED = re.compile(rf"\d+(?:\.\d+)?|第[{CN_DIGITS}\d]+[{COUNTERS}年]")
 _ATTRIBUTE_PREFIX = re.compile(r"^(?:的|现任|目前的?|现在的?|当时的?|最初的?|原来的?|之前的?|原|现)+")
 
@@ -114,7 +118,8 @@ def expected_answer(text: str) -> str:
     return next((kind for kind, pattern in EXPECTED if pattern.search(text)), "")
 
 
-_DEFINITION_ASKED = re.compile(r"^(?:请问)?(?:什么(?:是|叫)|何为|何谓)(?P<a>.+?)[?？。！!]*$|^(?P<b>.+?)(?:是|指)(?:什么|何物|啥)(?:意思)?[?？。！!]*$")
+_DEFINITION_ASKED = re.compile(r"^(?:请问)?(?:什么(?:是|叫)|何为|何谓)(?P<a>.+?)[?？。！!]*$|"
+                               r"^(?P<b>.+?)(?:是|指)(?:什么|何物|啥)(?:意思)?[?？。！!]*$")
 _QUOTES = "“”\"'‘’「」《》"
 
 
@@ -219,8 +224,10 @@ def is_follow_up(text: str, content_words: list[str], names_found: list[str]) ->
     """Whether the question leans on the conversation: anaphoric, elliptical ("…呢"), or with no
     content word of its own. A self-contained question starts a new topic.
 
-    >>> is_follow_up("它是怎么分红的？", ["分红"], []), is_follow_up("量子计算机的原理是什么？", ["量子", "计算机", "原理"], [])
-    (True, False)
+    >>> is_follow_up("它是怎么分红的？", ["分红"], [])
+    True
+    >>> is_follow_up("量子计算机的原理是什么？", ["量子", "计算机", "原理"], [])
+    False
     >>> is_follow_up("余村呢？", ["余村"], ["余村"]), is_follow_up("具体怎么做的？", ["做"], [])
     (True, True)
     """
@@ -247,7 +254,7 @@ def resolve_follow_up(text: str, history: list[str], names) -> tuple[str, tuple[
     if bare and own and earlier_focus:
         # "余村呢？": the same question about another name.
         query = earlier
-        for old, new in zip(earlier_focus, own):
+        for old, new in zip(earlier_focus, own, strict=False):
             query = query.replace(old, new)
         return query, ()
     return f"{earlier} {text}", earlier_focus

@@ -18,6 +18,7 @@ Leaves out: answer composition (answer.py) and follow-up handling (assistant.py)
 from __future__ import annotations
 
 import math
+
 import numpy as np
 
 from rag.config import MODES, Settings, check_choice

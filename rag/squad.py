@@ -29,8 +29,15 @@ from pathlib import Path
 import numpy as np
 
 from rag.chunk import split_sentences
-from rag.evaluate.metrics import (ANSWER_LIMIT, PlainAnswer, PlainCitation, percentile_ms, strip_markers,
-                                  top_passage_answer, top_passages_answer)
+from rag.evaluate.metrics import (
+    ANSWER_LIMIT,
+    PlainAnswer,
+    PlainCitation,
+    percentile_ms,
+    strip_markers,
+    top_passage_answer,
+    top_passages_answer,
+)
 from rag.evaluate.run import run_header
 from rag.schema import Hit
 
@@ -96,7 +103,8 @@ def parse_squad(data: object, name: str = "SQuAD 文件") -> SquadSet:
     seen: set[str] = set()
     for a, article in enumerate(data["data"]):
         where = f"data[{a}]"
-        _need(isinstance(article, dict) and isinstance(article.get("paragraphs"), list), name, where, "缺少 paragraphs 列表")
+        _need(isinstance(article, dict) and isinstance(article.get("paragraphs"), list), name, where,
+              "缺少 paragraphs 列表")
         title = str(article.get("title") or "").strip()
         for p, para in enumerate(article["paragraphs"]):
             where = f"data[{a}].paragraphs[{p}]"
@@ -111,8 +119,9 @@ def parse_squad(data: object, name: str = "SQuAD 文件") -> SquadSet:
                 where = f"data[{a}].paragraphs[{p}].qas[{i}]"
                 _need(isinstance(qa, dict) and isinstance(qa.get("question"), str), name, where, "缺少 question 文本")
                 answers = qa.get("answers")
-                _need(isinstance(answers, list) and all(isinstance(x, dict) and isinstance(x.get("text"), str)
-                                                        for x in answers), name, where, "的 answers 应为 [{text: …}] 列表")
+                well_formed = isinstance(answers, list) and all(
+                    isinstance(x, dict) and isinstance(x.get("text"), str) for x in answers)
+                _need(well_formed, name, where, "的 answers 应为 [{text: …}] 列表")
                 qid = str(qa.get("id") or f"{pid}-q{i + 1}")
                 _need(qid not in seen, name, where, f"的 id 重复：{qid}")
                 seen.add(qid)
@@ -160,8 +169,10 @@ def write_corpus(paragraphs: list[Paragraph], folder: Path) -> Path:
 def contains_gold(answer: str, golds: tuple[str, ...], limit: int | None = None) -> bool:
     """Whether the answer (markers removed, cut to `limit` characters if given) holds a gold text.
 
-    >>> contains_gold("范廷颂[1]于1911年出生。", ("1911年",)), contains_gold("范廷颂于1911年出生。", ("1911年",), limit=5)
-    (True, False)
+    >>> contains_gold("范廷颂[1]于1911年出生。", ("1911年",))
+    True
+    >>> contains_gold("范廷颂于1911年出生。", ("1911年",), limit=5)
+    False
     """
     plain = strip_markers(answer)
     if limit is not None:
@@ -247,7 +258,8 @@ def evaluate_squad(squad: SquadSet, settings, source: str = "",
             ours = assistant.ask(q.question)
             latencies.append(time.perf_counter() - started)
             given = {"ours": ours, "top-passage-200": top_passage_answer(hits),
-                     "top-5-passages": top_passages_answer(hits), "best-sentence": best_sentence_answer(q.question, hits)}
+                     "top-5-passages": top_passages_answer(hits),
+                     "best-sentence": best_sentence_answer(q.question, hits)}
             for name, answer in given.items():
                 answers[name].append((q.answers, answer))
             rank = own_rank(hits, q.file)
@@ -285,7 +297,8 @@ def render_squad_markdown(result: dict) -> list[str]:
         f"comes from the question's own paragraph. Answers: a gold answer text within the first "
         f"{result['limit']} characters (markers removed) — more lenient than span exact match. Trivial systems "
         "use the same hybrid hits and never refuse.", "",
-        "| system | own paragraph Hit@1 | Hit@5 | MRR@10 | gold within 200 chars | gold anywhere | median chars | refused |",
+        "| system | own paragraph Hit@1 | Hit@5 | MRR@10 | gold within 200 chars | gold anywhere | median chars "
+        "| refused |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, label in SYSTEMS.items():

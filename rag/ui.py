@@ -20,8 +20,8 @@ import gradio as gr
 
 from rag import present
 from rag.assistant import Assistant, Conversation, QuestionError
-from rag.trainers.brief import build_brief, write_brief
 from rag.config import MODES, Settings
+from rag.trainers.brief import build_brief, write_brief
 from rag.trainers.dossier import find
 
 log = logging.getLogger("rag.ui")
@@ -66,8 +66,7 @@ class ChatUI:
         if not message.strip():
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         try:
-            answer = self.assistant.ask(message, history=conversation.history, mode=mode, k=int(k))
-            conversation = conversation.add(answer.question, answer)
+            _, conversation = self.assistant.reply(conversation, message, mode=mode, k=int(k))
         except (QuestionError, ValueError) as exc:
             conversation = conversation.add(message, f"⚠️ {present.escape(str(exc))}")
         except Exception:  # noqa: BLE001 - the user sees one line; the log keeps the details

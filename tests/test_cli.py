@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import run_cli
 
 HIT_FIELDS = {"rank", "score", "chunk_id", "essay", "title", "author", "heading", "start", "end", "text"}
@@ -32,10 +31,10 @@ def test_batch_search_keeps_order_and_ids(env, tmp_path):
              {"id": 7, "question": "小古城村怎样商量村里的事？", "history": ["余村"]},
              {"id": "a", "question": "四好农村路修了多少公里？"}]
     batch = tmp_path / "q.jsonl"
-    batch.write_text("\n".join(json.dumps(l, ensure_ascii=False) for l in lines) + "\n", encoding="utf-8")
+    batch.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", encoding="utf-8")
     proc = run_cli("search", "--batch", str(batch), "--k", "3", "--mode", "bm25", env=env)
     assert proc.returncode == 0, proc.stderr
-    out = [json.loads(l) for l in proc.stdout.splitlines()]
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [o["id"] for o in out] == ["b", 7, "a"]
     for o in out:
         assert o["mode"] == "bm25" and len(o["hits"]) == 3
@@ -69,7 +68,8 @@ def test_bad_settings_exit_2_with_one_chinese_line(env, variable, value, needle)
 def test_bad_batch_lines_are_reported_in_place_and_the_rest_answered(env, tmp_path):
     batch = tmp_path / "bad.jsonl"
     batch.write_text('{"id": "a", "question": "余村在哪个县？"}\nnot json\n{"question": "余村"}\n'
-                     '{"id": "d", "question": "  "}\n{"id": "e", "question": "五四村是如何筹集资金的？", "history": "x"}\n'
+                     '{"id": "d", "question": "  "}\n'
+                     '{"id": "e", "question": "五四村是如何筹集资金的？", "history": "x"}\n'
                      '{"id": "f", "question": "五四村是如何筹集资金的？"}\n', encoding="utf-8")
     proc = run_cli("ask", "--batch", str(batch), env=env)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr

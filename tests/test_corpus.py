@@ -96,7 +96,7 @@ def test_long_section_is_cut_with_one_sentence_overlap():
     text = "".join(f"第{i}句话写得比较长一些内容。" for i in range(40))
     spans = window_spans(text, 0, len(text), 60)
     assert len(spans) > 1
-    for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
+    for (_, e1), (s2, e2) in zip(spans, spans[1:], strict=False):
         assert e2 - s2 <= 60
         overlap = text[s2:e1]
         assert overlap and overlap.endswith("。") and overlap.count("。") == 1
@@ -117,7 +117,8 @@ def test_toc_parsing_pairs_titles_and_authors():
 
 def test_folder_corpus_with_bad_files(tmp_path):
     (tmp_path / "a_good.txt").write_text(
-        "好文章的标题\n区某局局长\n开头一段。\n一、第一部分\n第一部分的内容。\n二、第二部分\n第二部分的内容。\n", encoding="utf-8")
+        "好文章的标题\n区某局局长\n开头一段。\n一、第一部分\n第一部分的内容。\n二、第二部分\n第二部分的内容。\n",
+        encoding="utf-8")
     (tmp_path / "b_notes.md").write_text("# 笔记\n\n## 小节\n\n笔记内容。\n", encoding="utf-8")
     (tmp_path / "c_empty.txt").write_text("", encoding="utf-8")
     (tmp_path / "d_latin1.txt").write_bytes("café 文章".encode("gbk"))

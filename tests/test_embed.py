@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from conftest import CORPUS
 
 from rag.embed import BertMeanPooling, Encoder, resolve_model
-from conftest import CORPUS
 
 
 def test_lean_path_matches_sentence_transformers(encoder):
@@ -14,7 +14,7 @@ def test_lean_path_matches_sentence_transformers(encoder):
     library = Encoder(ref, fast=False)
     text = CORPUS.read_text(encoding="utf-8")
     # Short and long texts, past the 512-token limit, mixed scripts and empty-ish input.
-    texts = [text[i : i + n] for i, n in zip(range(0, 60000, 1500), [3, 30, 350, 700, 1500] * 8)]
+    texts = [text[i : i + n] for i, n in zip(range(0, 60000, 1500), [3, 30, 350, 700, 1500] * 8, strict=True)]
     texts += ["五四村是如何筹集资金的？", "ABC abc Ünïcode", "😀", " "]
     ours, theirs = encoder.encode(texts), library.encode(texts)
     assert ours.shape == theirs.shape == (len(texts), 512)

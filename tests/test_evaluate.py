@@ -6,15 +6,25 @@ import json
 import math
 
 import pytest
+from conftest import ROOT, run_cli
 
-from rag.schema import Chunk
-from rag.evaluate.metrics import (EvalSetError, PlainAnswer, PlainCitation, Question, answer_metrics, fact_recall,
-                                  load_questions, paired_randomization, retrieval_metrics, split_groups,
-                                  top_passage_answer, top_passages_answer)
+from rag.evaluate.metrics import (
+    EvalSetError,
+    PlainAnswer,
+    PlainCitation,
+    Question,
+    answer_metrics,
+    fact_recall,
+    load_questions,
+    paired_randomization,
+    retrieval_metrics,
+    split_groups,
+    top_passage_answer,
+    top_passages_answer,
+)
 from rag.evaluate.report import write_reports
 from rag.evaluate.run import evaluate
-from rag.schema import Hit
-from conftest import ROOT, run_cli
+from rag.schema import Chunk, Hit
 
 # A tiny fixed ranking: for each retrieved passage, the evidence strings it contains.
 RANKINGS = {
@@ -71,7 +81,8 @@ def _write(tmp_path, *lines: str):
 
 
 def test_bad_question_file_is_named(tmp_path):
-    path = _write(tmp_path, '{"id": "a", "question": "余村?", "type": "fact", "evidence": ["余村"]}', '{"id": "a", "question": "x"}')
+    path = _write(tmp_path, '{"id": "a", "question": "余村?", "type": "fact", "evidence": ["余村"]}',
+                  '{"id": "a", "question": "x"}')
     with pytest.raises(EvalSetError, match="第 2 行"):
         load_questions(path)
 

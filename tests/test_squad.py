@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from rag.schema import Chunk
-from rag.schema import Hit
-from rag.squad import (SquadError, best_sentence_answer, contains_gold, evaluate_squad, load_squad, own_rank,
-                       passage_metrics, render_squad_markdown, write_corpus)
 from conftest import ROOT, run_cli
+
+from rag.schema import Chunk, Hit
+from rag.squad import (
+    SquadError,
+    best_sentence_answer,
+    contains_gold,
+    evaluate_squad,
+    load_squad,
+    own_rank,
+    passage_metrics,
+    render_squad_markdown,
+    write_corpus,
+)
 
 WEST_LAKE = ("西湖位于浙江省杭州市西部，湖面面积约6.39平方千米。西湖有苏堤和白堤两条长堤。"
              "2011年，西湖文化景观被列入世界遗产名录。")
@@ -33,12 +41,14 @@ TINY = {"version": "v1.0", "data": [
         # correct mapping cannot credit the tofu passage that answers it at rank 1.
         _qa("trap", "制作豆腐常用的凝固剂有哪些？", "盐卤和石膏"),
     ]}]},
-    {"title": "大熊猫", "paragraphs": [{"context": PANDA, "qas": [_qa("q2", "成年大熊猫每天吃多少竹子？", "12到38千克")]}]},
+    {"title": "大熊猫", "paragraphs": [{"context": PANDA, "qas": [
+        _qa("q2", "成年大熊猫每天吃多少竹子？", "12到38千克")]}]},
     {"title": "豆腐", "paragraphs": [{"id": "TOFU", "context": TOFU, "qas": [
         _qa("q3", "传说豆腐是谁发明的？", "刘安"),
         {"id": "empty", "question": " ", "answers": [{"text": "黄豆"}]},  # skipped, as CMRC's two empty ones
     ]}]},
-    {"title": "长城", "paragraphs": [{"id": "WALL", "context": WALL, "qas": [_qa("q4", "明长城的总长度是多少？", "8851.8千米")]}]},
+    {"title": "长城", "paragraphs": [{"id": "WALL", "context": WALL, "qas": [
+        _qa("q4", "明长城的总长度是多少？", "8851.8千米")]}]},
 ]}
 
 
@@ -138,7 +148,8 @@ def test_cli_bad_squad_file_is_one_line_exit_2(tmp_path):
 
 
 def test_cli_squad_only_writes_the_cmrc_section(tiny, tmp_path):
-    proc = run_cli("eval", "--squad", str(tiny), "--squad-only", "--limit", "3", "--quiet", "--out", str(tmp_path / "out"))
+    proc = run_cli("eval", "--squad", str(tiny), "--squad-only", "--limit", "3", "--quiet",
+                   "--out", str(tmp_path / "out"))
     assert proc.returncode == 0, proc.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert report["cmrc"]["questions"] == 3 and "answers" not in report

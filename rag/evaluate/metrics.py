@@ -150,7 +150,7 @@ def to_trec(rankings: dict[str, list[list[int]]], doc_ids: dict[str, list[str]])
     for qid, ranked in rankings.items():
         seen: set[int] = set()
         score = float(len(ranked) + 1)
-        for contained, doc in zip(ranked, doc_ids[qid]):
+        for contained, doc in zip(ranked, doc_ids[qid], strict=True):
             new = [e for e in contained if e not in seen]
             seen.update(new)
             for name in [f"ev{e}" for e in new] or [doc]:

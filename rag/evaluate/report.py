@@ -11,6 +11,7 @@ import numpy as np
 
 from rag.evaluate.metrics import ANSWER_LIMIT, ANSWER_SYSTEMS, BASELINES, METRICS, QUESTION_TYPES, shown_splits
 
+
 def _fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
@@ -62,7 +63,8 @@ def _retrieval_lines(result: dict) -> list[str]:
             cells = []
             for s in splits:
                 sig = retrieval[s]["significance"][name]
-                cells += [f"{sig['mrr_difference']:+.3f}", f"{sig['p_value']:.4f}{' (real)' if sig['significant'] else ''}"]
+                real = " (real)" if sig["significant"] else ""
+                cells += [f"{sig['mrr_difference']:+.3f}", f"{sig['p_value']:.4f}{real}"]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines.append("")
     for split in splits:

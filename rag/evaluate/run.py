@@ -16,11 +16,26 @@ import numpy as np
 
 from rag.chunk import fixed_size_chunks
 from rag.config import PROJECT_ROOT
-from rag.evaluate.metrics import (ANSWER_LIMIT, BASELINES, QUESTION_TYPES, TRIVIAL_PASSAGES, Question, answer_metrics,
-                                  evidence_in, fact_recall, first_relevant_rank, paired_randomization,
-                                  percentile_ms, retrieval_metrics, split_groups, strip_markers,
-                                  top_passage_answer, top_passages_answer)
+from rag.evaluate.metrics import (
+    ANSWER_LIMIT,
+    BASELINES,
+    QUESTION_TYPES,
+    TRIVIAL_PASSAGES,
+    Question,
+    answer_metrics,
+    evidence_in,
+    fact_recall,
+    first_relevant_rank,
+    paired_randomization,
+    percentile_ms,
+    retrieval_metrics,
+    split_groups,
+    strip_markers,
+    top_passage_answer,
+    top_passages_answer,
+)
 from rag.schema import Hit
+
 
 @dataclass
 class SystemRun:
