@@ -30,12 +30,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rag.assistant import Assistant  # noqa: E402
+from rag.build import bm25_postings, vector_index  # noqa: E402
 from rag.config import MODES, Settings  # noqa: E402
 from rag.evaluate.metrics import load_questions  # noqa: E402
 from rag.evaluate.run import BaselineSearch  # noqa: E402
-from rag.index import Index, vector_index  # noqa: E402
 from rag.retrieve import Retriever  # noqa: E402
 from rag.schema import Chunk  # noqa: E402
+from rag.store import Index  # noqa: E402
 
 REPEATS = 3
 SIZES = (1_000, 10_000, 100_000)
@@ -171,7 +172,9 @@ def scaling(results: dict, assistant: Assistant) -> None:
             entry["bm25_bytes_per_chunk"] = sum(p.stat().st_size for p in Path(tmp).iterdir()) / n
         # The whole search path over this synthetic index: candidates from HNSW and BM25, rescored.
         chunks = [Chunk(f"s{i}", 1, "t", "a", "t", 0, 0, "", "x") for i in range(n)]
-        synthetic = Index({}, chunks, [], np.zeros((0, base.shape[1]), np.float32), entry["_hnsw"], bm25, [], {}, [])
+        terms, offsets = bm25_postings(docs, bm25.vocab_dict)
+        synthetic = Index(chunks=chunks, sentence_vectors=np.zeros((0, base.shape[1]), np.float32),
+                          dense=entry["_hnsw"], bm25=bm25, bm25_terms=terms, bm25_offsets=offsets)
         retriever = Retriever(synthetic, assistant.settings)
         items = list(zip(queries, query_tokens, strict=True))
         entry["search_hybrid_p50_ms"] = percentiles(lambda qt, r=retriever: r.search(qt[0], qt[1], 10, "hybrid"),

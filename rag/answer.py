@@ -37,9 +37,9 @@ from typing import Callable
 import numpy as np
 
 from rag.evidence import MARKER_LEVELS, inline_items, is_lead_in, item_marker, value_spans
-from rag.index import Index
 from rag.question import ROLE_WORDS, VALUE_KINDS, Question
 from rag.schema import Answer, Citation, Hit
+from rag.store import Index
 from rag.text import Tokenizer
 
 ANSWER_PASSAGES = 5  # passages an answer may quote from

@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rag import index as index_store
+from rag import build, store
 from rag.answer import Composer
 from rag.config import MODES, Settings, check_choice
 from rag.embed import Encoder, resolve_model
@@ -63,7 +63,7 @@ class Conversation:
 
 
 class Assistant:
-    def __init__(self, settings: Settings, index: index_store.Index, encoder: Encoder, tokenizer: Tokenizer) -> None:
+    def __init__(self, settings: Settings, index: store.Index, encoder: Encoder, tokenizer: Tokenizer) -> None:
         self.settings = settings
         self.index = index
         self.encoder = encoder
@@ -82,20 +82,20 @@ class Assistant:
         settings = settings or Settings.from_env()
         folder = Path(settings.index_dir)
         encoder, index = None, None
-        reasons = index_store.problems(settings)
+        reasons = build.problems(settings)
         if not reasons:
             try:
-                index = index_store.load(folder)
-            except index_store.IndexUnavailable as exc:
+                index = store.load(folder)
+            except store.IndexUnavailable as exc:
                 reasons = [str(exc)]
         if reasons and not rebuild:
-            raise index_store.IndexUnavailable("索引不能使用：" + "；".join(reasons) + "。请运行 `rag index`。")
+            raise store.IndexUnavailable("索引不能使用：" + "；".join(reasons) + "。请运行 `rag index`。")
         if reasons:
             print("正在重建索引（" + "；".join(reasons) + "）……", file=sys.stderr, flush=True)
             encoder = Encoder(resolve_model(settings.embed_model))
-            index_store.build(settings, encoder=encoder, progress=progress)
-            index = index_store.load(folder)
-        encoder = index_store.encoder_for(settings, index.manifest, encoder)
+            build.build_index(settings, encoder=encoder, progress=progress)
+            index = store.load(folder)
+        encoder = build.encoder_for(settings, index.manifest, encoder)
         tokenizer = Tokenizer(index.terms)
         return cls(settings, index, encoder, tokenizer)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from rag.corpus import Corpus, Essay
-from rag.schema import Chunk
+from rag.schema import Chunk, Sentence
 
 HEADING_SEPARATOR = " › "
 _SENTENCE = re.compile(r"[^。！？；!?;…\n]*(?:[。！？；!?;]+|…+|\n+|$)[”’」』)）]*\s*")
@@ -112,3 +112,18 @@ def fixed_size_chunks(essays: list[Essay], texts: dict[str, str], size: int = 25
             if e == essay.end:
                 break
     return chunks
+
+
+def corpus_sentences(corpus: Corpus) -> list[Sentence]:
+    """Every sentence of every essay body, blanks trimmed: what extractive answers quote."""
+    out = []
+    for essay in corpus.essays:
+        text = corpus.text_of(essay)
+        for s, e in split_sentences(text, essay.start, essay.end):
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if e > s:
+                out.append(Sentence(essay.source, s, e))
+    return out

@@ -90,20 +90,20 @@ def _requests(args) -> Iterator[dict]:
 
 
 def cmd_index(args) -> None:
-    from rag import index as index_store
+    from rag import build, store
 
     settings = _settings(args)
     if not Path(settings.corpus).exists():
         raise UserError(f"语料路径不存在：{settings.corpus}")
     if not args.force:
-        reasons = index_store.problems(settings, verify=True)
+        reasons = build.problems(settings, verify=True)
         if not reasons:
-            manifest = index_store.read_manifest(Path(settings.index_dir))
+            manifest = store.read_manifest(Path(settings.index_dir))
             print(f"索引已是最新：{manifest['chunks']} 个段落，模型 {manifest['model']}（{settings.index_dir}）")
             return
         print("需要构建索引：" + "；".join(reasons), file=sys.stderr)
     started = time.perf_counter()
-    manifest = index_store.build(settings, progress=not args.quiet)
+    manifest = build.build_index(settings, progress=not args.quiet)
     print(f"索引已建立：{manifest['essays']} 篇文章，{manifest['chunks']} 个段落，{manifest['sentences']} 个句子；"
           f"模型 {manifest['model']}（{manifest['dimension']} 维）；用时 {time.perf_counter() - started:.1f} 秒")
 
@@ -408,7 +408,7 @@ def _describe(exc: Exception) -> tuple[str, int]:
     from rag.corpus import CorpusError
     from rag.embed import ModelMissing
     from rag.evaluate.metrics import EvalSetError
-    from rag.index import IndexUnavailable
+    from rag.store import IndexUnavailable
 
     if isinstance(exc, (QuestionError, CorpusError, EvalSetError, SettingsError)):
         return str(exc), EXIT_BAD_INPUT

@@ -63,7 +63,7 @@ class Settings:
     mode: str = "hybrid"
     # Dense score of a chunk: (1 - w) * chunk cosine + w * best sentence cosine.
     sentence_weight: float = 0.5
-    # FAISS index kind: "auto" is exact (flat) below rag.index.HNSW_FROM chunks, HNSW above.
+    # FAISS index kind: "auto" is exact (flat) below rag.build.HNSW_FROM chunks, HNSW above.
     vector_index: str = "auto"
     # Fine-tune the embedding model on the corpus at index time: "1", "0", or "auto" (off:
     # measured without gain, see rag/adapt.py and eval/NOTES.md).

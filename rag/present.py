@@ -13,8 +13,8 @@ import re
 import time
 
 from rag.chunk import HEADING_SEPARATOR
-from rag.index import Index
 from rag.schema import Answer, Hit
+from rag.store import Index
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 

@@ -22,8 +22,8 @@ import math
 import numpy as np
 
 from rag.config import MODES, Settings, check_choice
-from rag.index import Index
 from rag.schema import Hit
+from rag.store import Index
 
 EXACT_LIMIT = 20_000  # chunks scored exactly; above, only candidates are rescored
 CANDIDATES = 200  # from the vector index and from BM25 each
@@ -75,9 +75,7 @@ class Retriever:
             rows = np.arange(self.n)
             self._first = np.searchsorted(self._chunk_of, rows, "left")
             self._last = np.searchsorted(self._chunk_of, rows, "right")
-        matrix = index.bm25.scores
-        self._bm25_indices, self._bm25_indptr = matrix["indices"], matrix["indptr"]
-        df = np.diff(self._bm25_indptr).astype(np.float64)
+        df = np.bincount(index.bm25_terms, minlength=len(index.bm25.vocab_dict)).astype(np.float64)
         self._idf = np.log1p((self.n - df + 0.5) / (df + 0.5))
 
     def candidate_dense_scores(self, query_vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -126,7 +124,7 @@ class Retriever:
             return np.zeros(self.n), 0.0
         scores = np.asarray(self.index.bm25.get_scores_from_ids(ids), dtype=np.float64)
         top = int(np.argmax(scores))
-        matched = sum(self._idf[t] for t in ids if top in self._docs_with(t))
+        matched = sum(self._idf[t] for t in np.intersect1d(ids, self.index.chunk_terms(top)))
         # Query words unknown to the corpus count against coverage too, at the highest IDF.
         unknown = len(set(tokens)) - len(ids)
         total = sum(self._idf[t] for t in ids) + unknown * math.log1p((self.n + 0.5) / 0.5)
@@ -136,9 +134,6 @@ class Retriever:
         """IDF of a token over the chunks; a word the corpus never uses gets the highest."""
         token_id = self.index.bm25.vocab_dict.get(token)
         return float(self._idf[token_id]) if token_id is not None else math.log1p((self.n + 0.5) / 0.5)
-
-    def _docs_with(self, token_id: int) -> np.ndarray:
-        return self._bm25_indices[self._bm25_indptr[token_id] : self._bm25_indptr[token_id + 1]]
 
     def scores(self, query_vector: np.ndarray | None, tokens: list[str], mode: str) -> np.ndarray:
         check_choice("mode", mode, MODES)

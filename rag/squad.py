@@ -237,7 +237,7 @@ def evaluate_squad(squad: SquadSet, settings, source: str = "",
     """
     from tqdm import tqdm
 
-    from rag import index as index_store
+    from rag import build
     from rag.assistant import Assistant
 
     paragraphs, questions = squad.paragraphs, squad.questions
@@ -245,7 +245,7 @@ def evaluate_squad(squad: SquadSet, settings, source: str = "",
         corpus = write_corpus(paragraphs, Path(tmp) / "corpus")
         squad_settings = settings.with_(corpus=corpus, index_dir=Path(tmp) / "index")
         started = time.perf_counter()
-        manifest = index_store.build(squad_settings, encoder=encoder, progress=show_progress)
+        manifest = build.build_index(squad_settings, encoder=encoder, progress=show_progress)
         build_seconds = time.perf_counter() - started
         assistant = Assistant.load(squad_settings, progress=show_progress)
         answers: dict[str, list] = {name: [] for name in SYSTEMS}

@@ -30,21 +30,21 @@ def encoder():
 @pytest.fixture(scope="session")
 def built_index(tmp_path_factory, encoder):
     """Settings pointing at an index of the real corpus, built once for the session."""
-    from rag import index as index_store
+    from rag import build
     from rag.config import Settings
 
     settings = Settings(corpus=CORPUS, index_dir=tmp_path_factory.mktemp("idx") / "index")
-    index_store.build(settings, encoder=encoder, progress=False)
+    build.build_index(settings, encoder=encoder, progress=False)
     return settings
 
 
 @pytest.fixture(scope="session")
 def assistant(built_index, encoder):
-    from rag import index as index_store
+    from rag import store
     from rag.assistant import Assistant
     from rag.text import Tokenizer
 
-    index = index_store.load(built_index.index_dir)
+    index = store.load(built_index.index_dir)
     return Assistant(built_index, index, encoder, Tokenizer(index.terms))
 
 

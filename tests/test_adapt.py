@@ -20,18 +20,18 @@ ESSAY = """乡村道路建设心得
 
 
 def _build(tmp_path, encoder, adapt: str, name: str):
-    from rag import index as index_store
+    from rag import build
     from rag.config import Settings
 
     (tmp_path / "corpus").mkdir(exist_ok=True)
     (tmp_path / "corpus" / "roads.txt").write_text(ESSAY, encoding="utf-8")
     settings = Settings(corpus=tmp_path / "corpus", index_dir=tmp_path / name, adapt=adapt)
-    manifest = index_store.build(settings, encoder=encoder, progress=False)
+    manifest = build.build_index(settings, encoder=encoder, progress=False)
     return settings, manifest
 
 
 def test_adaptation_is_deterministic_recorded_and_used_for_queries(tmp_path, encoder):
-    from rag import index as index_store
+    from rag import build, store
 
     settings, first = _build(tmp_path, encoder, "1", "a")
     _, second = _build(tmp_path, encoder, "1", "b")
@@ -40,29 +40,29 @@ def test_adaptation_is_deterministic_recorded_and_used_for_queries(tmp_path, enc
     assert record["weights_sha256"] == second["adaptation"]["weights_sha256"]  # same seed, same weights
     assert (settings.index_dir / "adapted_model" / "pytorch_model.bin").is_file()
     assert "adapted_model/pytorch_model.bin" in first["files"]  # checksummed like every index file
-    adapted = index_store.encoder_for(settings, first, encoder)
+    adapted = build.encoder_for(settings, first, encoder)
     question = "村民坐公交要多少钱？"
     assert not np.allclose(adapted.encode(question), encoder.encode(question))
-    index = index_store.load(settings.index_dir)  # the stored sentence vectors are the adapted model's
+    index = store.load(settings.index_dir)  # the stored sentence vectors are the adapted model's
     text = index.sources["roads.txt"]
     s = index.sentences[0]
     assert np.allclose(index.sentence_vectors[0], adapted.encode(text[s.start : s.end]), atol=1e-5)
-    assert index_store.staleness(settings, first) == []
-    assert index_store.staleness(settings.with_(adapt="0"), first)  # switching it off rebuilds
+    assert build.staleness(settings, first) == []
+    assert build.staleness(settings.with_(adapt="0"), first)  # switching it off rebuilds
 
 
 def test_off_by_default_and_then_the_index_is_the_base_models(tmp_path, encoder):
-    from rag import index as index_store
+    from rag import build, store
     from rag.config import Settings
 
     assert Settings().adapt == "auto"
     settings, manifest = _build(tmp_path, encoder, "auto", "off")
     assert manifest["adaptation"] is None and not (settings.index_dir / "adapted_model").exists()
-    index = index_store.load(settings.index_dir)
+    index = store.load(settings.index_dir)
     text = index.sources["roads.txt"]
     expected = encoder.encode([text[s.start : s.end] for s in index.sentences])
     assert np.allclose(index.sentence_vectors, expected, atol=1e-6)
-    assert index_store.encoder_for(settings, manifest, encoder) is encoder
+    assert build.encoder_for(settings, manifest, encoder) is encoder
 
 
 def test_bad_setting_is_refused():

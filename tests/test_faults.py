@@ -14,7 +14,7 @@ import time
 import pytest
 from conftest import CORPUS, ROOT, run_cli
 
-from rag import index as index_store
+from rag import build, store
 from rag.config import Settings
 
 
@@ -46,7 +46,7 @@ def wait_until(condition, timeout: float = 120.0) -> bool:
 @pytest.mark.parametrize("moment", ["loading", "writing", "swapping"])
 def test_kill_9_during_index_keeps_a_loadable_index(built_index, tmp_path, moment):
     settings = copy_index(built_index, tmp_path)
-    before = index_store.read_manifest(settings.index_dir)
+    before = store.read_manifest(settings.index_dir)
     proc = start_build(settings)
     try:
         if moment == "loading":
@@ -62,9 +62,9 @@ def test_kill_9_during_index_keeps_a_loadable_index(built_index, tmp_path, momen
     finally:
         proc.wait()
     # The next start serves the previous index, or the finished new one; never a half-written one.
-    loaded = index_store.load(settings.index_dir)
+    loaded = store.load(settings.index_dir)
     assert len(loaded.chunks) == before["chunks"]
-    assert index_store.staleness(settings, loaded.manifest) == []
+    assert build.staleness(settings, loaded.manifest) == []
     if moment == "writing":
         # The next build cleans up whatever the killed one left behind.
         proc = run_cli("index", "--force", "--quiet", env=cli_env(settings))
@@ -80,8 +80,8 @@ def test_damaged_file_is_named_then_rebuilt(built_index, tmp_path, name, damage)
     target = settings.index_dir / name
     data = target.read_bytes()
     target.write_bytes(data[: len(data) // 3] if damage == "truncate" else data[:10] + b"\x00garbage\xff" + data[30:])
-    with pytest.raises(index_store.IndexUnavailable) as info:
-        index_store.load(settings.index_dir)
+    with pytest.raises(store.IndexUnavailable) as info:
+        store.load(settings.index_dir)
     assert name in str(info.value) and "损坏" in str(info.value)
 
 
@@ -92,7 +92,7 @@ def test_damaged_index_is_rebuilt_by_rag_index(built_index, tmp_path):
     proc = run_cli("index", "--quiet", env=cli_env(settings))
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     assert "dense.faiss" in proc.stderr and "损坏" in proc.stderr
-    assert len(index_store.load(settings.index_dir).chunks) > 0
+    assert len(store.load(settings.index_dir).chunks) > 0
 
 
 def test_two_builds_at_once_leave_a_valid_index(built_index, tmp_path):
@@ -101,8 +101,8 @@ def test_two_builds_at_once_leave_a_valid_index(built_index, tmp_path):
     for proc in (first, second):
         proc.wait(timeout=300)
         assert proc.returncode == 0, proc.stderr
-    loaded = index_store.load(settings.index_dir)
-    assert index_store.staleness(settings, loaded.manifest) == []
+    loaded = store.load(settings.index_dir)
+    assert build.staleness(settings, loaded.manifest) == []
     assert not list(tmp_path.glob("index.tmp-*")) and not list(tmp_path.glob("index.old-*"))
 
 
@@ -112,13 +112,13 @@ def test_corpus_change_while_serving(built_index, tmp_path, assistant):
     corpus = tmp_path / "essays.txt"
     shutil.copy(CORPUS, corpus)
     settings = copy_index(built_index, tmp_path).with_(corpus=corpus)
-    serving = Assistant(settings, index_store.load(settings.index_dir), assistant.encoder, assistant.tokenizer)
+    serving = Assistant(settings, store.load(settings.index_dir), assistant.encoder, assistant.tokenizer)
     before = serving.ask("五四村是如何筹集资金的？").to_dict()
     corpus.write_text(corpus.read_text(encoding="utf-8").replace("30亩", "99亩"), encoding="utf-8")
     after = serving.ask("五四村是如何筹集资金的？").to_dict()
     assert after == before and "30亩" in after["answer"]  # the loaded index, consistently
     # The next start sees the change and rebuilds.
-    assert index_store.staleness(settings, index_store.read_manifest(settings.index_dir)) == ["语料已更改"]
+    assert build.staleness(settings, store.read_manifest(settings.index_dir)) == ["语料已更改"]
     restarted = Assistant.load(settings, progress=False)
     assert "99亩" in restarted.ask("五四村是如何筹集资金的？").answer
 

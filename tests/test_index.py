@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import CORPUS
 
-from rag import index as index_store
+from rag import build, store
 from rag.config import Settings
 
 
@@ -23,7 +23,7 @@ def test_every_file_exists_and_reloads_equal(built_index, assistant):
     for name in manifest["files"]:
         assert (folder / name).is_file()
     assert {"dense.faiss", "chunks.jsonl", "bm25/vocab.index.json"} <= set(manifest["files"])
-    again = index_store.load(folder)
+    again = store.load(folder)
     assert again.chunks == assistant.index.chunks
     assert np.array_equal(again.sentence_vectors, assistant.index.sentence_vectors)
 
@@ -32,7 +32,7 @@ def test_same_results_after_reload(built_index, assistant, encoder):
     from rag.assistant import Assistant
     from rag.text import Tokenizer
 
-    index = index_store.load(built_index.index_dir)
+    index = store.load(built_index.index_dir)
     other = Assistant(built_index, index, encoder, Tokenizer(index.terms))
     for mode in ("hybrid", "dense", "bm25"):
         a = assistant.search("五四村是如何筹集资金的？", mode=mode)
@@ -41,21 +41,21 @@ def test_same_results_after_reload(built_index, assistant, encoder):
 
 
 def test_fresh_index_is_not_stale(built_index):
-    assert index_store.staleness(built_index, index_store.read_manifest(built_index.index_dir)) == []
+    assert build.staleness(built_index, store.read_manifest(built_index.index_dir)) == []
 
 
 def test_changed_corpus_is_detected(built_index, tmp_path):
     changed = tmp_path / "essays.txt"
     changed.write_text(CORPUS.read_text(encoding="utf-8").replace("30亩", "40亩"), encoding="utf-8")
-    reasons = index_store.staleness(built_index.with_(corpus=changed), index_store.read_manifest(built_index.index_dir))
+    reasons = build.staleness(built_index.with_(corpus=changed), store.read_manifest(built_index.index_dir))
     assert reasons == ["语料已更改"]
 
 
 def test_changed_model_or_settings_is_detected(built_index):
-    manifest = index_store.read_manifest(built_index.index_dir)
+    manifest = store.read_manifest(built_index.index_dir)
     other = built_index.with_(embed_model="BAAI/bge-small-zh-v1.5")
-    assert any("嵌入模型" in r for r in index_store.staleness(other, manifest))
-    assert any("分块设置" in r for r in index_store.staleness(built_index.with_(chunk_size=200), manifest))
+    assert any("嵌入模型" in r for r in build.staleness(other, manifest))
+    assert any("分块设置" in r for r in build.staleness(built_index.with_(chunk_size=200), manifest))
 
 
 def test_stale_index_is_refused_without_rebuild(built_index, tmp_path):
@@ -63,7 +63,7 @@ def test_stale_index_is_refused_without_rebuild(built_index, tmp_path):
 
     changed = tmp_path / "essays.txt"
     changed.write_text(CORPUS.read_text(encoding="utf-8") + "\n新增一段。\n", encoding="utf-8")
-    with pytest.raises(index_store.IndexUnavailable, match="语料已更改"):
+    with pytest.raises(store.IndexUnavailable, match="语料已更改"):
         Assistant.load(built_index.with_(corpus=changed), rebuild=False)
 
 
@@ -75,23 +75,23 @@ def _copy_index(built_index, tmp_path) -> Settings:
 
 def test_failed_build_leaves_previous_index(built_index, tmp_path, encoder, monkeypatch):
     settings = _copy_index(built_index, tmp_path)
-    before = index_store.read_manifest(settings.index_dir)
+    before = store.read_manifest(settings.index_dir)
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(index_store, "_write_jsonl", explode)
+    monkeypatch.setattr(store, "write_jsonl", explode)
     with pytest.raises(RuntimeError):
-        index_store.build(settings, encoder=encoder, progress=False)
-    assert index_store.read_manifest(settings.index_dir) == before
-    assert len(index_store.load(settings.index_dir).chunks) == before["chunks"]
+        build.build_index(settings, encoder=encoder, progress=False)
+    assert store.read_manifest(settings.index_dir) == before
+    assert len(store.load(settings.index_dir).chunks) == before["chunks"]
 
 
 def test_build_killed_between_renames_is_recovered(built_index, tmp_path):
     settings = _copy_index(built_index, tmp_path)
     # What a build killed after its first rename leaves: only the old copy.
     os.rename(settings.index_dir, tmp_path / "index.old-4242")
-    assert len(index_store.load(settings.index_dir).chunks) > 0
+    assert len(store.load(settings.index_dir).chunks) > 0
     assert not (tmp_path / "index.old-4242").exists()
 
 

@@ -28,7 +28,7 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def outside(tmp_path_factory, encoder):
-    from rag import index as index_store
+    from rag import build, store
     from rag.assistant import Assistant
     from rag.config import Settings
     from rag.text import Tokenizer
@@ -38,8 +38,8 @@ def outside(tmp_path_factory, encoder):
     for name, (title, body) in ARTICLES.items():
         (root / "corpus" / name).write_text(f"{title}\n{body}\n", encoding="utf-8")
     settings = Settings(corpus=root / "corpus", index_dir=root / "index")
-    index_store.build(settings, encoder=encoder, progress=False)
-    index = index_store.load(settings.index_dir)
+    build.build_index(settings, encoder=encoder, progress=False)
+    index = store.load(settings.index_dir)
     return Assistant(settings, index, encoder, Tokenizer(index.terms))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag.index import vector_index
+from rag.build import vector_index
 from rag.retrieve import Retriever
 
 

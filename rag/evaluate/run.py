@@ -65,19 +65,19 @@ class BaselineSearch:
     """Fixed-size windows over the same essays, searched with the same model or BM25."""
 
     def __init__(self, assistant, size: int = 250, overlap: int = 50) -> None:
-        from rag.index import Index, search_structures
+        from rag.build import search_structures
         from rag.retrieve import Retriever
+        from rag.store import Index
 
         index = assistant.index
         self.chunks = fixed_size_chunks(index.essays, index.sources, size, overlap)
         # Plain text only, as such kits index it: no heading path, no author.
         texts = [c.text for c in self.chunks]
-        dense, bm25 = search_structures(assistant.encoder.encode(texts), texts, assistant.tokenizer)
+        structures = search_structures(assistant.encoder.encode(texts), texts, assistant.tokenizer)
         self.assistant = assistant
         # No sentence vectors: the baseline's dense score is the plain chunk cosine.
         self.retriever = Retriever(
-            Index({}, self.chunks, [], np.zeros((0, 1)), dense, bm25, [], index.sources, index.essays),
-            assistant.settings)
+            Index(chunks=self.chunks, sources=index.sources, essays=index.essays, **structures), assistant.settings)
 
     def search(self, question: Question, k: int, mode: str) -> list[Hit]:
         # The same query as ours (follow-ups resolved), so only chunking and scoring differ.

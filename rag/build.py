@@ -1,0 +1,215 @@
+"""From a corpus to an index: chunks, sentences, the gazetteer, vectors and BM25, written
+through rag/store.py under a file lock; and whether an index on disk still serves the settings.
+Leaves out: the file format (store.py) and retrieval (retrieve.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from rag import __version__
+from rag.chunk import chunk_corpus, corpus_sentences
+from rag.config import VECTOR_INDEXES, Settings, check_choice
+from rag.corpus import fingerprint, load_corpus, read_sources
+from rag.embed import Encoder, ModelRef, resolve_model
+from rag.names import build_gazetteer
+from rag.schema import Chunk
+from rag.store import (
+    FORMAT_VERSION,
+    Index,
+    IndexUnavailable,
+    read_manifest,
+    recover_previous,
+    remove_leftovers,
+    save,
+    swap_into_place,
+    verify_files,
+)
+from rag.text import USER_DICT, Tokenizer, corpus_terms, read_user_dict
+
+HNSW_FROM = 50_000  # chunks; below this exact search takes a few milliseconds
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 200
+
+def embedding_text(chunk: Chunk) -> str:
+    """What the dense model sees: the heading path gives a passage its topic."""
+    return f"{chunk.heading}\n{chunk.text}"
+
+
+def bm25_text(chunk: Chunk) -> str:
+    return f"{chunk.heading} {chunk.author}\n{chunk.text}"
+
+
+def expected_settings(settings: Settings) -> dict:
+    """The settings an index is built for; any difference makes it stale."""
+    user_dict = hashlib.sha256(USER_DICT.read_bytes()).hexdigest()[:16]
+    from rag.adapt import wanted
+
+    return {"chunk_size": settings.chunk_size, "user_dict": user_dict, "vector_index": settings.vector_index,
+            "adapt": wanted(settings.adapt)}
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def vector_index(vectors: np.ndarray, kind: str = "auto"):
+    """A FAISS inner-product index over normalised vectors: exact (flat) for small corpora,
+    HNSW from HNSW_FROM vectors on (or as `kind` says)."""
+    import faiss
+
+    check_choice("vector_index", kind, VECTOR_INDEXES)
+    if kind == "auto":
+        kind = "hnsw" if len(vectors) >= HNSW_FROM else "flat"
+    if kind == "flat":
+        index = faiss.IndexFlatIP(vectors.shape[1])
+    else:
+        index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def search_structures(chunk_vectors: np.ndarray, bm25_texts: list[str], tokenizer: Tokenizer,
+                      kind: str = "auto") -> dict:
+    """The FAISS index over `chunk_vectors`, the BM25 index over `bm25_texts` and each text's
+    BM25 vocabulary ids (CSR), in memory, as keyword arguments of `Index`."""
+    import bm25s
+
+    tokens = tokenizer.tokenize_many(bm25_texts)
+    bm25 = bm25s.BM25()
+    bm25.index(tokens, show_progress=False)
+    terms, offsets = bm25_postings(tokens, bm25.vocab_dict)
+    return {"dense": vector_index(chunk_vectors, kind), "bm25": bm25, "bm25_terms": terms, "bm25_offsets": offsets}
+
+
+def bm25_postings(tokens: list[list[str]], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(terms, offsets): the vocabulary ids of text i are terms[offsets[i]:offsets[i + 1]].
+
+    >>> terms, offsets = bm25_postings([["村", "路", "村"], ["路"]], {"村": 0, "路": 1})
+    >>> terms.tolist(), offsets.tolist()
+    ([0, 1, 1], [0, 2, 3])
+    """
+    per_text = [np.unique(np.asarray([vocab[t] for t in doc if t in vocab], dtype=np.int64)) for doc in tokens]
+    offsets = np.zeros(len(per_text) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(ids) for ids in per_text])
+    return (np.concatenate(per_text) if per_text else np.zeros(0, dtype=np.int64)), offsets
+
+
+def build_index(settings: Settings, encoder: Encoder | None = None, progress: bool = True) -> dict:
+    """Build the index for `settings.corpus` into `settings.index_dir`; return the manifest."""
+    from filelock import FileLock
+
+    started = time.perf_counter()
+    target = Path(settings.index_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target) + ".lock"):
+        remove_leftovers(target)
+        corpus = load_corpus(settings.corpus)
+        for note in corpus.warnings:
+            _log(f"警告：{note}")
+        chunks = chunk_corpus(corpus, settings.chunk_size)
+        sentences = corpus_sentences(corpus)
+        names = build_gazetteer(corpus.texts, corpus_terms(corpus.texts.values()))
+        terms = sorted(set(read_user_dict()) | set(names.dictionary_entries()))
+        encoder = encoder or Encoder(resolve_model(settings.embed_model))
+        tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        encoder, adaptation = _adapted(encoder, settings, chunks, tmp, progress)
+        if progress:
+            _log(f"编码 {len(chunks)} 个段落和 {len(sentences)} 个句子……")
+        chunk_vectors = encoder.encode([embedding_text(c) for c in chunks], progress=progress)
+        sentence_texts = [corpus.texts[s.source][s.start : s.end] for s in sentences]
+        index = Index(
+            chunks=chunks, sentences=sentences, sentence_vectors=encoder.encode(sentence_texts, progress=progress),
+            terms=terms, sources=corpus.texts, essays=corpus.essays, names=names,
+            **search_structures(chunk_vectors, [bm25_text(c) for c in chunks], Tokenizer(terms),
+                                settings.vector_index))
+        manifest = save(tmp, index, {
+            "format_version": FORMAT_VERSION,
+            "package_version": __version__,
+            "model": encoder.ref.name,
+            "adaptation": adaptation,
+            "dimension": encoder.dim,
+            "settings": expected_settings(settings),
+            "corpus": str(settings.corpus),
+            "corpus_sha256": corpus.sha256,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "build_seconds": round(time.perf_counter() - started, 2),
+            "essays": len(corpus.essays),
+            "chunks": len(chunks),
+            "sentences": len(sentences),
+        })
+        swap_into_place(tmp, target)
+    return manifest
+
+
+def _adapted(encoder: Encoder, settings: Settings, chunks: list[Chunk], tmp: Path, progress: bool):
+    """(encoder to build with, what the manifest records of the adaptation or None): the given
+    encoder, or one fine-tuned on the corpus into `tmp/adapted_model` when RAG_ADAPT asks."""
+    from rag.adapt import ADAPTED_FOLDER, adapt, wanted
+
+    if not wanted(settings.adapt):
+        return encoder, None
+    if progress:
+        _log("按语料适配嵌入模型……")
+    try:
+        record = adapt(Path(encoder.ref.path), chunks, tmp / ADAPTED_FOLDER, progress=progress)
+    except ValueError as exc:
+        _log(f"警告：{exc}，本次不做适配。")
+        return encoder, None
+    return Encoder(ModelRef(encoder.ref.name, str(tmp / ADAPTED_FOLDER))), record
+
+
+def encoder_for(settings: Settings, manifest: dict, base: Encoder | None = None) -> Encoder:
+    """The encoder queries of this index need: the adapted weights it holds, or the base model."""
+    from rag.adapt import ADAPTED_FOLDER
+
+    if manifest.get("adaptation"):
+        return Encoder(ModelRef(manifest["model"], str(Path(settings.index_dir) / ADAPTED_FOLDER)))
+    return base or Encoder(resolve_model(settings.embed_model))
+
+
+def staleness(settings: Settings, manifest: dict | None) -> list[str]:
+    """Why the index in `settings.index_dir` cannot serve `settings` (empty if it can)."""
+    if manifest is None:
+        return ["索引不存在"]
+    reasons = []
+    if manifest.get("format_version") != FORMAT_VERSION:
+        reasons.append(f"索引格式版本不同（{manifest.get('format_version')} → {FORMAT_VERSION}）")
+    model = resolve_model(settings.embed_model).name
+    if manifest.get("model") != model:
+        reasons.append(f"嵌入模型已更改（{manifest.get('model')} → {model}）")
+    if manifest.get("settings") != expected_settings(settings):
+        reasons.append(f"分块设置已更改（{manifest.get('settings')} → {expected_settings(settings)}）")
+    texts, _ = read_sources(settings.corpus)
+    if manifest.get("corpus_sha256") != fingerprint(texts):
+        reasons.append("语料已更改")
+    return reasons
+
+
+def problems(settings: Settings, verify: bool = False) -> list[str]:
+    """Why the index in `settings.index_dir` cannot serve `settings`, empty if it can; with
+    `verify`, every file is also checked against the manifest (`load` does that anyway)."""
+    folder = Path(settings.index_dir)
+    recover_previous(folder)
+    try:
+        manifest = read_manifest(folder)
+        reasons = staleness(settings, manifest)
+        if verify and not reasons:
+            verify_files(folder, manifest)
+    except IndexUnavailable as exc:
+        return [str(exc)]
+    return reasons
+
+

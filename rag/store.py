@@ -1,0 +1,233 @@
+"""The index on disk: its files, writing them, loading and checking them, and recovering from
+a build that died half-way.
+
+Files (no pickle anywhere):
+  manifest.json         format version, package version, model, chunker settings, corpus
+                        SHA-256, build time, counts, and the SHA-256 of every other file
+  chunks.jsonl          one Chunk per line
+  sentences.jsonl       sentence spans (source, start, end), for extractive answers
+  dense.faiss           inner-product FAISS index over normalised chunk vectors (flat, or
+                        HNSW for large corpora)
+  sentence_vectors.npy  normalised sentence vectors, row i ↔ sentences.jsonl line i
+  bm25/                 bm25s index over jieba tokens (.npy + .json)
+  bm25_terms.npy,       the BM25 vocabulary ids of each chunk (CSR: chunk i holds
+  bm25_offsets.npy      terms[offsets[i]:offsets[i + 1]]), for document frequencies
+  terms.txt             the user dictionary the BM25 tokens were made with (`word [tag]`)
+  sources.json          the corpus texts, so a loaded index never depends on files that
+                        may change while it serves
+  essays.json           essays with their body spans and sections
+  names.json            the gazetteer: places, people and programmes found in the text, with
+                        how each was found and where (rag/names.py)
+  adapted_model/        only with RAG_ADAPT=1: the embedding model adapted to the corpus
+
+A build (rag/build.py) writes into a temporary sibling folder and renames it into place; a
+build killed at any moment leaves the previous index loadable.
+Leaves out: making the contents (build.py) and retrieval (retrieve.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from rag.corpus import Essay, Section
+from rag.names import Gazetteer
+from rag.schema import Chunk, Sentence
+
+FORMAT_VERSION = 4  # 4: the BM25 postings of each chunk (bm25_terms/offsets.npy)
+MANIFEST = "manifest.json"
+
+
+class IndexUnavailable(RuntimeError):
+    """The index is missing, stale or damaged; the message (Chinese) says which and why."""
+
+
+class VectorIndex(Protocol):
+    """The dense backend seam: what retrieval needs from a vector index. FAISS flat and HNSW
+    provide it; a distributed engine (Milvus, OpenSearch kNN) would be a new module wrapping
+    its client in these two methods (see docs/SCALING.md)."""
+
+    ntotal: int
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids), each (n_queries, k), inner product, best first; id -1 pads."""
+
+    def reconstruct_batch(self, ids: np.ndarray) -> np.ndarray:
+        """The stored vectors of `ids`, (len(ids), dim)."""
+
+
+@dataclass
+class Index:
+    """A loaded index. Every field has a default, so a partial one (a baseline, a synthetic
+    benchmark) is built with keywords: `Index(chunks=…, dense=…, bm25=…)`."""
+
+    manifest: dict = field(default_factory=dict)
+    chunks: list[Chunk] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    sentence_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), dtype=np.float32))
+    dense: VectorIndex | None = None
+    bm25: object = None  # bm25s.BM25
+    bm25_terms: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    bm25_offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    terms: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    essays: list[Essay] = field(default_factory=list)
+    names: Gazetteer = field(default_factory=lambda: Gazetteer([]))
+
+    def essay(self, number: int) -> Essay:
+        """Essay `number` (1-based, as chunks and citations number them)."""
+        return self.essays[number - 1]
+
+    def chunk_terms(self, row: int) -> np.ndarray:
+        """The BM25 vocabulary ids chunk `row` contains."""
+        return self.bm25_terms[self.bm25_offsets[row] : self.bm25_offsets[row + 1]]
+
+
+def save(folder: Path, index: Index, manifest: dict) -> dict:
+    """Write `index` into the empty folder `folder` (files the caller already put there, such as
+    an adapted model, are kept and checksummed); return `manifest` completed with every file's
+    SHA-256, as written to manifest.json."""
+    import faiss
+
+    folder = Path(folder)
+    faiss.write_index(index.dense, str(folder / "dense.faiss"))
+    np.save(folder / "sentence_vectors.npy", index.sentence_vectors, allow_pickle=False)
+    index.bm25.save(str(folder / "bm25"), show_progress=False)
+    np.save(folder / "bm25_terms.npy", index.bm25_terms, allow_pickle=False)
+    np.save(folder / "bm25_offsets.npy", index.bm25_offsets, allow_pickle=False)
+    write_jsonl(folder / "chunks.jsonl", (c.to_dict() for c in index.chunks))
+    write_jsonl(folder / "sentences.jsonl", (asdict(s) for s in index.sentences))
+    (folder / "terms.txt").write_text("\n".join(index.terms) + "\n", encoding="utf-8")
+    index.names.save(folder / "names.json")
+    (folder / "sources.json").write_text(json.dumps(index.sources, ensure_ascii=False), encoding="utf-8")
+    essays = json.dumps([asdict(e) for e in index.essays], ensure_ascii=False)
+    (folder / "essays.json").write_text(essays, encoding="utf-8")
+    manifest = {**manifest, "files": {str(p.relative_to(folder)): _sha256(p) for p in _files(folder)}}
+    _write_json_synced(folder / MANIFEST, manifest)
+    return manifest
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
+
+
+def write_jsonl(path: Path, rows) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _write_json_synced(path: Path, data: dict) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=2)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def swap_into_place(tmp: Path, target: Path) -> None:
+    """Replace `target` by `tmp`: two renames, the old copy kept until the new one is in place."""
+    old = target.with_name(f"{target.name}.old-{os.getpid()}")
+    if target.exists():
+        os.rename(target, old)
+    os.rename(tmp, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_leftovers(target: Path) -> None:
+    """Finish or undo what a killed build left behind (caller holds the lock)."""
+    recover_previous(target)
+    for leftover in target.parent.glob(f"{target.name}.tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in target.parent.glob(f"{target.name}.old-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def recover_previous(target: Path) -> bool:
+    """If a build died between its two renames, put the previous index back. True if it did."""
+    if target.exists():
+        return False
+    for old in sorted(target.parent.glob(f"{target.name}.old-*")):
+        if (old / MANIFEST).is_file():
+            os.rename(old, target)
+            return True
+    return False
+
+
+def read_manifest(folder: Path) -> dict | None:
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise IndexUnavailable(f"索引文件损坏：{path}") from None
+
+
+def verify_files(folder: Path, manifest: dict) -> None:
+    """Raise if a file listed in the manifest is missing or differs from what was written."""
+    for name, digest in manifest.get("files", {}).items():
+        path = folder / name
+        if not path.is_file():
+            raise IndexUnavailable(f"索引文件缺失：{path}")
+        if _sha256(path) != digest:
+            raise IndexUnavailable(f"索引文件损坏：{path}")
+
+
+def _essay_from_dict(data: dict) -> Essay:
+    sections = [Section(tuple(s["heading_path"]), s["start"], s["end"]) for s in data.pop("sections")]
+    return Essay(**data, sections=sections)
+
+
+def load(folder: Path) -> Index:
+    """Load a built index, checking every file against the manifest first."""
+    import bm25s
+    import faiss
+
+    folder = Path(folder)
+    recover_previous(folder)
+    manifest = read_manifest(folder)
+    if manifest is None:
+        raise IndexUnavailable(f"索引不存在：{folder}")
+    verify_files(folder, manifest)
+    try:
+        chunks = [Chunk(**row) for row in read_jsonl(folder / "chunks.jsonl")]
+        sentences = [Sentence(**row) for row in read_jsonl(folder / "sentences.jsonl")]
+        index = Index(
+            manifest=manifest,
+            chunks=chunks,
+            sentences=sentences,
+            sentence_vectors=np.load(folder / "sentence_vectors.npy", allow_pickle=False),
+            dense=faiss.read_index(str(folder / "dense.faiss")),
+            bm25=bm25s.BM25.load(str(folder / "bm25"), load_corpus=False),
+            bm25_terms=np.load(folder / "bm25_terms.npy", allow_pickle=False),
+            bm25_offsets=np.load(folder / "bm25_offsets.npy", allow_pickle=False),
+            terms=[t for t in (folder / "terms.txt").read_text(encoding="utf-8").splitlines() if t.strip()],
+            sources=json.loads((folder / "sources.json").read_text(encoding="utf-8")),
+            essays=[_essay_from_dict(d) for d in json.loads((folder / "essays.json").read_text("utf-8"))],
+            names=Gazetteer.load(folder / "names.json"),
+        )
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        raise IndexUnavailable(f"索引无法读取（{folder}）：{exc}") from None
+    if (index.dense.ntotal != len(chunks) or len(index.sentence_vectors) != len(sentences)
+            or len(index.bm25_offsets) != len(chunks) + 1):
+        raise IndexUnavailable(f"索引文件彼此不一致：{folder}")
+    return index
