@@ -158,19 +158,10 @@ def cmd_search(args) -> None:
 
 
 def print_answer(answer) -> None:
-    for note in answer.notes:
-        print(f"注意：{note}")
+    from rag.render import answer_blocks, to_text
+
     print(f"问：{answer.question}")
-    print(f"答：{answer.answer}")
-    if answer.citations:
-        print("引用：")
-    for c in answer.citations:
-        print(f"  [{c.n}] 《{c.hit.chunk.title}》（{c.hit.chunk.author}） {c.hit.chunk.heading}")
-        print(f"      “{c.quote}”")
-    if answer.related:
-        print("可能相关：" if not answer.answerable else "其他相关段落：")
-        for h in answer.related[:3]:
-            print(f"  - 《{h.chunk.title}》 {h.chunk.heading}")
+    print(to_text(answer_blocks(answer)))
     print()
 
 

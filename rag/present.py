@@ -12,7 +12,6 @@ import html
 import re
 import time
 
-from rag.chunk import HEADING_SEPARATOR
 from rag.schema import Answer, Hit
 from rag.store import Index
 
@@ -123,24 +122,12 @@ def answer_markdown(index: Index, answer: Answer) -> str:
 
 
 def export_markdown(turns: list[tuple[str, Answer]]) -> str:
-    """The conversation for trainers: each question, its answer and citations (essay, heading, quote)."""
-    lines = ["# 千万工程培训心得问答 · 对话记录", "", f"导出时间：{time.strftime('%Y-%m-%d %H:%M')}", ""]
-    for number, (question, answer) in enumerate(turns, start=1):
-        first, *items = answer.answer.split("\n")
-        lines += [f"## 问题 {number}：{question}", "", f"**回答**：{first}", ""] + [f"- {item}" for item in items]
-        lines += [""] if items else []
-        if not answer.answerable:
-            lines += ["（资料中未找到答案）", ""]
-        if answer.citations:
-            lines += ["**引用**", ""]
-            for c in answer.citations:
-                path = c.hit.chunk.heading
-                heading = path.split(HEADING_SEPARATOR, 1)[-1] if HEADING_SEPARATOR in path else "（正文）"
-                lines += [f"{c.n}. 《{c.hit.chunk.title}》（{c.hit.chunk.author}） — {heading}", f"   > {c.quote}", ""]
-        elif answer.related:
-            lines += ["**可能相关**", ""]
-            lines += [f"- 《{h.chunk.title}》 — {h.chunk.heading}" for h in answer.related[:3]] + [""]
-    return "\n".join(lines)
+    """The conversation for trainers: each question, its answer and citations (rag/render.py,
+    the same blocks as the session brief)."""
+    from rag.render import conversation_blocks, to_markdown
+
+    return to_markdown(conversation_blocks(turns, "千万工程培训心得问答 · 对话记录",
+                                           f"导出时间：{time.strftime('%Y-%m-%d %H:%M')}"))
 
 
 def essay_markdown(index: Index, number: int) -> str:

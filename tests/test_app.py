@@ -60,7 +60,8 @@ def test_chat_handler_answers_with_citations_and_export(ui):
 def test_chat_handler_refuses_and_lists_possibly_related(ui):
     messages, turns, _, export = ui.respond("怎样办理护照？", new(), "hybrid", 10)
     assert "资料中未找到" in messages[1]["content"] and "可能相关" in messages[1]["content"]
-    assert "资料中未找到答案" in Path(export).read_text(encoding="utf-8")
+    exported = Path(export).read_text(encoding="utf-8")
+    assert "【未找到答案】资料中未找到" in exported and "可能相关" in exported
 
 
 def test_follow_up_in_the_same_chat(ui):

@@ -1,5 +1,6 @@
 """Session briefs for trainers: questions answered with citations, then the dossier of every
-village and practice they touch, as Markdown and as .docx (python-docx) for printing.
+village and practice they touch, as Markdown and as .docx (python-docx) for printing. The
+answers are rendered by rag/render.py, as in the chat's export.
 
 A question the essays do not answer stays in the brief, marked as unanswered.
 Leaves out: styling beyond headings, lists and quotes.
@@ -11,6 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from rag import render
+from rag.render import conversation_blocks
 from rag.schema import Answer
 from rag.trainers.dossier import Name, mentions, naming_sentences
 
@@ -32,18 +35,7 @@ def build_brief(assistant, questions: list[str], names: list[Name]) -> Brief:
 
 def blocks(brief: Brief, index) -> list[tuple[str, str]]:
     """The brief as (kind, text) blocks: h1, h2, h3, p, quote, item — one source for both formats."""
-    out = [("h1", TITLE), ("p", f"生成时间：{time.strftime('%Y-%m-%d %H:%M')}")]
-    for number, (question, answer) in enumerate(brief.items, start=1):
-        out.append(("h2", f"问题 {number}：{question}"))
-        if not answer.answerable:
-            out.append(("p", f"【未找到答案】{answer.answer}"))
-            continue
-        out.append(("p", f"回答：{answer.answer}"))
-        for c in answer.citations:
-            out.append(("item", f"[{c.n}] 《{c.hit.chunk.title}》（{c.hit.chunk.author}） — {c.hit.chunk.heading}"))
-            out.append(("quote", c.quote))
-        essays = sorted({(c.hit.chunk.essay, c.hit.chunk.title, c.hit.chunk.author) for c in answer.citations})
-        out.append(("p", "涉及文章：" + "；".join(f"《{t}》（{a}）" for _, t, a in essays)))
+    out = conversation_blocks(brief.items, TITLE, f"生成时间：{time.strftime('%Y-%m-%d %H:%M')}")
     if brief.places:
         out.append(("h1", "村庄与主题"))
     for name in brief.places:
@@ -61,23 +53,14 @@ def blocks(brief: Brief, index) -> list[tuple[str, str]]:
 
 
 def to_markdown(brief: Brief, index) -> str:
-    prefix = {"h1": "# ", "h2": "## ", "h3": "### ", "p": "", "quote": "> ", "item": "- "}
-    return "\n\n".join(prefix[kind] + text for kind, text in blocks(brief, index)) + "\n"
+    return render.to_markdown(blocks(brief, index))
 
 
 def write_docx(brief: Brief, index, path: Path) -> None:
     from docx import Document
 
     document = Document()
-    for kind, text in blocks(brief, index):
-        if kind in ("h1", "h2", "h3"):
-            document.add_heading(text, level=int(kind[1]))
-        elif kind == "quote":
-            document.add_paragraph(text, style="Intense Quote")
-        elif kind == "item":
-            document.add_paragraph(text, style="List Bullet")
-        else:
-            document.add_paragraph(text)
+    render.to_docx(document, blocks(brief, index))
     document.save(str(path))
 
 
