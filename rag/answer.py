@@ -40,7 +40,7 @@ from rag.evidence import MARKER_LEVELS, inline_items, is_lead_in, item_marker, v
 from rag.question import ROLE_WORDS, VALUE_KINDS, Question
 from rag.schema import Answer, Citation, Hit
 from rag.store import Index
-from rag.text import Tokenizer
+from rag.text import SENTENCE_END, Tokenizer
 
 ANSWER_PASSAGES = 5  # passages an answer may quote from
 SURVEY_PASSAGES = 8
@@ -61,7 +61,6 @@ VALUE_BUDGET = 200  # characters of an answer to a value, open or method questio
 LIST_BUDGET = 400  # lists, surveys, methods and reasons
 NOT_FOUND = "资料中未找到关于“{topic}”的内容。"
 ROLE_SYNONYMS = {"支书": "书记", "村长": "主任", "一把手": "书记"}
-_TERMINAL = "。！？；!?;"
 ROLE = re.compile(ROLE_WORDS)
 CONSEQUENCE = re.compile(r"(?:因此|所以|因而|故而|于是|由此|从而|正因如此|也因此|故)")
 _CLAUSE_END = re.compile(r"[,，;；:：]+")
@@ -80,7 +79,7 @@ def with_marker(sentence: str, n: int) -> str:
     if body.endswith((";", "；")):
         body = body[:-1] + "。"
     tail = len(body)
-    while tail > 0 and body[tail - 1] in _TERMINAL:
+    while tail > 0 and body[tail - 1] in SENTENCE_END:
         tail -= 1
     return f"{body[:tail]}[{n}]{body[tail:]}"
 
@@ -92,7 +91,7 @@ def is_heading_like(sentence: str) -> bool:
     (True, False)
     """
     body = sentence.strip().rstrip("”’」』)）")
-    return len(body) < 40 and not body.endswith(tuple(_TERMINAL + "…"))
+    return len(body) < 40 and not body.endswith(tuple(SENTENCE_END + "…"))
 
 
 def refusal(question: str, hits: list[Hit], reason: str, text: str = "") -> Answer:
@@ -113,11 +112,6 @@ class Composer:
         self.encode = encode
         self.tokenizer = tokenizer
         self.idf = idf
-        self._starts: dict[str, list[int]] = {}
-        self._rows: dict[str, list[int]] = {}
-        for row, s in enumerate(index.sentences):
-            self._starts.setdefault(s.source, []).append(s.start)
-            self._rows.setdefault(s.source, []).append(row)
         self._chunk_starts: dict[str, list[tuple[int, int]]] = {}
         for row, c in enumerate(index.chunks):
             self._chunk_starts.setdefault(c.source, []).append((c.start, row))
@@ -154,16 +148,7 @@ class Composer:
     def rows_in(self, hit: Hit, headings: bool = False) -> list[int]:
         """Index rows of the sentences lying wholly inside the hit's passage; heading lines only
         when `headings` (they answer nothing on their own, but they are a list's items)."""
-        c = hit.chunk
-        starts, rows = self._starts.get(c.source, []), self._rows.get(c.source, [])
-        out = []
-        for i in range(bisect.bisect_left(starts, c.start), len(starts)):
-            s = self.index.sentences[rows[i]]
-            if s.start >= c.end:
-                break
-            if s.end <= c.end and (headings or not is_heading_like(self.text(rows[i]))):
-                out.append(rows[i])
-        return out
+        return [r for r in self.index.sentence_rows(hit.row) if headings or not is_heading_like(self.text(r))]
 
     def same_essay(self, row: int, other: int) -> bool:
         if not 0 <= other < len(self.index.sentences):
@@ -593,7 +578,7 @@ def strip_words(text: str, words: set[str]) -> str:
     """
     for word in sorted(words, key=len, reverse=True):
         text = text.replace(word, "")
-    return text.strip(_TERMINAL + "？ ")
+    return text.strip(SENTENCE_END + "？ ")
 
 
 def clause_spans(text: str) -> list[tuple[int, int]]:

@@ -119,11 +119,8 @@ def corpus_sentences(corpus: Corpus) -> list[Sentence]:
     out = []
     for essay in corpus.essays:
         text = corpus.text_of(essay)
-        for s, e in split_sentences(text, essay.start, essay.end):
-            while s < e and text[s].isspace():
-                s += 1
-            while e > s and text[e - 1].isspace():
-                e -= 1
+        for start, end in split_sentences(text, essay.start, essay.end):
+            s, e = _trim(text, start, end)
             if e > s:
                 out.append(Sentence(essay.source, s, e))
     return out

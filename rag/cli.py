@@ -273,8 +273,8 @@ def cmd_dossier(args) -> None:
         index = assistant.index
         _print_json({"name": name.name, "kind": name.kind, "merged": list(name.merged), "source": name.source,
                      "essays": [
-            {"essay": e, "title": index.essays[e - 1].title, "author": index.essays[e - 1].author,
-             "passages": [{"start": s, "end": t, "sentences": [index.sources[index.essays[e - 1].source][a:b].strip()
+            {"essay": e, "title": index.essay(e).title, "author": index.essay(e).author,
+             "passages": [{"start": s, "end": t, "sentences": [index.sources[index.essay(e).source][a:b].strip()
                                                               for a, b in naming_sentences(index, name, e, s, t)]}
                           for pe, s, t in name.paragraphs if pe == e]} for e in name.essays]})
     else:

@@ -25,8 +25,11 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-NUMERALS = "一二三四五六七八九十"
-SENTENCE_END = "。！？；!?;…"
+from rag.text import ORDINALS
+from rag.text import SENTENCE_END as TEXT_SENTENCE_END
+
+NUMERALS = ORDINALS
+SENTENCE_END = TEXT_SENTENCE_END + "…"
 # Marker kinds, used as stack keys when nesting headings.
 MARKER_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("dun", re.compile(rf"^[{NUMERALS}]+、")),

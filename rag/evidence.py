@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from rag.question import AREA_UNITS, CN_DIGITS, COUNTERS, LENGTH_UNITS, TIME_UNITS, WEIGHT_UNITS
+from rag.question import AREA_UNITS, COUNTERS, LENGTH_UNITS, TIME_UNITS, WEIGHT_UNITS
+from rag.text import CN_DIGITS, ORDINALS
 
 # A numeral; a lone 一 is left out, as "一个村" is an article more often than a count.
 NUMBER = rf"(?:\d[\d.,]*|[{CN_DIGITS}]{{2,}}|[{CN_DIGITS.replace('一', '')}])"
@@ -39,7 +40,7 @@ _TITLE = re.compile(r"书记|支书|老师|教授|主任|局长|县长|镇长|�
 # Ordinal families that open enumeration items, each with the ordinal's position.
 _MARKERS: tuple[tuple[str, re.Pattern], ...] = (
     ("shi", re.compile(rf"^([{CN_DIGITS}]{{1,3}})是")),
-    ("yao", re.compile(r"^([一二三四五六七八九十])(?:要|靠|抓|来)(?![是求素])")),
+    ("yao", re.compile(rf"^([{ORDINALS}])(?:要|靠|抓|来)(?![是求素])")),
     ("paren", re.compile(rf"^[(（]([{CN_DIGITS}]{{1,3}})[)）]")),
     ("dun", re.compile(rf"^([{CN_DIGITS}]{{1,3}})、")),
     ("digit", re.compile(r"^(\d{1,2})[.．、](?!\d)")),
@@ -50,7 +51,7 @@ _CLAUSE_FIRST_ITEM = re.compile(r"[,，:：]\s*一(?P<x>是|要)(?![是求素])"
 # The usual nesting of official Chinese documents: 一、 above (一) above 1. above 一是 / 第一 / 首先.
 MARKER_LEVELS = {"dun": 0, "paren": 1, "digit": 2, "shi": 3, "yao": 3, "di": 3, "order": 3}
 _ORDER_WORDS = {"首先": 1, "其次": 2, "再次": 3, "然后": 3, "最后": 9}
-_CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九十")}
+_CN_VALUE = {c: i for i, c in enumerate("零" + ORDINALS)}
 _LEAD_IN = re.compile(rf"[:：]\s*$|[“\"]?[{CN_DIGITS}\d]+(?:个|项|条|点|大|种)[\u4e00-\u9fff”\"]{{0,8}}[:：,，]?\s*$|"
                       rf"(?:如下|以下|几点|几个方面|包括)[:：,，]?\s*$")
 

@@ -11,11 +11,11 @@ Leaves out: streaming, tools, and anything sent besides the question and the pas
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rag.answer import NOT_FOUND
+from rag.answer import refusal
 from rag.schema import Answer, Citation, Hit
 
 SYSTEM_PROMPT = (
@@ -137,9 +137,7 @@ class LLMAnswerer:
         text, used = renumber(reply, len(hits))
         if not used:
             if REFUSAL_MARK in reply:
-                topic = question.rstrip("?？!！。 ")
-                return Answer(question, NOT_FOUND.format(topic=topic), False, [], hits, backend="llm",
-                              reason="大模型判断资料不能回答")
+                return replace(refusal(question, hits, "大模型判断资料不能回答"), backend="llm")
             raise LLMFailure("大模型的回答没有有效的引用标记")
         citations = []
         for n, original in enumerate(used, start=1):

@@ -132,7 +132,7 @@ def export_markdown(turns: list[tuple[str, Answer]]) -> str:
 
 def essay_markdown(index: Index, number: int) -> str:
     """One essay to read: title, author role, and its text with section headings."""
-    essay = next(e for e in index.essays if e.number == number)
+    essay = index.essay(number)
     text = index.sources[essay.source]
     lines = [f"## {escape(essay.title)}", f"*{escape(essay.author)}*", ""]
     shown: tuple[str, ...] = ()
@@ -171,7 +171,7 @@ def dossier_markdown(index: Index, name) -> str:
         what = "村" if name.kind == "村庄" else "做法"
         lines.append(f"已合并的写法：{escape('、'.join(name.merged))}（文中指同一{what}）。")
     for number in name.essays:
-        essay = index.essays[number - 1]
+        essay = index.essay(number)
         text = index.sources[essay.source]
         lines += ["", f"### 《{escape(essay.title)}》 · {escape(essay.author)}"]
         for e, start, end in name.paragraphs:

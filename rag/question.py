@@ -19,9 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.text import STOPWORDS, normalize
+from rag.text import CN_DIGITS, STOPWORDS, normalize
 
-CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 PLURAL_DIGITS = "二两三四五六七八九十几"  # "哪三个" asks for several; "哪一个" for one
 # Measure words that count things; money, time and size units are handled by their own rows.
 COUNTERS = "个位名户人家条项座所处次期届批轮篇本棵株头只辆台间栋幢套张件种类场门颗支"

@@ -39,26 +39,6 @@ def standardise(scores: np.ndarray) -> np.ndarray:
     return (scores - scores.mean()) / sd if sd > 0 else np.zeros_like(scores)
 
 
-def sentence_membership(index: Index) -> tuple[np.ndarray, np.ndarray]:
-    """Parallel arrays (chunk row, sentence row) for every sentence lying inside a chunk."""
-    by_source: dict[str, list[int]] = {}
-    for row, s in enumerate(index.sentences):
-        by_source.setdefault(s.source, []).append(row)
-    chunk_rows, sentence_rows = [], []
-    for c_row, c in enumerate(index.chunks):
-        rows = by_source.get(c.source, [])
-        starts = [index.sentences[r].start for r in rows]
-        lo = int(np.searchsorted(starts, c.start))
-        for r in rows[lo:]:
-            s = index.sentences[r]
-            if s.start >= c.end:
-                break
-            if s.end <= c.end:
-                chunk_rows.append(c_row)
-                sentence_rows.append(r)
-    return np.asarray(chunk_rows, dtype=np.int64), np.asarray(sentence_rows, dtype=np.int64)
-
-
 class Retriever:
     """Scores every chunk exactly on small corpora; on large ones (or with an approximate
     index) rescores only candidates: the top CANDIDATES of the vector index and of BM25."""
@@ -69,7 +49,7 @@ class Retriever:
         self.index = index
         self.settings = settings
         self.n = len(index.chunks)
-        self._chunk_of, self._sentence_of = sentence_membership(index)
+        self._chunk_of, self._sentence_of = index.membership
         self.exact = self.n <= exact_limit and isinstance(index.dense, faiss.IndexFlat)
         if not self.exact:
             rows = np.arange(self.n)

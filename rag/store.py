@@ -32,6 +32,7 @@ import json
 import os
 import shutil
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -84,6 +85,32 @@ class Index:
     def essay(self, number: int) -> Essay:
         """Essay `number` (1-based, as chunks and citations number them)."""
         return self.essays[number - 1]
+
+    @cached_property
+    def membership(self) -> tuple[np.ndarray, np.ndarray]:
+        """Parallel arrays (chunk row, sentence row) for every sentence lying wholly inside a
+        chunk, chunks in row order and each chunk's sentences in text order."""
+        by_source: dict[str, list[int]] = {}
+        for row, s in enumerate(self.sentences):
+            by_source.setdefault(s.source, []).append(row)
+        chunk_rows, sentence_rows = [], []
+        for c_row, c in enumerate(self.chunks):
+            rows = by_source.get(c.source, [])
+            starts = [self.sentences[r].start for r in rows]
+            for r in rows[int(np.searchsorted(starts, c.start)):]:
+                s = self.sentences[r]
+                if s.start >= c.end:
+                    break
+                if s.end <= c.end:
+                    chunk_rows.append(c_row)
+                    sentence_rows.append(r)
+        return np.asarray(chunk_rows, dtype=np.int64), np.asarray(sentence_rows, dtype=np.int64)
+
+    def sentence_rows(self, chunk_row: int) -> list[int]:
+        """Rows of the sentences lying wholly inside chunk `chunk_row`, in text order."""
+        chunk_of, sentence_of = self.membership
+        lo, hi = np.searchsorted(chunk_of, chunk_row, "left"), np.searchsorted(chunk_of, chunk_row, "right")
+        return sentence_of[lo:hi].tolist()
 
     def chunk_terms(self, row: int) -> np.ndarray:
         """The BM25 vocabulary ids chunk `row` contains."""

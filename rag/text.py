@@ -17,6 +17,10 @@ from pathlib import Path
 from typing import Iterable
 
 USER_DICT = Path(__file__).with_name("userdict.txt")
+# Characters of written Chinese that several stages read, defined here once.
+SENTENCE_END = "。！？；!?;"  # what closes a sentence; "…" may close one too or trail off
+ORDINALS = "一二三四五六七八九十"  # the numerals of ordinal markers: 一、 (二) 三是 四要
+CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"  # every Chinese numeral character
 # Question and function words: they carry no topic, and BM25 would reward chunks for them.
 STOPWORDS = frozenset(
     """的 了 是 在 和 与 及 或 也 都 就 而 又 并 把 被 对 从 向 为 以 于 之 其 这 那 该 此 有 没有 无

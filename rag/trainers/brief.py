@@ -43,7 +43,7 @@ def blocks(brief: Brief, index) -> list[tuple[str, str]]:
         if name.merged:
             out.append(("p", f"已合并的写法：{'、'.join(name.merged)}"))
         for number in name.essays:
-            essay = index.essays[number - 1]
+            essay = index.essay(number)
             out.append(("h3", f"《{essay.title}》（{essay.author}）"))
             text = index.sources[essay.source]
             for e, start, end in name.paragraphs:

@@ -90,7 +90,7 @@ def build_names(index: Index) -> list[Name]:
         for name, (spellings, source) in names.items():
             entry = Name(name, kind, tuple(sorted(spellings, key=lambda s: (s != name, s))), source)
             for essay, start, end in paras:
-                text = index.sources[index.essays[essay - 1].source][start:end]
+                text = index.sources[index.essay(essay).source][start:end]
                 if mentions(text, spellings):
                     entry.paragraphs.append((essay, start, end))
             entry.essays = sorted({p[0] for p in entry.paragraphs})
@@ -103,7 +103,7 @@ def naming_sentences(index: Index, name: Name, essay: int, start: int, end: int)
     """Source spans of the sentences of a paragraph that mention the name."""
     from rag.chunk import split_sentences
 
-    text = index.sources[index.essays[essay - 1].source]
+    text = index.sources[index.essay(essay).source]
     spellings = set(name.variants)
     return [(s, e) for s, e in split_sentences(text, start, end) if mentions(text[s:e], spellings)]
 
