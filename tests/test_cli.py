@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 HIT_FIELDS = {"rank", "score", "chunk_id", "essay", "title", "author", "heading", "start", "end", "text"}
 CITATION_FIELDS = {"n", "chunk_id", "essay", "title", "author", "heading", "start", "end", "text", "quote"}
@@ -104,3 +104,10 @@ def test_dossier_and_brief_commands(env, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "brief.md").is_file() and (tmp_path / "brief.docx").is_file()
     assert "【未找到答案】" in (tmp_path / "brief.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_lists_every_setting_as_the_code_defines_it():
+    from rag.config import ENV, settings_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert settings_table() in readme and all(f"`{variable}`" in readme for variable in ENV.values())
