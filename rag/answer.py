@@ -25,18 +25,20 @@ Refusals say why:
   close in meaning (OFF_TOPIC_SIMILARITY, chosen on the dev split);
 - a number or an ordinal the question states ("2023年", "第二期") is in none of the passages.
 The nearest passages then go to `related`, labelled as possibly related.
-Leaves out: reading the question (question.py), retrieval, and LLM answers (llm.py).
+Leaves out: reading the question (question.py), sentence access and clause windows
+(passages.py), enumerations (lists.py), retrieval, and LLM answers (llm.py).
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from typing import Callable
 
 import numpy as np
 
-from rag.evidence import MARKER_LEVELS, inline_items, is_lead_in, item_marker, value_spans
+from rag.evidence import is_lead_in, value_spans
+from rag.lists import LIST_BUDGET, TYPE_MARGIN, Enumerations
+from rag.passages import Piece, strip_words
 from rag.question import ROLE_WORDS, VALUE_KINDS, Question
 from rag.schema import Answer, Citation, Hit
 from rag.store import Index
@@ -47,23 +49,18 @@ SURVEY_PASSAGES = 8
 MAX_SENTENCES = 2
 MAX_SURVEY_SENTENCES = 4
 MAX_RUN = 3  # consecutive sentences for a method or a reason
-MAX_ITEM_GAP = 40  # sentences between two items of one enumeration (a section's length)
 SCORE_MARGIN = 0.05  # a second sentence must score within this of the best
 SHORT_SENTENCE = 60  # characters; a best sentence shorter than this brings the next one along
 SURVEY_MARGIN = 0.15
 SURVEY_GLIMPSE = 60  # characters at least of each essay's sentence in a survey answer
-TYPE_MARGIN = 0.2  # a sentence holding the asked-for kind of value may score this much lower
-LIST_MARGIN = 0.1  # likewise for a sentence belonging to an enumeration
 OVERLAP_WEIGHT = 0.3
 RANK_PRIOR = 0.1  # added as RANK_PRIOR / rank of the passage
 OFF_TOPIC_SIMILARITY = 0.73  # chosen on the dev split; see eval/NOTES.md
 VALUE_BUDGET = 200  # characters of an answer to a value, open or method question
-LIST_BUDGET = 400  # lists, surveys, methods and reasons
 NOT_FOUND = "资料中未找到关于“{topic}”的内容。"
 ROLE_SYNONYMS = {"支书": "书记", "村长": "主任", "一把手": "书记"}
 ROLE = re.compile(ROLE_WORDS)
 CONSEQUENCE = re.compile(r"(?:因此|所以|因而|故而|于是|由此|从而|正因如此|也因此|故)")
-_CLAUSE_END = re.compile(r"[,，;；:：]+")
 
 
 def with_marker(sentence: str, n: int) -> str:
@@ -84,97 +81,22 @@ def with_marker(sentence: str, n: int) -> str:
     return f"{body[:tail]}[{n}]{body[tail:]}"
 
 
-def is_heading_like(sentence: str) -> bool:
-    """A heading line (short, no closing punctuation) says what follows, it answers nothing.
-
-    >>> is_heading_like("(二)着力提升养老服务水平"), is_heading_like("加快发展普惠型养老服务。")
-    (True, False)
-    """
-    body = sentence.strip().rstrip("”’」』)）")
-    return len(body) < 40 and not body.endswith(tuple(SENTENCE_END + "…"))
-
-
 def refusal(question: str, hits: list[Hit], reason: str, text: str = "") -> Answer:
     """A refusal saying what is missing; `text` replaces the generic "资料中未找到…" sentence."""
     topic = question.rstrip("?？!！。 ")
     return Answer(question, text or NOT_FOUND.format(topic=topic), False, [], hits, reason=reason)
 
 
-Piece = tuple[int, int, int]  # (sentence row, source start, source end): a whole sentence or a window of one
 
 
-class Composer:
+class Composer(Enumerations):
     """Scores the sentences inside passages against a parsed question and writes the answer."""
 
     def __init__(self, index: Index, tokenizer: Tokenizer, idf: Callable[[str], float],
                  encode: Callable[[str], np.ndarray] | None = None) -> None:
-        self.index = index
-        self.encode = encode
-        self.tokenizer = tokenizer
+        super().__init__(index, tokenizer)
         self.idf = idf
-        self._chunk_starts: dict[str, list[tuple[int, int]]] = {}
-        for row, c in enumerate(index.chunks):
-            self._chunk_starts.setdefault(c.source, []).append((c.start, row))
-        self._tokens: dict[int, frozenset[str]] = {}
-        self._essay_spans: dict[str, list[tuple[int, int]]] = {}
-        for number, e in enumerate(index.essays):
-            self._essay_spans.setdefault(e.source, []).append((e.start, number))
-        self._title_tokens: dict[int, frozenset[str]] = {}
-
-    # ---------------------------------------------------------------- sentences
-
-    def text(self, row: int) -> str:
-        s = self.index.sentences[row]
-        return self.index.sources[s.source][s.start : s.end]
-
-    def tokens(self, row: int) -> frozenset[str]:
-        if row not in self._tokens:
-            self._tokens[row] = frozenset(self.tokenizer.tokenize(self.text(row)))
-        return self._tokens[row]
-
-    def implied_tokens(self, row: int) -> frozenset[str]:
-        """Words every sentence of an essay is about without saying them: its title's (a
-        paragraph titled 黄鳍紫鱼 says "本鱼体呈淡蓝红色")."""
-        s = self.index.sentences[row]
-        spans = self._essay_spans.get(s.source, [])
-        i = bisect.bisect_right(spans, (s.start, len(self.index.essays))) - 1
-        if i < 0:
-            return frozenset()
-        number = spans[i][1]
-        if number not in self._title_tokens:
-            self._title_tokens[number] = frozenset(self.tokenizer.tokenize(self.index.essays[number].title))
-        return self._title_tokens[number]
-
-    def rows_in(self, hit: Hit, headings: bool = False) -> list[int]:
-        """Index rows of the sentences lying wholly inside the hit's passage; heading lines only
-        when `headings` (they answer nothing on their own, but they are a list's items)."""
-        return [r for r in self.index.sentence_rows(hit.row) if headings or not is_heading_like(self.text(r))]
-
-    def same_essay(self, row: int, other: int) -> bool:
-        if not 0 <= other < len(self.index.sentences):
-            return False
-        a, b = self.index.sentences[row], self.index.sentences[other]
-        if a.source != b.source:
-            return False
-        lo, hi = sorted((a.start, b.start))
-        return not any(e.source == a.source and lo < e.start <= hi for e in self.index.essays)
-
-    def hit_for(self, row: int, hits: list[Hit], owner: dict[int, Hit]) -> Hit:
-        """The passage to cite for sentence `row`: its owner, a retrieved passage holding it, or
-        the first passage of the index holding it (a list followed past the retrieved passage)."""
-        if row in owner:
-            return owner[row]
-        s = self.index.sentences[row]
-        holding = [r for start, r in self._chunk_starts.get(s.source, [])
-                   if start <= s.start and s.end <= self.index.chunks[r].end]
-        for hit in hits:
-            if hit.row in holding:
-                return hit
-        chunk_row = holding[0] if holding else None
-        if chunk_row is None:  # a sentence across two passages: the one it starts in
-            chunk_row = max((r for start, r in self._chunk_starts[s.source] if start <= s.start),
-                            key=lambda r: self.index.chunks[r].start)
-        return Hit(len(hits) + 1, 0.0, self.index.chunks[chunk_row], chunk_row)
+        self.encode = encode
 
     # ---------------------------------------------------------------- scoring
 
@@ -311,94 +233,8 @@ class Composer:
             spans = [span for kind in kinds for span in value_spans(text, kind, q.unit, self.tokenizer)
                      if not self._given(text[span[0] : span[1]], q, given)]
             if spans and (not roles or any(t in text for t in roles)):
-                return [self._window(row, spans[0], VALUE_BUDGET)]
+                return [self.window(row, spans[0], VALUE_BUDGET)]
         return []
-
-    def _list_pieces(self, q: Question, rows: list[int], scores: list[float]) -> list[Piece]:
-        """The whole enumeration that the best-scoring enumeration sentence belongs to. A best
-        sentence that only announces the list ("拟打造5个精品示范村") brings the enumeration
-        in the next sentences. Items of a stated kind ("哪些镇") must be of that kind."""
-        margin = TYPE_MARGIN if q.item_kind else LIST_MARGIN
-        for position, (row, score) in enumerate(zip(rows, scores, strict=True)):
-            if score < scores[0] - margin:
-                break
-            items = self.enumeration(row)
-            if not items and position == 0:
-                ahead = [r for r in range(row + 1, row + 3) if self.same_essay(row, r) and starts_list(self.text(r))]
-                items = [row] + self.enumeration(ahead[0]) if ahead else []
-            if items and (not q.item_kind or self._of_kind(items, q)):
-                return self._fit(list(dict.fromkeys(items)), LIST_BUDGET)
-        return []
-
-    def _of_kind(self, items: list[int], q: Question) -> bool:
-        """Whether an enumeration lists things of the asked kind: two values of that kind, or an
-        in-sentence list ending on the asked noun ("振兴、东掌、永丰…5个精品示范村")."""
-        texts = [self.text(r) for r in items]
-        found = sum(len(value_spans(t, q.item_kind, None, self.tokenizer)) for t in texts)
-        return found >= 2 or any(inline_items(t) >= 3 and len(q.item_noun) >= 2 and q.item_noun in t for t in texts)
-
-    def enumeration(self, row: int) -> list[int]:
-        """Rows of the enumeration `row` belongs to, or [] when it belongs to none:
-        - a lead-in ("做到“六个坚持”:") or a heading, with the items that follow it (一是…二是…,
-          (一)(二), 1. 2.), or with the one sentence after a colon that lists them;
-        - an item, with its sibling items and the lead-in before the first;
-        - a sentence that lists three or more things itself (、, 《》《》)."""
-        text = self.text(row)
-        own = item_marker(text)
-        if is_lead_in(text) or is_heading_like(text):
-            for following in range(row + 1, row + 4):
-                if not self.same_essay(row, following):
-                    break
-                marker = item_marker(self.text(following))
-                if marker is not None and marker[1] == 1 and (own is None or marker[0] != own[0]):
-                    return [row] + self._items_from(following, marker)
-            if is_lead_in(text) and own is None and self.same_essay(row, row + 1):
-                return [row, row + 1]  # "…有三类:" followed by the sentence listing them
-        if own is not None:
-            first = self._first_item(row, own)
-            lead = [first - 1] if self.same_essay(first, first - 1) and is_lead_in(self.text(first - 1)) else []
-            return lead + self._items_from(first, item_marker(self.text(first)))
-        return [row] if inline_items(text) >= 3 else []
-
-    def _first_item(self, row: int, marker: tuple[str, int]) -> int:
-        family, value = marker
-        current, r = row, row - 1
-        while value > 1 and self.same_essay(row, r) and row - r <= MAX_ITEM_GAP * value:
-            m = item_marker(self.text(r))
-            if m == (family, value - 1):
-                current, value = r, value - 1
-            elif m is not None and MARKER_LEVELS[m[0]] < MARKER_LEVELS[family]:
-                break  # a heading above the enumeration
-            r -= 1
-        return current
-
-    def _items_from(self, first: int, marker: tuple[str, int] | None) -> list[int]:
-        """The item rows starting at `first`: each next ordinal of the same family, within
-        MAX_ITEM_GAP sentences of the previous one, until a marker of a higher level (一、 above
-        (一) above 1. above 一是) closes the enumeration."""
-        if marker is None:
-            return [first]
-        family, value = marker
-        items, gap, r = [first], 0, first + 1
-        while self.same_essay(first, r) and gap <= MAX_ITEM_GAP:
-            m = item_marker(self.text(r))
-            if m == (family, value + 1):
-                items.append(r)
-                value, gap = value + 1, 0
-            elif m is not None and MARKER_LEVELS[m[0]] < MARKER_LEVELS[family]:
-                break
-            else:
-                gap += 1
-            r += 1
-        return items
-
-    def _fit(self, rows: list[int], budget: int) -> list[Piece]:
-        """Whole sentences if they fit the budget, else each cut to its first clauses."""
-        spans = [(r, self.index.sentences[r].start, self.index.sentences[r].end) for r in rows]
-        if sum(e - s for _, s, e in spans) <= budget:
-            return spans
-        share = max(budget // len(rows), 12)
-        return [(r, s, s + clause_end(self.text(r), share)) for r, s, _ in spans]
 
     def _survey_pieces(self, rows: list[int], scores: list[float], owner: dict[int, Hit],
                        words: set[str]) -> list[Piece]:
@@ -420,7 +256,7 @@ class Composer:
         """What several essays say, each sentence windowed to its share of the budget around the
         clause sharing the most of `words` (the question's words, or the place's spellings)."""
         share = max(VALUE_BUDGET // max(len(rows), 1), SURVEY_GLIMPSE)
-        return [self._window(r, self._best_clause(r, words), share) for r in rows]
+        return [self.window(r, self.best_clause(r, words), share) for r in rows]
 
     def _defining_row(self, term: str, rows: list[int], scores: list[float]) -> int | None:
         """The best sentence within TYPE_MARGIN of the best that defines `term` ("X是…", "X，即…")."""
@@ -466,43 +302,13 @@ class Composer:
             s = self.index.sentences[row]
             if s.end - s.start > VALUE_BUDGET:
                 words = set(query_tokens)
-                piece = self._window(row, self._best_clause(row, words), VALUE_BUDGET)
+                piece = self.window(row, self.best_clause(row, words), VALUE_BUDGET)
             else:
                 piece = (row, s.start, s.end)
             if sum(e - b for _, b, e in pieces) + piece[2] - piece[1] > VALUE_BUDGET and pieces:
                 break
             pieces.append(piece)
         return pieces
-
-    def _best_clause(self, row: int, words: set[str]) -> tuple[int, int]:
-        """Span (within the sentence) of the clause sharing the most question words."""
-        text = self.text(row)
-        best, best_span = -1, (0, len(text))
-        for s, e in clause_spans(text):
-            shared = sum(len(w) for w in words if w in text[s:e])
-            if shared > best:
-                best, best_span = shared, (s, e)
-        return best_span
-
-    def _window(self, row: int, span: tuple[int, int], budget: int) -> Piece:
-        """Sentence `row` whole if it fits `budget`, else the clauses around `span` (offsets within
-        the sentence) that fit."""
-        s = self.index.sentences[row]
-        text = self.text(row)
-        if len(text) <= budget:
-            return row, s.start, s.end
-        clauses = clause_spans(text)
-        i = next((k for k, (a, b) in enumerate(clauses) if a <= span[0] < b), 0)
-        lo, hi = i, i
-        while True:
-            grown = False
-            for lo2, hi2 in ((lo, hi + 1), (lo - 1, hi)):
-                if 0 <= lo2 and hi2 < len(clauses) and clauses[hi2][1] - clauses[lo2][0] <= budget:
-                    lo, hi, grown = lo2, hi2, True
-            if not grown:
-                break
-        a, b = clauses[lo][0], min(clauses[hi][1], clauses[lo][0] + budget)
-        return row, s.start + a, s.start + b
 
     def compose_per_essay(self, question: str, hits: list[Hit], query_vector: np.ndarray, query_tokens: list[str],
                           spellings: set[str], related: list[Hit]) -> Answer:
@@ -549,12 +355,6 @@ class Composer:
         return Answer(question, ("\n" if as_list else "").join(parts), True, citations, related)
 
 
-def starts_list(text: str) -> bool:
-    """A sentence that is an in-sentence list or the first item of one (not a later item)."""
-    marker = item_marker(text)
-    return inline_items(text) >= 3 or (marker is not None and marker[1] == 1)
-
-
 def mentions_any(text: str, spellings: set[str]) -> bool:
     return any(s and s in text for s in spellings)
 
@@ -568,47 +368,6 @@ def attribute_terms(attribute: str, tokenizer: Tokenizer) -> set[str]:
     """
     terms = {t for t in tokenizer.tokenize(attribute) if len(t) >= 2}
     return terms | {ROLE_SYNONYMS[t] for t in terms if t in ROLE_SYNONYMS}
-
-
-def strip_words(text: str, words: set[str]) -> str:
-    """`text` without `words` (longest first) and its closing punctuation.
-
-    >>> strip_words("黄鳍紫鱼的身体是什么颜色的？", {"黄鳍", "紫鱼"})
-    '的身体是什么颜色的'
-    """
-    for word in sorted(words, key=len, reverse=True):
-        text = text.replace(word, "")
-    return text.strip(SENTENCE_END + "？ ")
-
-
-def clause_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the clauses of a sentence, cut after commas, semicolons and colons.
-
-    >>> clause_spans("甲乙,丙丁;戊")
-    [(0, 3), (3, 6), (6, 7)]
-    """
-    spans, start = [], 0
-    for m in _CLAUSE_END.finditer(text):
-        spans.append((start, m.end()))
-        start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
-
-
-def clause_end(text: str, limit: int) -> int:
-    """Length of the longest run of whole clauses of `text` within `limit` (at least one clause).
-
-    >>> clause_end("一是坚持引领,发挥带头作用。", 8)
-    7
-    """
-    spans = clause_spans(text)
-    end = spans[0][1]
-    for _, e in spans[1:]:
-        if e > limit:
-            break
-        end = e
-    return min(end, max(limit, spans[0][1]))
 
 
 def missing_reason(q: Question) -> str:

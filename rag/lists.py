@@ -1,0 +1,112 @@
+"""Enumerations, as official Chinese writing marks them: a lead-in and its items (一、 (一) 1.
+一是 一要 …, a first item may open a sentence's last clause), an item with its siblings, or a
+sentence listing three or more things; and the list answer built from one.
+Leaves out: finding the marks in a sentence (evidence.py) and choosing what to answer (answer.py).
+"""
+
+from __future__ import annotations
+
+from rag.evidence import MARKER_LEVELS, inline_items, is_lead_in, item_marker, value_spans
+from rag.passages import Passages, Piece, clause_end, is_heading_like
+from rag.question import Question
+
+MAX_ITEM_GAP = 40  # sentences between two items of one enumeration (a section's length)
+TYPE_MARGIN = 0.2  # a sentence holding the asked-for kind of value (or items) may score this much lower
+LIST_MARGIN = 0.1  # likewise for a sentence belonging to an enumeration
+LIST_BUDGET = 400  # characters of a list answer (and of surveys, methods and reasons)
+
+
+class Enumerations(Passages):
+    """The enumeration a sentence belongs to, and the list answer made of it."""
+
+    def _list_pieces(self, q: Question, rows: list[int], scores: list[float]) -> list[Piece]:
+        """The whole enumeration that the best-scoring enumeration sentence belongs to. A best
+        sentence that only announces the list ("拟打造5个精品示范村") brings the enumeration
+        in the next sentences. Items of a stated kind ("哪些镇") must be of that kind."""
+        margin = TYPE_MARGIN if q.item_kind else LIST_MARGIN
+        for position, (row, score) in enumerate(zip(rows, scores, strict=True)):
+            if score < scores[0] - margin:
+                break
+            items = self.enumeration(row)
+            if not items and position == 0:
+                ahead = [r for r in range(row + 1, row + 3) if self.same_essay(row, r) and starts_list(self.text(r))]
+                items = [row] + self.enumeration(ahead[0]) if ahead else []
+            if items and (not q.item_kind or self._of_kind(items, q)):
+                return self._fit(list(dict.fromkeys(items)), LIST_BUDGET)
+        return []
+
+    def _of_kind(self, items: list[int], q: Question) -> bool:
+        """Whether an enumeration lists things of the asked kind: two values of that kind, or an
+        in-sentence list ending on the asked noun ("振兴、东掌、永丰…5个精品示范村")."""
+        texts = [self.text(r) for r in items]
+        found = sum(len(value_spans(t, q.item_kind, None, self.tokenizer)) for t in texts)
+        return found >= 2 or any(inline_items(t) >= 3 and len(q.item_noun) >= 2 and q.item_noun in t for t in texts)
+
+    def enumeration(self, row: int) -> list[int]:
+        """Rows of the enumeration `row` belongs to, or [] when it belongs to none:
+        - a lead-in ("做到“六个坚持”:") or a heading, with the items that follow it (一是…二是…,
+          (一)(二), 1. 2.), or with the one sentence after a colon that lists them;
+        - an item, with its sibling items and the lead-in before the first;
+        - a sentence that lists three or more things itself (、, 《》《》)."""
+        text = self.text(row)
+        own = item_marker(text)
+        if is_lead_in(text) or is_heading_like(text):
+            for following in range(row + 1, row + 4):
+                if not self.same_essay(row, following):
+                    break
+                marker = item_marker(self.text(following))
+                if marker is not None and marker[1] == 1 and (own is None or marker[0] != own[0]):
+                    return [row] + self._items_from(following, marker)
+            if is_lead_in(text) and own is None and self.same_essay(row, row + 1):
+                return [row, row + 1]  # "…有三类:" followed by the sentence listing them
+        if own is not None:
+            first = self._first_item(row, own)
+            lead = [first - 1] if self.same_essay(first, first - 1) and is_lead_in(self.text(first - 1)) else []
+            return lead + self._items_from(first, item_marker(self.text(first)))
+        return [row] if inline_items(text) >= 3 else []
+
+    def _first_item(self, row: int, marker: tuple[str, int]) -> int:
+        family, value = marker
+        current, r = row, row - 1
+        while value > 1 and self.same_essay(row, r) and row - r <= MAX_ITEM_GAP * value:
+            m = item_marker(self.text(r))
+            if m == (family, value - 1):
+                current, value = r, value - 1
+            elif m is not None and MARKER_LEVELS[m[0]] < MARKER_LEVELS[family]:
+                break  # a heading above the enumeration
+            r -= 1
+        return current
+
+    def _items_from(self, first: int, marker: tuple[str, int] | None) -> list[int]:
+        """The item rows starting at `first`: each next ordinal of the same family, within
+        MAX_ITEM_GAP sentences of the previous one, until a marker of a higher level (一、 above
+        (一) above 1. above 一是) closes the enumeration."""
+        if marker is None:
+            return [first]
+        family, value = marker
+        items, gap, r = [first], 0, first + 1
+        while self.same_essay(first, r) and gap <= MAX_ITEM_GAP:
+            m = item_marker(self.text(r))
+            if m == (family, value + 1):
+                items.append(r)
+                value, gap = value + 1, 0
+            elif m is not None and MARKER_LEVELS[m[0]] < MARKER_LEVELS[family]:
+                break
+            else:
+                gap += 1
+            r += 1
+        return items
+
+    def _fit(self, rows: list[int], budget: int) -> list[Piece]:
+        """Whole sentences if they fit the budget, else each cut to its first clauses."""
+        spans = [(r, self.index.sentences[r].start, self.index.sentences[r].end) for r in rows]
+        if sum(e - s for _, s, e in spans) <= budget:
+            return spans
+        share = max(budget // len(rows), 12)
+        return [(r, s, s + clause_end(self.text(r), share)) for r, s, _ in spans]
+
+
+def starts_list(text: str) -> bool:
+    """A sentence that is an in-sentence list or the first item of one (not a later item)."""
+    marker = item_marker(text)
+    return inline_items(text) >= 3 or (marker is not None and marker[1] == 1)
