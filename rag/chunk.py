@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 
-from rag.corpus import Corpus, Essay
-from rag.schema import Chunk, Sentence
+from rag.schema import Chunk, Corpus, Essay, Sentence
 
 HEADING_SEPARATOR = " › "
 _SENTENCE = re.compile(r"[^。！？；!?;…\n]*(?:[。！？；!?;]+|…+|\n+|$)[”’」』)）]*\s*")

@@ -1,7 +1,8 @@
 """The records the stages pass along, and their JSON shapes (the CLI contract, DESIGN.md).
 
-Chunk (a passage with its offsets and heading path), Sentence (a span of a source), Hit (a
-ranked chunk), Citation and Answer (what `ask` returns), SearchResult (what `search` returns).
+Essay, Section and Corpus (the parsed corpus), Chunk (a passage with its offsets and heading
+path), Sentence (a span of a source), Hit (a ranked chunk), Citation and Answer (what `ask`
+returns), SearchResult (what `search` returns).
 Leaves out: how any of them is computed.
 """
 
@@ -88,3 +89,32 @@ class SearchResult:
     def to_dict(self) -> dict:
         return {"question": self.question, "mode": self.mode,
                 "hits": [h.to_dict() for h in self.hits], "notes": self.notes}
+
+
+@dataclass(frozen=True)
+class Section:
+    heading_path: tuple[str, ...]  # below the essay title; empty for the opening text
+    start: int
+    end: int
+
+
+@dataclass
+class Essay:
+    number: int
+    title: str
+    author: str
+    source: str  # file name the offsets refer to
+    start: int  # first character of the body (after title and author lines)
+    end: int
+    sections: list[Section] = field(default_factory=list)
+
+
+@dataclass
+class Corpus:
+    essays: list[Essay]
+    texts: dict[str, str]  # source name → decoded text
+    sha256: str
+    warnings: list[str] = field(default_factory=list)
+
+    def text_of(self, essay: Essay) -> str:
+        return self.texts[essay.source]

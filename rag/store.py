@@ -38,9 +38,8 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.corpus import Essay, Section
 from rag.names import Gazetteer
-from rag.schema import Chunk, Sentence
+from rag.schema import Chunk, Essay, Section, Sentence
 
 FORMAT_VERSION = 4  # 4: the BM25 postings of each chunk (bm25_terms/offsets.npy)
 MANIFEST = "manifest.json"
