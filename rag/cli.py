@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from rag.jsonl import JsonlError, read_jsonl_lines
+from rag.batch import read_batch
+from rag.jsonl import JsonlError
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
@@ -37,42 +38,6 @@ def _print_json(data: dict) -> None:
     sys.stdout.flush()
 
 
-def read_batch(path: Path) -> list[dict]:
-    """The lines of a JSONL batch file, in order: each a request `{id, question, history}`, or
-    `{id, line, error}` for a line that cannot be asked (malformed JSON, no id, empty question,
-    bad history), answered in its place. A missing or non-UTF-8 file is an error of its own."""
-    items = []
-    try:
-        for number, item, problem in read_jsonl_lines(path):
-            item = item or {}
-            problem = problem or batch_problem(item)
-            if problem:
-                items.append({"id": item.get("id"), "line": number, "error": f"第 {number} 行：{problem}"})
-            else:
-                items.append({"id": item["id"], "question": item["question"], "history": item.get("history", [])})
-    except JsonlError as exc:
-        raise UserError(f"批量文件有误：{exc}") from None
-    return items
-
-
-def batch_problem(item: dict) -> str:
-    """Why a batch line cannot be asked, or "".
-
-    >>> batch_problem({"id": 1, "question": " "}), batch_problem({"question": "余村在哪？"})
-    ('问题为空', '缺少 id 字段')
-    """
-    if "id" not in item:
-        return "缺少 id 字段"
-    if not isinstance(item.get("question"), str):
-        return "缺少 question 字段（应为文本）"
-    if not item["question"].strip():
-        return "问题为空"
-    history = item.get("history", [])
-    if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
-        return "history 必须是问题文本的列表"
-    return ""
-
-
 def _settings(args):
     from rag.config import Settings
 
@@ -82,7 +47,10 @@ def _settings(args):
 
 def _requests(args) -> Iterator[dict]:
     if args.batch:
-        yield from read_batch(Path(args.batch))
+        try:
+            yield from read_batch(Path(args.batch))
+        except JsonlError as exc:
+            raise UserError(f"批量文件有误：{exc}") from None
     else:
         if args.question is None or not args.question.strip():
             raise UserError("问题不能为空")
@@ -179,7 +147,7 @@ def cmd_ask(args) -> None:
 def cmd_eval(args) -> None:
     from rag.config import MODES, check_choice
     from rag.evaluate.metrics import load_questions, split_groups
-    from rag.evaluate.report import write_reports
+    from rag.evaluate.report import summary_lines, write_reports
     from rag.evaluate.run import evaluate, run_header
 
     modes = () if args.no_retrieval else tuple(m.strip() for m in args.modes.split(",") if m.strip())
@@ -220,35 +188,8 @@ def cmd_eval(args) -> None:
         result["cmrc"] = evaluate_squad(squad, _settings(args), source=Path(args.squad).name, encoder=encoder,
                                         show_progress=not args.quiet)
     paths = write_reports(result, Path(args.out), notes)
-    _print_eval_summary(result)
+    print("\n".join(summary_lines(result)))
     print("报告：" + "，".join(str(p) for p in paths))
-
-
-def _print_eval_summary(result: dict) -> None:
-    from rag.evaluate.metrics import shown_splits
-
-    def fmt(value) -> str:
-        return "—" if value is None else f"{value:.3f}"
-
-    for split in shown_splits(result.get("retrieval", {})):
-        for name, m in result["retrieval"][split]["systems"].items():
-            print(f"{split:4s} {name:12s} Hit@1 {m['Hit@1']:.3f}  Hit@5 {m['Hit@5']:.3f}  MRR@10 {m['MRR@10']:.3f}  "
-                  f"nDCG@10 {m['nDCG@10']:.3f}  R@10 {m['Recall@10']:.3f}")
-    for split in shown_splits(result.get("answers", {})):
-        for name, a in result["answers"][split].items():
-            print(f"{split:4s} answers {name:16s} facts@200 {fmt(a['key_facts_200'])} "
-                  f"(anywhere {fmt(a['key_facts'])})  "
-                  f"citation P {fmt(a['citation_precision'])}  refusal R {fmt(a['refusal_recall'])} "
-                  f"(near-miss {fmt(a['refusal_recall_near_miss'])}, off-topic {fmt(a['refusal_recall_off_topic'])}) "
-                  f"P {fmt(a['refusal_precision'])}  answerable refused {fmt(a['answerable_refused'])}  "
-                  f"median {fmt(a['median_answer_chars'])} chars")
-    if "cmrc" in result:
-        c = result["cmrc"]
-        print(f"CMRC {c['questions']} questions: own paragraph Hit@1 {fmt(c['passages']['Hit@1'])}  "
-              f"Hit@5 {fmt(c['passages']['Hit@5'])}  MRR@10 {fmt(c['passages']['MRR@10'])}")
-        for name, a in c["answers"].items():
-            print(f"CMRC answers {name:16s} gold@200 {fmt(a['gold_200'])} (anywhere {fmt(a['gold'])})  "
-                  f"median {fmt(a['median_answer_chars'])} chars  refused {fmt(a['refused'])}")
 
 
 def cmd_dossier(args) -> None:

@@ -204,3 +204,32 @@ def write_reports(result: dict, out: Path, notes: str = "") -> list[Path]:
         paths.append(out / "retrieval.png")
         render_chart(result, paths[2])
     return paths
+
+
+def summary_lines(result: dict) -> list[str]:
+    """The few lines `rag eval` prints when done: each system's headline numbers."""
+    lines = []
+
+    def fmt(value) -> str:
+        return "—" if value is None else f"{value:.3f}"
+
+    for split in shown_splits(result.get("retrieval", {})):
+        for name, m in result["retrieval"][split]["systems"].items():
+            lines.append(f"{split:4s} {name:12s} Hit@1 {m['Hit@1']:.3f}  Hit@5 {m['Hit@5']:.3f}  "
+                         f"MRR@10 {m['MRR@10']:.3f}  nDCG@10 {m['nDCG@10']:.3f}  R@10 {m['Recall@10']:.3f}")
+    for split in shown_splits(result.get("answers", {})):
+        for name, a in result["answers"][split].items():
+            lines.append(f"{split:4s} answers {name:16s} facts@200 {fmt(a['key_facts_200'])} "
+                         f"(anywhere {fmt(a['key_facts'])})  citation P {fmt(a['citation_precision'])}  "
+                         f"refusal R {fmt(a['refusal_recall'])} (near-miss {fmt(a['refusal_recall_near_miss'])}, "
+                         f"off-topic {fmt(a['refusal_recall_off_topic'])}) P {fmt(a['refusal_precision'])}  "
+                         f"answerable refused {fmt(a['answerable_refused'])}  "
+                         f"median {fmt(a['median_answer_chars'])} chars")
+    if "cmrc" in result:
+        c = result["cmrc"]
+        lines.append(f"CMRC {c['questions']} questions: own paragraph Hit@1 {fmt(c['passages']['Hit@1'])}  "
+                     f"Hit@5 {fmt(c['passages']['Hit@5'])}  MRR@10 {fmt(c['passages']['MRR@10'])}")
+        for name, a in c["answers"].items():
+            lines.append(f"CMRC answers {name:16s} gold@200 {fmt(a['gold_200'])} (anywhere {fmt(a['gold'])})  "
+                         f"median {fmt(a['median_answer_chars'])} chars  refused {fmt(a['refused'])}")
+    return lines
