@@ -137,7 +137,7 @@ class Assistant:
         乡贤) or the corpus's own subject, used in more than half of the essays (千万工程).
         """
         if self._focus is None:
-            from rag.names import base_dictionary
+            from rag.lexicon import base_dictionary
 
             aliases: dict[str, set[str]] = {w: {w} for w in self.tokenizer.words if len(w) >= 2}
             specific = set(self.tokenizer.people)

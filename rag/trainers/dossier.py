@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.names import base_dictionary
+from rag.lexicon import base_dictionary
 from rag.store import Index
 
 _QUOTED = re.compile(r"“([\u4e00-\u9fff+]{2,8})”(工作法|银行|模式|理念|工程|机制|制度|超市)?")
