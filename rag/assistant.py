@@ -20,7 +20,7 @@ from rag.llm import LLMAnswerer, LLMConfig, LLMFailure, best_quote
 from rag.question import Question, parse
 from rag.retrieve import Retriever
 from rag.schema import Answer, Hit, SearchResult
-from rag.text import Tokenizer, normalize
+from rag.text import Tokenizer, normalize, tidy
 
 MAX_QUESTION_CHARS = 2000
 
@@ -193,9 +193,10 @@ class Assistant:
         return SearchResult(parsed.text, mode, hits, notes)
 
     def reply(self, conversation: Conversation, question: str, **options) -> tuple[Answer, Conversation]:
-        """`ask` within a conversation: the answer, and the conversation with this turn added."""
+        """`ask` within a conversation: the answer, and the conversation with this turn added, the
+        question kept as the user typed it (a full-width "？" stays one; it is read normalised)."""
         answer = self.ask(question, history=conversation.history, **options)
-        return answer, conversation.add(answer.question, answer)
+        return answer, conversation.add(tidy(question), answer)
 
     def ask(self, question: str, history: list[str] | tuple[str, ...] = (), k: int | None = None,
             mode: str | None = None) -> Answer:

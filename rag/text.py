@@ -39,8 +39,17 @@ def normalize(text: str) -> str:
     >>> normalize("  五四村，\\x00如何 \\n 筹资？ ")
     '五四村,如何 筹资?'
     """
+    return tidy(unicodedata.normalize("NFKC", tidy(text)))
+
+
+def tidy(text: str) -> str:
+    """User text as typed, only made safe: no control or invisible format characters, no lone
+    surrogates, blanks folded; full-width punctuation kept (what the chat shows and exports).
+
+    >>> tidy("  五四村   如何筹资？ ")
+    '五四村 如何筹资？'
+    """
     text = text.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(text) else text
-    text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub("", text)
     # Invisible format characters (zero-width spaces, direction overrides) carry no words.
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")

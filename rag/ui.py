@@ -26,6 +26,7 @@ from rag.trainers.dossier import find
 
 log = logging.getLogger("rag.ui")
 
+MODE_LABELS = {"hybrid": "混合", "dense": "语义", "bm25": "关键词"}  # shown; the values stay the contract's
 EXAMPLES = [
     "五四村是如何筹集资金的？",  # officials: a fact with numbers
     "几位学员对何斯路村的经验都谈了什么？",  # trainers: what several participants wrote
@@ -61,9 +62,11 @@ class ChatUI:
         return str(path)
 
     def respond(self, message, conversation: Conversation, mode: str, k: float):
-        """Answer one chat message; an empty message sends nothing."""
+        """Answer one chat message; an empty message sends nothing and says why. The turn keeps
+        the question as the user typed it (a full-width "？" stays one)."""
         message = present.content_text(message)
         if not message.strip():
+            gr.Warning("请输入问题。", title="提示")
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         try:
             _, conversation = self.assistant.reply(conversation, message, mode=mode, k=int(k))
@@ -75,13 +78,15 @@ class ChatUI:
         return self.chat_messages(conversation), conversation, "", self.write_export(conversation)
 
     def make_brief(self, conversation: Conversation):
-        """A session brief (Markdown and .docx) from the questions of the current chat."""
+        """A session brief (Markdown and .docx) from the questions of the current chat; the file
+        box appears only with files in it. Before any answer, it says why nothing is made."""
         questions = conversation.history
         if not questions:
-            return None
+            gr.Warning("还没有已回答的问题，先提问再生成研讨讲义。", title="提示")
+            return gr.update(value=None, visible=False)
         stem = self.export_dir / f"研讨讲义-{time.strftime('%Y%m%d-%H%M%S')}-{id(conversation) % 10000}"
         brief = build_brief(self.assistant, questions, self.names)
-        return [str(p) for p in write_brief(brief, self.index, stem)]
+        return gr.update(value=[str(p) for p in write_brief(brief, self.index, stem)], visible=True)
 
     def show_name(self, name) -> str:
         entry = find(self.names, name) if name else None
@@ -92,7 +97,19 @@ class ChatUI:
 
     @staticmethod
     def new_chat():
+        """Everything of the chat cleared: messages, the conversation behind follow-ups, the export."""
         return [], Conversation(), "", None
+
+    @staticmethod
+    def cleared():
+        """After the chat's trash icon: no messages, no conversation behind follow-ups, no export."""
+        return [], Conversation(), None
+
+    @staticmethod
+    def check_export(conversation: Conversation) -> None:
+        """Say why 导出对话 gives nothing before any answer (with one, the button downloads)."""
+        if not conversation.answered():
+            gr.Warning("还没有可导出的回答，先提问。", title="提示")
 
     def ask(self, question: str, mode: str = "hybrid", k: int = 10, history: list[str] | None = None) -> dict:
         """Answer a question with citations, as the JSON of `rag ask --json`; bad input gives {"error": …}."""
@@ -125,10 +142,11 @@ def build_demo(assistant: Assistant, ui: ChatUI | None = None) -> gr.Blocks:
                 clear = gr.Button("新对话", elem_id="new-chat")
                 export = gr.DownloadButton("导出对话（Markdown）", value=None, elem_id="export")
                 brief_button = gr.Button("生成研讨讲义", elem_id="brief")
-            brief_files = gr.File(label="研讨讲义（Markdown 与 Word）", file_count="multiple", elem_id="brief-files")
+            brief_files = gr.File(label="研讨讲义（Markdown 与 Word）", file_count="multiple", elem_id="brief-files",
+                                  visible=False)
             gr.Examples(EXAMPLES, inputs=question_box, label="示例问题")
             with gr.Accordion("检索设置", open=False):
-                mode = gr.Radio(list(MODES), value=settings.mode, label="检索方式")
+                mode = gr.Radio([(MODE_LABELS[m], m) for m in MODES], value=settings.mode, label="检索方式")
                 k = gr.Slider(3, 20, value=settings.k, step=1, label="检索段落数 k")
         with gr.Tab("村庄与主题", elem_id="names-tab"):
             gr.Markdown("文中提到的村庄和做法，按提到它的文章数排列。选择一个，查看每篇文章怎么写它。")
@@ -146,6 +164,10 @@ def build_demo(assistant: Assistant, ui: ChatUI | None = None) -> gr.Blocks:
         question_box.submit(ui.respond, [question_box, conversation, mode, k], outputs, api_visibility="private")
         send.click(ui.respond, [question_box, conversation, mode, k], outputs, api_visibility="private")
         clear.click(ui.new_chat, None, outputs, api_visibility="private")
+        # The chat's own trash icon clears everything too, not only the screen (but not a
+        # question being typed); unqueued, so the next question cannot overtake it.
+        chatbot.clear(ui.cleared, None, [chatbot, conversation, export], api_visibility="private", queue=False)
+        export.click(ui.check_export, conversation, None, api_visibility="private")
         essay_choice.change(ui.show_essay, essay_choice, essay_view, api_visibility="private")
         name_choice.change(ui.show_name, name_choice, name_view, api_visibility="private")
         brief_button.click(ui.make_brief, conversation, brief_files, api_visibility="private")

@@ -67,7 +67,10 @@ def test_chat_handler_refuses_and_lists_possibly_related(ui):
 def test_follow_up_in_the_same_chat(ui):
     _, turns, _, _ = ui.respond("五四村是如何筹集资金的？", new(), "hybrid", 10)
     messages, turns, _, _ = ui.respond("那个公司由谁来经营？", turns, "hybrid", 10)
-    assert len(turns.turns) == 2 and turns.history == ["五四村是如何筹集资金的?", "那个公司由谁来经营?"]
+    # The questions are kept as typed: the full-width "？" is shown and exported as a full-width one.
+    assert len(turns.turns) == 2 and turns.history == ["五四村是如何筹集资金的？", "那个公司由谁来经营？"]
+    assert messages[2]["content"] == "那个公司由谁来经营？"
+    assert "## 问题 2：那个公司由谁来经营？" in Path(ui.write_export(turns)).read_text(encoding="utf-8")
     assert "莫干山大酒店" in messages[3]["content"]
     assert ui.new_chat()[:2] == ([], new())
 
@@ -101,11 +104,13 @@ def test_brief_from_the_chat(ui):
 
     _, turns, _, _ = ui.respond("五四村是如何筹集资金的？", new(), "hybrid", 10)
     _, turns, _, _ = ui.respond("怎样办理护照？", turns, "hybrid", 10)
-    markdown, docx = ui.make_brief(turns)
+    update = ui.make_brief(turns)
+    assert update["visible"] is True
+    markdown, docx = update["value"]
     text = Path(markdown).read_text(encoding="utf-8")
     assert "五四村是如何筹集资金的" in text and "【未找到答案】" in text and "## 五四村（村庄" in text
     assert "五四村是如何筹集资金的" in "\n".join(p.text for p in Document(docx).paragraphs)
-    assert ui.make_brief(new()) is None
+    assert ui.make_brief(new())["visible"] is False  # nothing to show, and a warning says why
 
 
 def test_essay_view_has_headings(ui):
@@ -202,6 +207,26 @@ def test_in_a_real_browser(served, browser, tmp_path):
 
     page.locator("#new-chat").click()
     expect(chat).not_to_contain_text("五四村是如何筹集资金的", timeout=10000)
+
+    # An empty question says why nothing happens.
+    page.locator("#send").click()
+    expect(page.get_by_text("请输入问题")).to_be_visible(timeout=10000)
+    # The chat's own trash icon clears the conversation too: the next question is no follow-up.
+    question.fill("五四村是如何筹集资金的？")
+    page.locator("#send").click()
+    expect(chat).to_contain_text("引用", timeout=60000)
+    chat.locator('button[aria-label="Clear"]').click()
+    expect(chat).not_to_contain_text("五四村是如何筹集资金的", timeout=10000)
+    page.wait_for_timeout(1000)
+    question.fill("它是怎么分红的？")
+    page.locator("#send").click()
+    expect(chat).to_contain_text("它是怎么分红的？", timeout=60000)  # typed full-width "？" kept
+    expect(chat.locator(".message").last).to_be_visible()
+    page.wait_for_timeout(500)
+    assert "按上文理解为" not in chat.inner_text()
+    page.get_by_text("检索设置").click()  # retrieval modes in Chinese, the values unchanged
+    expect(page.get_by_text("关键词", exact=True)).to_be_visible(timeout=10000)
+    assert page.get_by_text("bm25", exact=True).count() == 0
 
     page.get_by_role("tab", name="村庄与主题").click()
     page.locator("#name-choice input").click()
