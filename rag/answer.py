@@ -215,7 +215,7 @@ class Composer(Enumerations):
 
     def _given(self, value: str, q: Question, given: set[str]) -> bool:
         """Whether a value only repeats what the question says (its own names, their spellings):
-        "余杭径山村" does not tell which town 径山村 belongs to."""
+        "余杭白沙村" does not tell which town 白沙村 belongs to."""
         words = [w for w in self.tokenizer.tokenize(value) if len(w) >= 2 or w.isdigit()]
         return value in q.text or bool(words) and all(w in q.text or w in q.query or w in given for w in words)
 

@@ -40,15 +40,25 @@ def proper(word: str) -> bool:
     return tag(word) in PROPER_TAGS
 
 
-def place_like(word: str, base) -> bool:
-    """A word that may name a place: tagged as a name by jieba's base dictionary (安吉), or
-    unknown to it (瓜沥) and not opening with a common word (打造通, 依托南呈); never a common
-    word itself (学习, 号召)."""
+def words(text: str) -> list[str]:
+    """`text` cut by jieba's base dictionary alone (no guessing of unknown words)."""
     import jieba
 
+    return jieba.dt.lcut(text, HMM=False)
+
+
+def common(word: str, base) -> bool:
+    """A common word of the language: two characters or more, in the base dictionary, not
+    tagged as a name there."""
+    return len(word) >= 2 and word in base and not proper(word)
+
+
+def place_like(word: str, base) -> bool:
+    """A word that may name a place: tagged as a name by jieba's base dictionary (安吉), or
+    unknown to it (瓜沥) and not opening with a common word (打造通, 依托青石); never a common
+    word itself (学习, 号召)."""
     if set(word) & DETERMINERS or word[0] in FUNCTION_CHARS or word[-1] in FUNCTION_CHARS:
         return False
     if word in base:
         return proper(word)
-    first = jieba.dt.lcut(word, HMM=False)[0]
-    return not (len(first) >= 2 and first in base and not proper(first))
+    return not common(words(word)[0], base)

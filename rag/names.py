@@ -2,7 +2,7 @@
 
 - places: "X村/镇/乡/县/区" whose stem X is a word of its own (rules in rag/places.py);
 - people: a surname and one or two characters next to a role (书记、老师、教授、主任…) —
-  "傅临产书记", "支部书记何允辉" — or listed with such a name ("杜英森、沈伟桥、梁雪松教授");
+  "王建国书记", "支部书记李明" — or listed with such a name ("张华、赵强、陈静教授");
 - programmes and named practices: quoted terms and 《titles》 (rag.text.corpus_terms);
 - aliases: a village's stem used on its own (何斯路 for 何斯路村), and a shorter village name
   after the same qualifier as a longer one whose stem it begins (瓜沥梅村 / 瓜沥梅林村).
@@ -18,7 +18,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from rag.lexicon import CJK, DETERMINERS, FUNCTION_CHARS, base_dictionary, proper, tag
+from rag.lexicon import CJK, DETERMINERS, FUNCTION_CHARS, base_dictionary, common, tag, words
 from rag.places import find_places, place_candidates, village_aliases
 
 ROLES = ("书记", "支书", "老师", "教授", "主任", "局长", "院长", "校长", "县长", "区长", "镇长", "乡长", "村长",
@@ -116,13 +116,11 @@ def find_people(texts: dict[str, str], base=None) -> dict[str, tuple[str, list[t
 def _person_like(name: str, base) -> bool:
     """A surname and one or two characters that are not a common word, or a name jieba tags as
     one (王建国)."""
-    import jieba
-
     if not (name[0] in SURNAMES or name[:2] in SURNAMES) or set(name) & (FUNCTION_CHARS | DETERMINERS):
         return False
     if name in base:
         return tag(name).startswith("nr")
-    return not all(len(w) >= 2 and w in base and not proper(w) for w in jieba.dt.lcut(name, HMM=False))
+    return not all(common(w, base) for w in words(name))
 
 
 def _boundary_before(text: str, start: int) -> bool:

@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rag.lexicon import CJK, DETERMINERS, FUNCTION_CHARS, base_dictionary, place_like, proper, tag
+from rag.lexicon import CJK, DETERMINERS, FUNCTION_CHARS, base_dictionary, common, place_like, proper, tag, words
 
 PLACE_SUFFIXES = "村镇乡县区"
 # An administrative unit standing right before a name qualifies it ("韩店街道桥沟村", "X镇西申家庄村").
@@ -73,10 +73,7 @@ def _admin_before(text: str, start: int, base) -> str:
 def _possible_stem(stem: str, suffix: str, base) -> bool:
     """A stem that could name a place: not a common word with its suffix (示范区, 全村), no
     determiner (各村, 我区), no function character at its edges, no administrative character."""
-    import jieba
-
-    whole = jieba.dt.lcut(stem + suffix, HMM=False)
-    if all(len(w) >= 2 and w in base and not proper(w) for w in whole):  # 发达/地区, 振兴/小镇
+    if all(common(w, base) for w in words(stem + suffix)):  # 发达/地区, 振兴/小镇
         return False
     return (stem + suffix not in base and not set(stem) & (DETERMINERS | set(PLACE_SUFFIXES) | set("的个省市农"))
             and stem[0] not in FUNCTION_CHARS and stem[-1] not in FUNCTION_CHARS
@@ -90,20 +87,16 @@ def _accessor_variety(occurrences: list[_Occurrence]) -> int:
 
 
 def _words(stem: str, base) -> int:
-    """How many common words (two characters or more, jieba's base dictionary) make up `stem`
-    entirely; 0 when it is not made of common words (a name jieba does not know)."""
-    import jieba
-
-    words = jieba.dt.lcut(stem, HMM=False)
-    return len(words) if all(len(w) >= 2 and w in base for w in words) else 0
+    """How many dictionary words (two characters or more, jieba's base dictionary) make up `stem`
+    entirely; 0 when it is not made of them (a name jieba does not know)."""
+    cut = words(stem)
+    return len(cut) if all(len(w) >= 2 and w in base for w in cut) else 0
 
 
 def _common_inside(stem: str, base) -> bool:
     """Whether a common word of two characters or more is part of `stem` (小古城: 古城 is a
     place noun too, 级旅游景: 旅游); such a stem needs a qualifier to count as a name."""
-    import jieba
-
-    return any(len(w) >= 2 and w in base and not proper(w) for w in jieba.dt.lcut(stem, HMM=False))
+    return any(common(w, base) for w in words(stem))
 
 
 def find_places(texts: dict[str, str], base=None, candidates: dict[str, list[_Occurrence]] | None = None
@@ -117,13 +110,13 @@ def find_places(texts: dict[str, str], base=None, candidates: dict[str, list[_Oc
     # 1. Stems jieba does not know, or one common word used as a name many times over: found
     #    after several different characters (a fragment such as 掌村 always follows 东).
     for name, occ in candidates.items():
-        stem, words = name[:-1], _words(name[:-1], base)
+        stem, n_words = name[:-1], _words(name[:-1], base)
         if not any(o.boundary or o.qualified for o in occ):
             continue  # never after a word boundary: a fragment of longer names (亚地区 in 东南亚地区)
-        if len(stem) >= 2 and words == 0 and not _common_inside(stem, base) and len(occ) >= 2 \
+        if len(stem) >= 2 and n_words == 0 and not _common_inside(stem, base) and len(occ) >= 2 \
                 and _accessor_variety(occ) >= 2:
             accepted[name] = "多次出现，前文多样"
-        elif len(stem) >= 2 and words == 1 and min(len(occ), _accessor_variety(occ)) >= MIN_COMMON_STEM:
+        elif len(stem) >= 2 and n_words == 1 and min(len(occ), _accessor_variety(occ)) >= MIN_COMMON_STEM:
             accepted[name] = "常用词作专名，多次出现，前文多样"
     # 2. Qualifiers: the two or three characters before two different candidates, one accepted
     #    ("余杭" before 小古城村 and 径山村).
@@ -159,8 +152,8 @@ def find_places(texts: dict[str, str], base=None, candidates: dict[str, list[_Oc
         named = names & set(found)
         if (len(q) == 2 and len(named) >= 2 and q not in found and place_like(q, base)
                 and not set(q) & set(PLACE_SUFFIXES + "省市")):
-            where = [o for n in named for o in candidates[n] if o.before.endswith(q)]
-            found[q] = ("限定两个以上地名", [_Occurrence(o.source, o.start - 2, "", False, "", "") for o in where])
+            where = sorted((o.source, o.start - 2) for n in named for o in candidates[n] if o.before.endswith(q))
+            found[q] = ("限定两个以上地名", [_Occurrence(source, start, "", False, "", "") for source, start in where])
     return found
 
 

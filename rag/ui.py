@@ -29,7 +29,7 @@ log = logging.getLogger("rag.ui")
 MODE_LABELS = {"hybrid": "混合", "dense": "语义", "bm25": "关键词"}  # shown; the values stay the contract's
 EXAMPLES = [
     "五四村是如何筹集资金的？",  # officials: a fact with numbers
-    "几位学员对何斯路村的经验都谈了什么？",  # trainers: what several participants wrote
+    "几位学员对余村的经验都谈了什么？",  # trainers: what several participants wrote
     "民政部门在养老服务方面有什么打算？",
     "一个欠了很多债的穷村子后来怎么变富的？",  # a paraphrase
 ]
