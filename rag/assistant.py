@@ -20,9 +20,10 @@ from rag.llm import LLMAnswerer, LLMConfig, LLMFailure, best_quote
 from rag.question import Question, parse
 from rag.retrieve import Retriever
 from rag.schema import Answer, Hit, SearchResult
-from rag.text import Tokenizer, normalize, tidy
+from rag.text import Tokenizer, normalize, shorten, tidy
 
 MAX_QUESTION_CHARS = 2000
+ECHOED_QUESTION_CHARS = 80  # a question repeated back in a note is cut to this, with "……"
 
 
 class QuestionError(ValueError):
@@ -110,7 +111,7 @@ class Assistant:
             except LLMFailure as exc:
                 notes.append(f"{exc}，按关键词理解上文。")
         if parsed.query != text:
-            notes.append(f"按上文理解为：{parsed.query}")
+            notes.append(f"按上文理解为：{shorten(parsed.query, ECHOED_QUESTION_CHARS)}")
         return parsed, notes
 
     def query(self, question: str, history: list[str] | tuple[str, ...] = (), mode: str = "hybrid"):

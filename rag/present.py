@@ -12,8 +12,11 @@ import html
 import re
 import time
 
+from rag.render import answer_blocks, conversation_blocks, section, to_markdown, to_text
 from rag.schema import Answer, Hit
+from rag.sections import essay_paragraphs
 from rag.store import Index
+from rag.text import shorten
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
@@ -38,40 +41,83 @@ def content_text(content) -> str:
     return ""
 
 
-def highlight(text: str, start: int, spans) -> str:
-    """Escaped `text` (which begins at source offset `start`) with the quoted spans in <mark>."""
+def highlight(text: str, start: int, spans, markdown: bool = True) -> str:
+    """Escaped `text` (which begins at source offset `start`) with the quoted spans in <mark>;
+    `markdown=False` escapes for raw HTML (a <summary>), where Markdown escapes would show."""
+    esc = escape if markdown else html_text
     out, pos = [], 0
     for s, e in sorted(spans):
         s, e = max(s - start, pos), min(e - start, len(text))
         if s >= e:
             continue
-        out += [escape(text[pos:s]), "<mark>", escape(text[s:e]), "</mark>"]
+        out += [esc(text[pos:s]), "<mark>", esc(text[s:e]), "</mark>"]
         pos = e
-    out.append(escape(text[pos:]))
+    out.append(esc(text[pos:]))
     return "".join(out)
 
 
-def paragraph_context(index: Index, hit: Hit) -> tuple[str, str]:
-    """The paragraph before and the paragraph after the passage, within its essay."""
+def html_text(text: str) -> str:
+    """Text inside raw HTML: entities escaped, line breaks kept as spaces."""
+    return html.escape(text, quote=False).replace("\n", " ")
+
+
+def copy_button(label: str, plain: str, tip: str) -> str:
+    """Inline Markdown: a button that copies `plain` as plain text. The text sits hidden beside
+    it (line breaks as <br>) and the page's script (rag/ui_page.py) copies it."""
+    return (f'<span class="rag-copybox"><button class="rag-copy" title="{tip}">{label}</button>'
+            f'<span class="rag-plain">{escape(plain).replace(chr(10), "<br>")}</span></span>')
+
+
+def paragraph_context(index: Index, hit: Hit) -> tuple[tuple[str, str], tuple[str, str]]:
+    """What surrounds the passage in its essay, as ((label, text) before, (label, text) after):
+    the rest of its own paragraph when the passage begins or ends inside one, else the
+    neighbouring paragraph, skipping heading lines and naming the section it belongs to when
+    that differs from the passage's. Empty at the essay's ends."""
     chunk = hit.chunk
-    text = index.sources[chunk.source]
     essay = next((e for e in index.essays if e.number == chunk.essay and e.source == chunk.source), None)
-    lo, hi = (essay.start, essay.end) if essay else (0, len(text))
-    para_start = text.rfind("\n", lo, chunk.start) + 1 or lo
-    before_start = text.rfind("\n", lo, max(lo, para_start - 1)) + 1 if para_start > lo else para_start
-    before = text[max(lo, before_start) : para_start].strip()
-    para_end = text.find("\n", chunk.end, hi)
-    para_end = hi if para_end < 0 else para_end
-    after_end = text.find("\n", para_end + 1, hi)
-    after = text[para_end:hi if after_end < 0 else after_end].strip()
+    if essay is None:
+        return ("", ""), ("", "")
+    text = index.sources[chunk.source]
+    body = [p for p in essay_paragraphs(text, essay) if not p.heading]
+    own = next((p.section for p in body if p.start <= chunk.start < max(p.end, p.start + 1)), None)
+
+    def label(side: str, paragraph) -> str:
+        if paragraph.section is own or not paragraph.section or not paragraph.section.heading_path:
+            return side
+        return f"{side} · {paragraph.section.heading_path[-1]}"
+
+    before = after = ("", "")
+    inside = next((p for p in body if p.start < chunk.start < p.end), None)
+    if inside and text[inside.start : chunk.start].strip():
+        before = ("本段前文", text[inside.start : chunk.start].strip())
+    else:
+        earlier = [p for p in body if p.end <= chunk.start]
+        if earlier:
+            before = (label("上一段", earlier[-1]), text[earlier[-1].start : earlier[-1].end].strip())
+    inside = next((p for p in body if p.start < chunk.end < p.end), None)
+    if inside and text[chunk.end : inside.end].strip():
+        after = ("本段后文", text[chunk.end : inside.end].strip())
+    else:
+        later = [p for p in body if p.start >= chunk.end]
+        if later:
+            after = (label("下一段", later[0]), text[later[0].start : later[0].end].strip())
     return before, after
 
 
-def citation_block(index: Index, citation) -> str:
+def plain_citation(citation) -> str:
+    """A citation as one line of plain text: 《title》 author · section：quote."""
     c = citation.hit.chunk
-    before, after = paragraph_context(index, citation.hit)
+    return f"《{c.title}》 {c.author} · {section(citation.hit)}：{citation.quote}"
+
+
+def citation_block(index: Index, citation) -> str:
+    """One citation: where it comes from, a copy button, the passage with the quoted words
+    marked, and the passage's surroundings to expand (never the passage again)."""
+    c = citation.hit.chunk
+    (before_label, before), (after_label, after) = paragraph_context(index, citation.hit)
     lines = [
-        f"**[{citation.n}]** 《{escape(c.title)}》 · {escape(c.author)}  ",
+        f"**[{citation.n}]** 《{escape(c.title)}》 · {escape(c.author)} "
+        + copy_button("复制引用", plain_citation(citation), "复制这条引用（纯文本）") + "  ",
         f"<small>{escape(c.heading)}</small>",
         "",
         "> " + highlight(c.text, c.start, citation.quote_spans).replace("\n", "  \n> "),
@@ -79,10 +125,10 @@ def citation_block(index: Index, citation) -> str:
     if before or after:
         lines += ["", "<details><summary>展开上下文</summary>", ""]
         if before:
-            lines += [f"<small>（上一段）</small> {escape(before)}", ""]
-        lines += [highlight(c.text, c.start, citation.quote_spans).replace("\n", "  \n"), ""]
+            lines += [f"<small>（{before_label}）</small> {escape(before)}", ""]
+        lines += ["<small>（……上面引用的段落……）</small>", ""]
         if after:
-            lines += [f"<small>（下一段）</small> {escape(after)}", ""]
+            lines += [f"<small>（{after_label}）</small> {escape(after)}", ""]
         lines += ["</details>"]
     return "\n".join(lines)
 
@@ -118,14 +164,31 @@ def answer_markdown(index: Index, answer: Answer) -> str:
         parts.append(related_block(answer.related, "可能相关的段落"))
     if answer.backend != "extractive":
         parts.append(f"<small>由大模型生成（{escape(answer.backend)}），引用已核对。</small>")
+    parts.append(copy_button("复制回答", to_text(answer_blocks(answer)), "复制回答与引用（纯文本）"))
     return "\n\n".join(p for p in parts if p)
+
+
+LONG_QUESTION_CHARS = 200  # a question longer than this shows collapsed in the chat
+QUESTION_PREVIEW_CHARS = 60
+
+
+def question_markdown(question: str) -> str:
+    """The user's question as its chat bubble: a long one collapsed to its beginning, whole
+    when expanded.
+
+    >>> question_markdown("余村*怎么*了？")
+    '余村\\\\*怎么\\\\*了？'
+    """
+    if len(question) <= LONG_QUESTION_CHARS:
+        return escape(question)
+    preview = html_text(shorten(question, QUESTION_PREVIEW_CHARS))
+    return (f"<details><summary>{preview}（共 {len(question)} 字，展开全文）</summary>\n\n"
+            f"{escape(question)}\n\n</details>")
 
 
 def export_markdown(turns: list[tuple[str, Answer]]) -> str:
     """The conversation for trainers: each question, its answer and citations (rag/render.py,
     the same blocks as the session brief)."""
-    from rag.render import conversation_blocks, to_markdown
-
     return to_markdown(conversation_blocks(turns, "千万工程培训心得问答 · 对话记录",
                                            f"导出时间：{time.strftime('%Y-%m-%d %H:%M')}"))
 
@@ -136,18 +199,17 @@ def essay_markdown(index: Index, number: int) -> str:
     text = index.sources[essay.source]
     lines = [f"## {escape(essay.title)}", f"*{escape(essay.author)}*", ""]
     shown: tuple[str, ...] = ()
-    for section in essay.sections:
-        path = section.heading_path
-        common = 0
-        while common < min(len(path), len(shown)) and path[common] == shown[common]:
-            common += 1
-        for depth in range(common, len(path)):
-            lines += [f"{'#' * min(6, depth + 3)} {escape(path[depth])}", ""]
-        shown = path
-        paragraphs = [p.strip() for p in text[section.start : section.end].split("\n") if p.strip()]
-        if paragraphs and path and paragraphs[0].lstrip("#").strip().rstrip("。：:") == path[-1]:
-            paragraphs = paragraphs[1:]  # a heading line, already shown as a heading
-        lines += [escape(p) + "\n" for p in paragraphs]
+    for paragraph in essay_paragraphs(text, essay):
+        path = paragraph.section.heading_path
+        if path != shown:
+            common = 0
+            while common < min(len(path), len(shown)) and path[common] == shown[common]:
+                common += 1
+            lines += [line for depth in range(common, len(path))
+                      for line in (f"{'#' * min(6, depth + 3)} {escape(path[depth])}", "")]
+            shown = path
+        if not paragraph.heading:  # a heading line is shown as the heading above
+            lines.append(escape(text[paragraph.start : paragraph.end].strip()) + "\n")
     return "\n".join(lines)
 
 
@@ -162,24 +224,30 @@ def dossier_overview(names) -> str:
 
 def dossier_markdown(index: Index, name) -> str:
     """What every essay says about one village or practice: its paragraphs grouped by essay,
-    the sentences naming it highlighted, each paragraph expandable in full."""
+    one entry each: the sentences naming it, highlighted, which open onto the whole paragraph
+    with every mention highlighted."""
     from rag.trainers.dossier import mentions, naming_sentences
 
     lines = [f"## {escape(name.name)}（{name.kind}）",
-             f"{len(name.essays)} 篇文章、{len(name.paragraphs)} 个段落提到它。名称来源：{escape(name.source)}。"]
+             f"{len(name.essays)} 篇文章、{len(name.paragraphs)} 个段落提到它。名称来源：{escape(name.source)}。"
+             "点击一条，展开整段。"]
     if name.merged:
         what = "村" if name.kind == "村庄" else "做法"
         lines.append(f"已合并的写法：{escape('、'.join(name.merged))}（文中指同一{what}）。")
+    spellings = set(name.variants)
     for number in name.essays:
         essay = index.essay(number)
         text = index.sources[essay.source]
-        lines += ["", f"### 《{escape(essay.title)}》 · {escape(essay.author)}"]
+        lines += ["", f"### 《{escape(essay.title)}》 · {escape(essay.author)}", ""]
         for e, start, end in name.paragraphs:
             if e != number:
                 continue
+            sentences = []
             for s, t in naming_sentences(index, name, e, start, end):
-                sentence = text[s:t].strip()
-                spans = [(s + a, s + b) for a, b in mentions(sentence, set(name.variants))]
-                lines.append("- " + highlight(sentence, s, spans))
-            lines += ["", "<details><summary>展开整段</summary>", "", escape(text[start:end].strip()), "", "</details>"]
+                spans = [(s + a, s + b) for a, b in mentions(text[s:t], spellings)]
+                sentences.append(highlight(text[s:t].strip(), s, spans, markdown=False))
+            paragraph = text[start:end]
+            spans = [(start + a, start + b) for a, b in mentions(paragraph, spellings)]
+            lines += [f'<details class="rag-entry"><summary>{" …… ".join(sentences)}</summary>', "",
+                      highlight(paragraph, start, spans), "", "</details>", ""]
     return "\n".join(lines)

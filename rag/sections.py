@@ -8,8 +8,9 @@ Leaves out: where essays begin and end (corpus.py) and chunking (chunk.py).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from rag.schema import Section
+from rag.schema import Essay, Section
 from rag.text import ORDINALS
 from rag.text import SENTENCE_END as TEXT_SENTENCE_END
 
@@ -188,6 +189,40 @@ def _merge_heading_only(text: str, sections: list[Section]) -> list[Section]:
             continue
         merged.append(Section(sec.heading_path, start, sec.end))
     return merged
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One non-empty line of an essay's body; `heading` when the line is a section heading."""
+
+    start: int
+    end: int
+    heading: bool
+    section: Section | None
+
+
+def essay_paragraphs(text: str, essay: Essay) -> list[Paragraph]:
+    r"""Every paragraph of an essay's body, in order. A line is a heading when it reads as one of
+    the headings of the section it opens (headings that share a section were merged into it).
+
+    >>> from rag.schema import Essay
+    >>> text = "一、规划先行\n村里先做规划。\n二、产业\n发展茶叶。"
+    >>> essay = Essay(1, "t", "a", "f", 0, len(text), split_sections(text, 0, len(text)))
+    >>> [(text[p.start:p.end], p.heading) for p in essay_paragraphs(text, essay)]
+    [('一、规划先行', True), ('村里先做规划。', False), ('二、产业', True), ('发展茶叶。', False)]
+    """
+    out = []
+    for section in essay.sections or [Section((), essay.start, essay.end)]:
+        headings = {squash(h) for h in section.heading_path}
+        opening = True
+        for offset, line in lines_of(text[section.start : section.end]):
+            if not line.strip():
+                continue
+            start = section.start + offset
+            is_heading = opening and squash(heading_text(line)) in headings
+            opening = is_heading
+            out.append(Paragraph(start, start + len(line), is_heading, section))
+    return out
 
 
 # ---------------------------------------------------------------- compilation file

@@ -56,6 +56,15 @@ def tidy(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text`, or its first `limit` characters and "……" when longer (a long question echoed).
+
+    >>> shorten("五四村是如何筹集资金的", 5)
+    '五四村是如……'
+    """
+    return text if len(text) <= limit else text[:limit] + "……"
+
+
 def _has_surrogates(text: str) -> bool:
     return any("\ud800" <= ch <= "\udfff" for ch in text)
 

@@ -21,11 +21,14 @@ import gradio as gr
 from rag import present
 from rag.assistant import Assistant, Conversation, QuestionError
 from rag.config import MODES, Settings
+from rag.text import tidy
 from rag.trainers.brief import build_brief, write_brief
 from rag.trainers.dossier import find
+from rag.ui_page import SCROLL_TO_QUESTION, page_options
 
 log = logging.getLogger("rag.ui")
 
+PENDING = "正在查找资料……"  # the answer's bubble until it comes
 MODE_LABELS = {"hybrid": "混合", "dense": "语义", "bm25": "关键词"}  # shown; the values stay the contract's
 EXAMPLES = [
     "五四村是如何筹集资金的？",  # officials: a fact with numbers
@@ -48,7 +51,7 @@ class ChatUI:
         """The Chatbot's messages, rebuilt from the conversation kept in state."""
         messages = []
         for question, reply in conversation.turns:
-            messages.append({"role": "user", "content": present.escape(question)})
+            messages.append({"role": "user", "content": present.question_markdown(question)})
             content = reply if isinstance(reply, str) else present.answer_markdown(self.index, reply)
             messages.append({"role": "assistant", "content": content})
         return messages
@@ -61,13 +64,24 @@ class ChatUI:
         path.write_text(present.export_markdown(answered), encoding="utf-8")
         return str(path)
 
-    def respond(self, message, conversation: Conversation, mode: str, k: float):
-        """Answer one chat message; an empty message sends nothing and says why. The turn keeps
-        the question as the user typed it (a full-width "？" stays one)."""
+    def show_question(self, message, conversation: Conversation):
+        """The question in the chat at once, with a bubble saying the answer is on its way; the
+        box is emptied and the question handed on (`respond` answers it). An empty question
+        sends nothing and says why."""
         message = present.content_text(message)
         if not message.strip():
             gr.Warning("请输入问题。", title="提示")
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), "", gr.skip()
+        waiting = [{"role": "user", "content": present.question_markdown(tidy(message))},
+                   {"role": "assistant", "content": PENDING}]
+        return self.chat_messages(conversation) + waiting, message, ""
+
+    def respond(self, message, conversation: Conversation, mode: str, k: float):
+        """Answer one chat message: (messages, conversation, export file). The turn keeps the
+        question as the user typed it (a full-width "？" stays one); nothing to answer, no change."""
+        message = present.content_text(message)
+        if not message.strip():
+            return gr.skip(), gr.skip(), gr.skip()
         try:
             _, conversation = self.assistant.reply(conversation, message, mode=mode, k=int(k))
         except (QuestionError, ValueError) as exc:
@@ -75,7 +89,7 @@ class ChatUI:
         except Exception:  # noqa: BLE001 - the user sees one line; the log keeps the details
             log.exception("ask failed")
             conversation = conversation.add(message, "⚠️ 出错了，请稍后再试。")
-        return self.chat_messages(conversation), conversation, "", self.write_export(conversation)
+        return self.chat_messages(conversation), conversation, self.write_export(conversation)
 
     def make_brief(self, conversation: Conversation):
         """A session brief (Markdown and .docx) from the questions of the current chat; the file
@@ -97,7 +111,8 @@ class ChatUI:
 
     @staticmethod
     def new_chat():
-        """Everything of the chat cleared: messages, the conversation behind follow-ups, the export."""
+        """Everything of the chat cleared: messages, the conversation behind follow-ups, the
+        question box, the export."""
         return [], Conversation(), "", None
 
     @staticmethod
@@ -132,11 +147,15 @@ def build_demo(assistant: Assistant, ui: ChatUI | None = None) -> gr.Blocks:
         )
         conversation = gr.State(Conversation())
         with gr.Tab("问答"):
-            chatbot = gr.Chatbot(label="对话", height=560, allow_tags=False, sanitize_html=True,
-                                 feedback_options=None, elem_id="chat")
+            # No built-in copy buttons (they copy Markdown and speak English): every answer and
+            # citation has its own plain-text copy button. No autoscroll: the page script scrolls
+            # the new question, not the end of a long answer, into view.
+            chatbot = gr.Chatbot(label="对话", height=560, allow_tags=False, sanitize_html=True, buttons=[],
+                                 feedback_options=None, autoscroll=False, elem_id="chat")
+            pending = gr.State("")  # the question between showing it and answering it
             with gr.Row():
-                question_box = gr.Textbox(placeholder="输入问题，例如：五四村是如何筹集资金的？", show_label=False,
-                                          scale=5, max_lines=4, elem_id="question")
+                question_box = gr.Textbox(label="问题", placeholder="输入问题，例如：五四村是如何筹集资金的？",
+                                          show_label=False, scale=5, max_lines=4, elem_id="question")
                 send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
             with gr.Row():
                 clear = gr.Button("新对话", elem_id="new-chat")
@@ -155,15 +174,21 @@ def build_demo(assistant: Assistant, ui: ChatUI | None = None) -> gr.Blocks:
             with gr.Accordion("全部名称", open=False):
                 gr.Markdown(present.dossier_overview(ui.names))
         with gr.Tab("文章", elem_id="essays-tab"):
-            gr.Markdown("\n".join(["| # | 标题 | 作者 |", "|---:|---|---|"] + [
-                f"| {e.number} | {present.escape(e.title)} | {present.escape(e.author)} |" for e in index.essays]))
             essay_choice = gr.Dropdown(essay_choices, label="选择文章阅读", value=None, elem_id="essay-choice")
             essay_view = gr.Markdown(elem_id="essay-view")
+            gr.Markdown("\n".join(["| # | 标题 | 作者 |", "|---:|---|---|"] + [
+                f"| {e.number} | {present.escape(e.title)} | {present.escape(e.author)} |" for e in index.essays]),
+                elem_id="essay-table")
 
-        outputs = [chatbot, conversation, question_box, export]
-        question_box.submit(ui.respond, [question_box, conversation, mode, k], outputs, api_visibility="private")
-        send.click(ui.respond, [question_box, conversation, mode, k], outputs, api_visibility="private")
-        clear.click(ui.new_chat, None, outputs, api_visibility="private")
+        for trigger in (question_box.submit, send.click):
+            # The question shows at once; the answer replaces the waiting bubble.
+            (trigger(ui.show_question, [question_box, conversation], [chatbot, pending, question_box],
+                     show_progress="hidden", api_visibility="private")
+             .then(None, js=SCROLL_TO_QUESTION)
+             .then(ui.respond, [pending, conversation, mode, k], [chatbot, conversation, export],
+                   show_progress="hidden", api_visibility="private")
+             .then(None, js=SCROLL_TO_QUESTION))
+        clear.click(ui.new_chat, None, [chatbot, conversation, question_box, export], api_visibility="private")
         # The chat's own trash icon clears everything too, not only the screen (but not a
         # question being typed); unqueued, so the next question cannot overtake it.
         chatbot.clear(ui.cleared, None, [chatbot, conversation, export], api_visibility="private", queue=False)
@@ -197,7 +222,7 @@ def launch(demo: gr.Blocks, assistant: Assistant, host: str | None = None, port:
     print(f"已加载索引：{len(index.essays)} 篇文章，{len(index.chunks)} 个段落，模型 {index.manifest.get('model')}",
           flush=True)
     return demo.launch(server_name=host, server_port=port, auth=auth, auth_message="请登录" if auth else None,
-                       show_error=False, **options)
+                       show_error=False, **page_options(), **options)
 
 
 def serve(host: str | None = None, port: int | None = None, **options):

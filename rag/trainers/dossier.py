@@ -15,9 +15,18 @@ from dataclasses import dataclass, field
 from rag.lexicon import base_dictionary
 from rag.store import Index
 
-_QUOTED = re.compile(r"“([\u4e00-\u9fff+]{2,8})”(工作法|银行|模式|理念|工程|机制|制度|超市)?")
+# A named practice ends in the head noun of a method, an institution or a programme, inside the
+# quotes (“功德银行”) or right after them (“五众”工作法).
+HEAD_NOUNS = ("工作法", "法", "制", "制度", "机制", "模式", "理念", "工程", "行动", "计划", "中心", "银行", "超市",
+              "工坊", "驿站", "书屋", "课堂", "学院", "联盟", "平台", "体系", "基金", "议事", "协商", "经济", "年")
+_QUOTED = re.compile(r"(.{0,2})“([\u4e00-\u9fff+]{2,8})”(" + "|".join(sorted(HEAD_NOUNS, key=len, reverse=True)) + ")?")
 # Quoted phrases, not names: they contain a pronoun, a question word or a verb-like particle.
-_PHRASE = re.compile(r"[我你他她它们什么怎么是的了吗呢要]")
+_PHRASE = re.compile(r"[我你他她它们什么怎么是的了吗呢要为]")
+# Verbs that put a name into practice: 打造“未来大地”, 推行“一院一策”.
+NAMING_VERBS = ("打造", "推行", "实施", "实行", "推广", "开展", "创建", "建立", "构建", "探索", "推出", "设立", "启动",
+                "创新", "引入", "采用", "运用")
+# Numbered names and formulas (“四议两公开”, “一村一品”, “公司+基地+农户”), not ranks (“第一引擎”).
+_NUMBERED = re.compile(r"(?<!第)[一二两三四五六七八九十百]|\+")
 
 
 @dataclass
@@ -57,17 +66,33 @@ def village_names(index: Index) -> dict[str, tuple[set[str], str]]:
     return derived | {name: ({name}, "人工词表") for name in sorted(listed - spelled)}
 
 
+def named_practice(core: str, before: str, head: str) -> bool:
+    """Whether a quoted term is used as the name of a practice rather than as a figure of speech
+    (一张“金名片”, 数字赋能“增智慧”): it is numbered or a formula (“一村一品”, “公司+基地+农户”),
+    ends in a head noun (“功德银行”, “五众”工作法), or follows a verb that puts a name into
+    practice (打造“未来大地”).
+
+    >>> named_practice("一村一品", "发展", ""), named_practice("五众", "", "工作法")
+    (True, True)
+    >>> named_practice("金名片", "一张", ""), named_practice("增智慧", "能", "")
+    (False, False)
+    """
+    return (bool(head) or bool(_NUMBERED.search(core)) or core.endswith(HEAD_NOUNS)
+            or before.endswith(NAMING_VERBS))
+
+
 def practice_names(index: Index) -> dict[str, tuple[set[str], str]]:
-    """Quoted names that are not common words (以人为本, 办法 …) nor phrases; the name takes the
-    word that follows the quote when it always does (“五众”工作法)."""
+    """Quoted names of practices (named_practice) that are not common words (以人为本, 办法 …)
+    nor phrases; the name takes the head noun that follows the quote when it always does
+    (“五众”工作法)."""
     base = base_dictionary()
     suffixes: dict[str, set[str]] = {}
     for essay in index.essays:
         for m in _QUOTED.finditer(index.sources[essay.source][essay.start : essay.end]):
-            core = m.group(1)
-            if _PHRASE.search(core) or core in base or core == "千万工程":
+            before, core, head = m.group(1), m.group(2), m.group(3) or ""
+            if _PHRASE.search(core) or core in base or core == "千万工程" or not named_practice(core, before, head):
                 continue
-            suffixes.setdefault(core, set()).add(m.group(2) or "")
+            suffixes.setdefault(core, set()).add(head)
     return {core + (next(iter(s)) if len(s) == 1 else ""): ({core}, "从文本识别：引号中的名称")
             for core, s in suffixes.items()}
 
