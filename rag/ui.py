@@ -193,8 +193,8 @@ def build_demo(assistant: Assistant, ui: ChatUI | None = None) -> gr.Blocks:
         # question being typed); unqueued, so the next question cannot overtake it.
         chatbot.clear(ui.cleared, None, [chatbot, conversation, export], api_visibility="private", queue=False)
         export.click(ui.check_export, conversation, None, api_visibility="private")
-        essay_choice.change(ui.show_essay, essay_choice, essay_view, api_visibility="private")
-        name_choice.change(ui.show_name, name_choice, name_view, api_visibility="private")
+        essay_choice.change(ui.show_essay, essay_choice, essay_view, show_progress="hidden", api_visibility="private")
+        name_choice.change(ui.show_name, name_choice, name_view, show_progress="hidden", api_visibility="private")
         brief_button.click(ui.make_brief, conversation, brief_files, api_visibility="private")
         gr.api(ui.ask, api_name="ask")
     demo.queue(default_concurrency_limit=2, max_size=64)

@@ -326,7 +326,13 @@ def test_export_and_brief_agree_on_a_refusal_in_a_real_browser(served, browser):
     exported = Path(download.value.path()).read_text(encoding="utf-8")
     page.locator("#brief").click()
     link = page.locator('#brief-files a[download$=".md"]')
-    link.wait_for(timeout=60000)
+    leaks = []
+    for _ in range(600):  # up to a minute; no "processing |" while the brief is made
+        if link.is_visible():
+            break
+        leaks += english_words(page)
+        page.wait_for_timeout(100)
+    assert leaks == [], leaks
     with page.expect_download() as download:
         link.click()
     brief = Path(download.value.path()).read_text(encoding="utf-8")
