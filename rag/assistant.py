@@ -186,11 +186,22 @@ class Assistant:
         ordered = sorted(best.values(), key=lambda r: -scores[r])
         return [Hit(rank, float(scores[r]), self.index.chunks[r], r) for rank, r in enumerate(ordered, start=1)]
 
+    def check_collection(self, collection: str | None) -> str | None:
+        """`collection` if the corpus has it (None: every collection); else a QuestionError naming those it has."""
+        if collection is None:
+            return None
+        known = sorted({e.collection for e in self.index.essays})
+        if collection not in known:
+            names = "、".join(c or "（顶层）" for c in known)
+            raise QuestionError(f"没有名为“{collection}”的文集；现有：{names}")
+        return collection
+
     def search(self, question: str, k: int | None = None, mode: str | None = None,
-               history: list[str] | tuple[str, ...] = ()) -> SearchResult:
+               history: list[str] | tuple[str, ...] = (), collection: str | None = None) -> SearchResult:
         mode = check_choice("mode", mode or self.settings.mode, MODES)
+        collection = self.check_collection(collection)
         parsed, notes, vector, tokens = self.query(question, history, mode)
-        hits = self.retriever.search(vector, tokens, k or self.settings.k, mode)
+        hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection)
         return SearchResult(parsed.text, mode, hits, notes)
 
     def reply(self, conversation: Conversation, question: str, **options) -> tuple[Answer, Conversation]:
@@ -200,13 +211,14 @@ class Assistant:
         return answer, conversation.add(tidy(question), answer)
 
     def ask(self, question: str, history: list[str] | tuple[str, ...] = (), k: int | None = None,
-            mode: str | None = None) -> Answer:
+            mode: str | None = None, collection: str | None = None) -> Answer:
         mode = check_choice("mode", mode or self.settings.mode, MODES)
+        collection = self.check_collection(collection)
         # The answer scores sentences against the question vector, so it is always computed.
         parsed, notes, vector, tokens = self.query(question, history)
         text = parsed.text
-        hits = self.retriever.search(vector, tokens, k or self.settings.k, mode)
-        place = self.place_surveyed(parsed) if mode == "hybrid" else None
+        hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection)
+        place = self.place_surveyed(parsed) if mode == "hybrid" and collection is None else None
         if place is not None and self.retriever.exact:
             answer = self.composer.compose_per_essay(text, self.hits_per_essay(place, vector, tokens), vector, tokens,
                                                      set(place.variants), hits)

@@ -126,12 +126,20 @@ def build_index(settings: Settings, encoder: Encoder | None = None, progress: bo
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         encoder, adaptation = _adapted(encoder, settings, chunks, tmp, progress)
+        previous = _previous(target, encoder, adaptation)
+        changes = file_changes(previous.manifest.get("file_sha256", {}) if previous else {}, corpus.file_sha256)
         if progress:
-            _log(f"编码 {len(chunks)} 个段落和 {len(sentences)} 个句子……")
-        chunk_vectors = encoder.encode([embedding_text(c) for c in chunks], progress=progress)
+            _log(changes_line(changes))
+        cache = reusable_vectors(previous) if previous else {}
+        chunk_texts = [embedding_text(c) for c in chunks]
         sentence_texts = [corpus.texts[s.source][s.start : s.end] for s in sentences]
+        missing = len({t for t in chunk_texts + sentence_texts if t not in cache})
+        if progress:
+            _log(f"编码 {len(chunks)} 个段落和 {len(sentences)} 个句子（沿用已有向量，新编码 {missing} 条）……")
+        chunk_vectors = encode_reusing(encoder, chunk_texts, cache, progress)
         index = Index(
-            chunks=chunks, sentences=sentences, sentence_vectors=encoder.encode(sentence_texts, progress=progress),
+            chunks=chunks, sentences=sentences,
+            sentence_vectors=encode_reusing(encoder, sentence_texts, cache, progress),
             terms=terms, sources=corpus.texts, essays=corpus.essays, names=names,
             **search_structures(chunk_vectors, [bm25_text(c) for c in chunks], Tokenizer(terms),
                                 settings.vector_index))
@@ -144,6 +152,9 @@ def build_index(settings: Settings, encoder: Encoder | None = None, progress: bo
             "settings": expected_settings(settings),
             "corpus": str(settings.corpus),
             "corpus_sha256": corpus.sha256,
+            "file_sha256": corpus.file_sha256,
+            "files_changed": changes,
+            "encoded": missing,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "build_seconds": round(time.perf_counter() - started, 2),
             "essays": len(corpus.essays),
@@ -152,6 +163,58 @@ def build_index(settings: Settings, encoder: Encoder | None = None, progress: bo
         })
         swap_into_place(tmp, target)
     return manifest
+
+
+def file_changes(before: dict[str, str], now: dict[str, str]) -> dict[str, int]:
+    """How many corpus files were added, changed, removed and left as they were since the last build.
+
+    >>> file_changes({"a.txt": "1", "b.txt": "2", "c.txt": "3"}, {"a.txt": "1", "b.txt": "9", "d.txt": "4"})
+    {'added': 1, 'changed': 1, 'removed': 1, 'unchanged': 1}
+    """
+    return {"added": len(now.keys() - before.keys()),
+            "changed": sum(1 for name in now.keys() & before.keys() if now[name] != before[name]),
+            "removed": len(before.keys() - now.keys()),
+            "unchanged": sum(1 for name in now.keys() & before.keys() if now[name] == before[name])}
+
+
+def changes_line(changes: dict[str, int]) -> str:
+    return (f"新增 {changes['added']} 篇，更新 {changes['changed']} 篇，删除 {changes['removed']} 篇，"
+            f"未变 {changes['unchanged']} 篇")
+
+
+def _previous(target: Path, encoder: Encoder, adaptation) -> Index | None:
+    """The index being replaced, when its vectors can be reused: built with the same model and
+    neither it nor this build adapted to its corpus (adapted weights change with the corpus)."""
+    from rag.store import load
+
+    try:
+        previous = load(target)
+    except IndexUnavailable:
+        return None
+    manifest = previous.manifest
+    if (manifest.get("model") != encoder.ref.name or manifest.get("adaptation") or adaptation
+            or manifest.get("dimension") != encoder.dim):
+        return None
+    return previous
+
+
+def reusable_vectors(previous: Index) -> dict[str, np.ndarray]:
+    """What the previous index already embedded: embedded text → its vector, for chunks and sentences."""
+    vectors = previous.dense.reconstruct_batch(np.arange(len(previous.chunks)))
+    cache = {embedding_text(c): v for c, v in zip(previous.chunks, vectors, strict=True)}
+    for s, v in zip(previous.sentences, previous.sentence_vectors, strict=True):
+        cache.setdefault(previous.sources[s.source][s.start : s.end], v)
+    return cache
+
+
+def encode_reusing(encoder: Encoder, texts: list[str], cache: dict[str, np.ndarray], progress: bool) -> np.ndarray:
+    """Vectors of `texts`: those in `cache` as they are, the others encoded (and added to it)."""
+    new = list(dict.fromkeys(t for t in texts if t not in cache))
+    if new:
+        cache.update(zip(new, encoder.encode(new, progress=progress), strict=True))
+    if not texts:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    return np.stack([cache[t] for t in texts]).astype(np.float32)
 
 
 def _adapted(encoder: Encoder, settings: Settings, chunks: list[Chunk], tmp: Path, progress: bool):

@@ -90,7 +90,7 @@ def chunk_essay(essay: Essay, text: str, limit: int) -> list[Chunk]:
         for c_index, (s, e) in enumerate(window_spans(text, section.start, section.end, limit), start=1):
             chunk_id = f"e{essay.number:02d}-s{s_index:02d}-c{c_index:02d}"
             chunks.append(Chunk(chunk_id, essay.number, essay.title, essay.author, heading, s, e, text[s:e],
-                                essay.source))
+                                essay.source, essay.collection))
     return chunks
 
 
@@ -107,7 +107,7 @@ def fixed_size_chunks(essays: list[Essay], texts: dict[str, str], size: int = 25
         for n, s in enumerate(range(essay.start, essay.end, size - overlap), start=1):
             e = min(s + size, essay.end)
             chunks.append(Chunk(f"e{essay.number:02d}-w{n:03d}", essay.number, essay.title, essay.author,
-                                essay.title, s, e, text[s:e], essay.source))
+                                essay.title, s, e, text[s:e], essay.source, essay.collection))
             if e == essay.end:
                 break
     return chunks

@@ -115,7 +115,8 @@ def _answer_each(args, respond) -> None:
 
 def cmd_search(args) -> None:
     def respond(assistant, req) -> None:
-        result = assistant.search(req["question"], k=args.k, mode=args.mode, history=req.get("history", []))
+        result = assistant.search(req["question"], k=args.k, mode=args.mode, history=req.get("history", []),
+                                  collection=args.collection)
         if args.json or args.batch:
             _print_json({"id": req["id"], **result.to_dict()})
         else:
@@ -135,7 +136,8 @@ def print_answer(answer) -> None:
 
 def cmd_ask(args) -> None:
     def respond(assistant, req) -> None:
-        answer = assistant.ask(req["question"], history=req.get("history", []), k=args.k, mode=args.mode)
+        answer = assistant.ask(req["question"], history=req.get("history", []), k=args.k, mode=args.mode,
+                               collection=args.collection)
         if args.json or args.batch:
             _print_json({"id": req["id"], **answer.to_dict()})
         else:
@@ -267,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("question", nargs="?", help="问题")
         p.add_argument("--k", type=int, help="返回的段落数（默认 10）")
         p.add_argument("--mode", choices=MODES, help="检索方式（默认 hybrid）")
+        p.add_argument("--collection", help="只在这个文集（语料文件夹下的子文件夹）中检索")
         p.add_argument("--json", action="store_true", help="输出 JSON")
         p.add_argument("--batch", metavar="FILE", help="JSONL 文件，每行 {id, question[, history]}")
         p.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)

@@ -1,11 +1,12 @@
 """Parse a corpus into essays and heading-delimited sections, with source offsets.
 
-Two shapes are understood:
+Two shapes are understood, in every format rag/formats.py reads (.txt, .md, .docx, .pdf):
 - a compilation file with a table of contents (目录) listing each essay's title, author
   role and section headings, each TOC line ending in a page number; the TOC tells us the
   titles and authors, so nothing about this particular corpus is hard-coded;
-- a folder of `.txt`/`.md` files, one essay per file, first line the title.
-A single file without a TOC is read as one essay.
+- a file without a TOC: one essay, first line the title.
+A folder holds such files; its subfolders (one level) are collections, e.g. one per cohort,
+and a file's source name is its path below the folder ("2024春/张三.docx").
 
 Headings are found by rag/sections.py.
 
@@ -22,18 +23,11 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from rag.formats import SUFFIXES, CorpusError, Document, read_document
 from rag.schema import Corpus, Essay
 from rag.sections import SENTENCE_END, heading_text, lines_of, marker_kind, split_sections, squash
 
 TOC_MARK = "目录"
-CORPUS_SUFFIXES = (".txt", ".md")
-# An essay is tens of kilobytes; a file this large would take hours to embed on a CPU.
-MAX_FILE_BYTES = 5 * 2**20
-
-
-class CorpusError(ValueError):
-    """The corpus cannot be read at all (message in Chinese, for people)."""
-
 
 @dataclass(frozen=True)
 class TocEntry:
@@ -69,7 +63,7 @@ def parse_toc(lines: list[str]) -> list[TocEntry]:
     return entries
 
 
-def parse_compilation(text: str, source: str) -> list[Essay]:
+def parse_compilation(text: str, source: str, first: int = 1, collection: str = "") -> list[Essay]:
     lines = lines_of(text)
     toc_at = next((i for i, (_, line) in enumerate(lines) if line.strip() == TOC_MARK), None)
     if toc_at is None:
@@ -102,9 +96,8 @@ def parse_compilation(text: str, source: str) -> list[Essay]:
     for n, (entry, _title_line, body) in enumerate(found, start=1):
         end = lines[found[n][1]][0] if n < len(found) else len(text)
         headings = {squash(h) for h in entry.headings}
-        essays.append(
-            Essay(n, entry.title, entry.author, source, body, end, split_sections(text, body, end, headings))
-        )
+        essays.append(Essay(first + n - 1, entry.title, entry.author, source, body, end,
+                            split_sections(text, body, end, headings), collection))
     return essays
 
 
@@ -117,74 +110,66 @@ def _looks_like_author(line: str) -> bool:
             and not any(c in SENTENCE_END + ",，:：" for c in s))
 
 
-def parse_single(text: str, source: str, number: int) -> Essay:
-    """One essay: first non-empty line the title, then an author role if the next line is one."""
+def parse_single(text: str, source: str, number: int, headings: frozenset[str] = frozenset(),
+                 collection: str = "") -> Essay:
+    """One essay: first non-empty line the title, then an author role if the next line is one;
+    `headings` are lines the file marks as headings (a Word heading style)."""
     lines = [(o, line) for o, line in lines_of(text) if line.strip()]
     if not lines:
         raise CorpusError(f"{source} 是空文件")
     title = heading_text(lines[0][1])
     author, body_line = "", 1
-    if len(lines) > 1 and _looks_like_author(lines[1][1]):
+    if len(lines) > 1 and _looks_like_author(lines[1][1]) and squash(lines[1][1]) not in headings:
         author, body_line = lines[1][1].strip(), 2
     start = lines[body_line][0] if body_line < len(lines) else len(text)
-    return Essay(number, title, author, source, start, len(text), split_sections(text, start, len(text)))
+    return Essay(number, title, author, source, start, len(text),
+                 split_sections(text, start, len(text), set(headings)), collection)
 
 
-def read_text_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Decode a corpus file as UTF-8, refusing binary, empty and over-large files with a Chinese message.
-
-    The size is checked before reading, so a huge file costs no memory.
-    """
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise CorpusError(f"{path.name} 有 {size / 2**20:.1f} MB，"
-                          f"超过单个文件 {max_bytes / 2**20:.0f} MB 的上限，已跳过")
-    data = path.read_bytes()
-    if b"\x00" in data[:8192]:
-        raise CorpusError(f"{path.name} 看起来是二进制文件，已跳过")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"{path.name} 不是 UTF-8 编码（第 {exc.start} 字节），已跳过") from None
-    if not text.strip():
-        raise CorpusError(f"{path.name} 是空文件，已跳过")
-    return text
-
-
-def corpus_files(folder: Path) -> list[Path]:
-    """Corpus files directly in `folder`, sorted; symlinks leading outside it are not followed."""
+def corpus_files(folder: Path) -> list[tuple[str, Path]]:
+    """(source name, path) of the corpus files in `folder` and in its subfolders (collections),
+    sorted; hidden files, Word's lock files (~$…) and links leading outside the folder are skipped."""
     root = folder.resolve()
-    files = []
-    for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in CORPUS_SUFFIXES or not path.is_file():
+    found = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if len(relative.parts) > 2 or any(p.startswith((".", "~$")) for p in relative.parts):
             continue
-        if path.is_symlink() and root not in path.resolve().parents:
-            warnings.warn(f"{path.name} 是指向文件夹外的链接，已跳过", stacklevel=2)
+        if path.suffix.lower() not in SUFFIXES or not path.is_file():
             continue
-        files.append(path)
-    return files
+        if root not in path.resolve().parents:
+            warnings.warn(f"{relative.as_posix()} 是指向文件夹外的链接，已跳过", stacklevel=2)
+            continue
+        found.append((relative.as_posix(), path))
+    return found
 
 
-def read_sources(path: Path) -> tuple[dict[str, str], list[str]]:
-    """Decoded texts of the corpus files (name → text) and warnings about skipped files."""
+def read_documents(path: Path) -> tuple[dict[str, Document], list[str]]:
+    """The corpus's files read (source name → Document) and warnings about the files skipped."""
     path = Path(path)
     if not path.exists():
         raise CorpusError(f"语料路径不存在：{path}")
     if not path.is_dir():
-        return {path.name: read_text_file(path)}, []
-    texts: dict[str, str] = {}
+        return {path.name: read_document(path)}, []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         files = corpus_files(path)
     notes = [str(w.message) for w in caught]
-    for file in files:
+    documents: dict[str, Document] = {}
+    for name, file in files:
         try:
-            texts[file.name] = read_text_file(file)
+            documents[name] = read_document(file, name)
         except CorpusError as exc:
             notes.append(str(exc))
-    if not texts:
-        raise CorpusError(f"文件夹 {path} 中没有可用的 .txt/.md 文章")
-    return texts, notes
+    if not documents:
+        raise CorpusError(f"文件夹 {path} 中没有可用的文章（{'、'.join(SUFFIXES)}）")
+    return documents, notes
+
+
+def read_sources(path: Path) -> tuple[dict[str, str], list[str]]:
+    """Decoded texts of the corpus files (name → text) and warnings about skipped files."""
+    documents, notes = read_documents(path)
+    return {name: d.text for name, d in documents.items()}, notes
 
 
 def fingerprint(texts: dict[str, str]) -> str:
@@ -195,19 +180,33 @@ def fingerprint(texts: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
+def collection_of(source: str) -> str:
+    """The collection a source belongs to: its subfolder, or "" at the top of the corpus folder."""
+    return source.split("/", 1)[0] if "/" in source else ""
+
+
+def essays_of(document: Document, source: str, first: int) -> list[Essay]:
+    """The essays of one file, numbered from `first`: all those its 目录 lists, or the file as one."""
+    text = document.text
+    has_toc = any(line.strip() == TOC_MARK for _, line in lines_of(text)[:50])
+    if has_toc:
+        return parse_compilation(text, source, first, collection_of(source))
+    return [parse_single(text, source, first, document.headings, collection_of(source))]
+
+
 def load_corpus(path: Path) -> Corpus:
-    """Read a compilation file, a single-essay file or a folder of essays."""
-    texts, notes = read_sources(path)
-    if Path(path).is_dir():
-        essays = []
-        for name, text in list(texts.items()):
-            try:
-                essays.append(parse_single(text, name, len(essays) + 1))
-            except CorpusError as exc:
-                notes.append(str(exc))
-                del texts[name]
-    else:
-        (name, text), = texts.items()
-        has_toc = any(line.strip() == TOC_MARK for _, line in lines_of(text)[:50])
-        essays = parse_compilation(text, name) if has_toc else [parse_single(text, name, 1)]
-    return Corpus(essays, texts, fingerprint(texts), notes)
+    """Read a compilation file, a single-essay file or a folder of essays (with collections)."""
+    documents, notes = read_documents(path)
+    essays: list[Essay] = []
+    for name, document in list(documents.items()):
+        try:
+            essays += essays_of(document, name, len(essays) + 1)
+        except CorpusError as exc:
+            if not Path(path).is_dir():
+                raise
+            notes.append(str(exc))
+            del documents[name]
+    if not essays:
+        raise CorpusError(f"{path} 中没有可用的文章")
+    texts = {name: d.text for name, d in documents.items()}
+    return Corpus(essays, texts, fingerprint(texts), notes, {name: d.sha256 for name, d in documents.items()})

@@ -135,12 +135,17 @@ class Retriever:
             return rows, dense
         return rows, standardise(dense) + coverage * standardise(bm25[rows])
 
-    def search(self, query_vector: np.ndarray | None, tokens: list[str], k: int, mode: str) -> list[Hit]:
+    def search(self, query_vector: np.ndarray | None, tokens: list[str], k: int, mode: str,
+               collection: str | None = None) -> list[Hit]:
+        """The top `k` chunks; with `collection`, only chunks of that collection (corpus subfolder)."""
         if self.exact:
             rows, scores = np.arange(self.n), self.scores(query_vector, tokens, mode)
         else:
             check_choice("mode", mode, MODES)
             rows, scores = self.candidate_scores(query_vector, tokens, mode)
+        if collection is not None:
+            keep = np.asarray([self.index.chunks[int(r)].collection == collection for r in rows], dtype=bool)
+            rows, scores = rows[keep], scores[keep]
         order = np.argsort(-scores, kind="stable")[:k]
         if mode == "bm25":
             order = [i for i in order if scores[i] > 0]

@@ -22,6 +22,7 @@ class Chunk:
     end: int
     text: str
     source: str  # the file `start`/`end` refer to
+    collection: str = ""  # the corpus subfolder the file is in ("" at the top)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -107,6 +108,7 @@ class Essay:
     start: int  # first character of the body (after title and author lines)
     end: int
     sections: list[Section] = field(default_factory=list)
+    collection: str = ""  # the corpus subfolder the file is in ("" at the top)
 
 
 @dataclass
@@ -115,6 +117,7 @@ class Corpus:
     texts: dict[str, str]  # source name → decoded text
     sha256: str
     warnings: list[str] = field(default_factory=list)
+    file_sha256: dict[str, str] = field(default_factory=dict)  # source name → SHA-256 of the file's bytes
 
     def text_of(self, essay: Essay) -> str:
         return self.texts[essay.source]

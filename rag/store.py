@@ -41,7 +41,7 @@ import numpy as np
 from rag.names import Gazetteer
 from rag.schema import Chunk, Essay, Section, Sentence
 
-FORMAT_VERSION = 4  # 4: the BM25 postings of each chunk (bm25_terms/offsets.npy)
+FORMAT_VERSION = 5  # 4: the BM25 postings of each chunk; 5: collections, each file's SHA-256
 MANIFEST = "manifest.json"
 
 

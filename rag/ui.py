@@ -28,6 +28,7 @@ from rag.ui_page import SCROLL_TO_QUESTION, page_options
 
 log = logging.getLogger("rag.ui")
 
+ALL_COLLECTIONS = "*"  # the collection choice meaning every one
 PENDING = "正在查找资料……"  # the answer's bubble until it comes
 MODE_LABELS = {"hybrid": "混合", "dense": "语义", "bm25": "关键词"}  # shown; the values stay the contract's
 EXAMPLES = [
@@ -76,14 +77,15 @@ class ChatUI:
                    {"role": "assistant", "content": PENDING}]
         return self.chat_messages(conversation) + waiting, message, ""
 
-    def respond(self, message, conversation: Conversation, mode: str, k: float):
+    def respond(self, message, conversation: Conversation, mode: str, k: float, collection: str = ALL_COLLECTIONS):
         """Answer one chat message: (messages, conversation, export file). The turn keeps the
         question as the user typed it (a full-width "？" stays one); nothing to answer, no change."""
         message = present.content_text(message)
         if not message.strip():
             return gr.skip(), gr.skip(), gr.skip()
         try:
-            _, conversation = self.assistant.reply(conversation, message, mode=mode, k=int(k))
+            _, conversation = self.assistant.reply(conversation, message, mode=mode, k=int(k),
+                                                   collection=None if collection == ALL_COLLECTIONS else collection)
         except (QuestionError, ValueError) as exc:
             conversation = conversation.add(message, f"⚠️ {present.escape(str(exc))}")
         except Exception:  # noqa: BLE001 - the user sees one line; the log keeps the details
@@ -167,6 +169,12 @@ def build_demo(assistant: Assistant, ui: ChatUI | None = None) -> gr.Blocks:
             with gr.Accordion("检索设置", open=False):
                 mode = gr.Radio([(MODE_LABELS[m], m) for m in MODES], value=settings.mode, label="检索方式")
                 k = gr.Slider(3, 20, value=settings.k, step=1, label="检索段落数 k")
+                collections = sorted({e.collection for e in index.essays})
+                # Subfolders of the corpus folder are collections (one per cohort, say); with more
+                # than one, questions can be kept to one of them.
+                collection = gr.Dropdown([("全部文集", ALL_COLLECTIONS)] + [(c or "（顶层）", c) for c in collections],
+                                         value=ALL_COLLECTIONS, label="文集", visible=len(collections) > 1,
+                                         elem_id="collection")
         with gr.Tab("村庄与主题", elem_id="names-tab"):
             gr.Markdown("文中提到的村庄和做法，按提到它的文章数排列。选择一个，查看每篇文章怎么写它。")
             name_choice = gr.Dropdown(name_choices, label="村庄或做法", value=None, elem_id="name-choice")
@@ -185,7 +193,7 @@ def build_demo(assistant: Assistant, ui: ChatUI | None = None) -> gr.Blocks:
             (trigger(ui.show_question, [question_box, conversation], [chatbot, pending, question_box],
                      show_progress="hidden", api_visibility="private")
              .then(None, js=SCROLL_TO_QUESTION)
-             .then(ui.respond, [pending, conversation, mode, k], [chatbot, conversation, export],
+             .then(ui.respond, [pending, conversation, mode, k, collection], [chatbot, conversation, export],
                    show_progress="hidden", api_visibility="private")
              .then(None, js=SCROLL_TO_QUESTION))
         clear.click(ui.new_chat, None, [chatbot, conversation, question_box, export], api_visibility="private")
