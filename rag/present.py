@@ -3,7 +3,7 @@
 Everything from a user or from the corpus is escaped before it enters Markdown, so a
 question such as `<img src=x onerror=alert(1)>` shows up as the literal text typed and a
 passage cannot inject markup. The UI and the export both use these functions.
-Leaves out: widgets and events (app.py).
+Leaves out: widgets and events (ui.py).
 """
 
 from __future__ import annotations

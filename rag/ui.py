@@ -4,7 +4,8 @@ Markdown export and session briefs.
 `build_demo(assistant)` builds the Blocks around an assistant that is already loaded; importing
 this module loads no model and builds no index (`serve()` does both, once, then launches). Every
 answer comes from `rag.assistant.Assistant`, every piece of Markdown from `rag.present`; the
-chat's state is a `Conversation`. Leaves out: answering (assistant.py) and rendering (present.py).
+chat's state is a `Conversation`. Leaves out: answering (assistant.py), rendering (present.py) and
+the page's script, style and Chinese for Gradio's words (ui_page.py).
 """
 
 from __future__ import annotations
@@ -128,10 +129,12 @@ class ChatUI:
         if not conversation.answered():
             gr.Warning("还没有可导出的回答，先提问。", title="提示")
 
-    def ask(self, question: str, mode: str = "hybrid", k: int = 10, history: list[str] | None = None) -> dict:
+    def ask(self, question: str, mode: str = "hybrid", k: int = 10, history: list[str] | None = None,
+            collection: str | None = None) -> dict:
         """Answer a question with citations, as the JSON of `rag ask --json`; bad input gives {"error": …}."""
         try:
-            return self.assistant.ask(question, history=history or [], mode=mode, k=int(k)).to_dict()
+            return self.assistant.ask(question, history=history or [], mode=mode, k=int(k),
+                                      collection=collection or None).to_dict()
         except (QuestionError, ValueError, TypeError) as exc:
             return {"question": question if isinstance(question, str) else "", "error": str(exc)}
 
