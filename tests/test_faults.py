@@ -72,6 +72,32 @@ def test_kill_9_during_index_keeps_a_loadable_index(built_index, tmp_path, momen
         assert not list(tmp_path.glob("index.tmp-*")) and not list(tmp_path.glob("index.old-*"))
 
 
+def test_kill_9_during_an_incremental_build_keeps_the_previous_index(built_index, tmp_path):
+    """One essay added to a folder corpus; the build that reuses the other vectors is killed
+    while writing: the previous index still loads, and the next build adds the essay."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(built_index.corpus, folder / "essays.txt")
+    settings = built_index.with_(corpus=folder, index_dir=tmp_path / "index")
+    build.build_index(settings, progress=False)
+    before = store.read_manifest(settings.index_dir)
+    (folder / "新增.txt").write_text("产业振兴的体会\n县农业局干部\n黄泥村种了五百亩猕猴桃。\n", encoding="utf-8")
+    proc = start_build(settings)
+    try:
+        wait_until(lambda: proc.poll() is not None
+                   or any(p.is_dir() and any(p.iterdir()) for p in tmp_path.glob("index.tmp-*")))
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    loaded = store.load(settings.index_dir)
+    assert loaded.manifest["essays"] in (before["essays"], before["essays"] + 1)
+    assert len(loaded.chunks) == loaded.manifest["chunks"]
+    proc = run_cli("index", "--quiet", env=cli_env(settings))
+    assert proc.returncode == 0, proc.stderr
+    after = store.read_manifest(settings.index_dir)
+    assert after["essays"] == before["essays"] + 1 and 0 < after["encoded"] < before["encoded"]
+
+
 @pytest.mark.parametrize("name", ["dense.faiss", "bm25/data.csc.index.npy", "bm25/vocab.index.json", "chunks.jsonl",
                                   "sentence_vectors.npy", "manifest.json"])
 @pytest.mark.parametrize("damage", ["truncate", "garble"])
