@@ -120,8 +120,8 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
 
     >>> value_spans("以30亩土地折价入股占9%的股份", "quantity", "亩")
     [(1, 4)]
-    >>> value_spans("总投资1.2亿元。", "money"), value_spans("2019年建成", "date")
-    ([(3, 8)], [(0, 5)])
+    >>> value_spans("项目投入1.2亿元。", "money"), value_spans("2019年建成", "date")
+    ([(4, 9)], [(0, 5)])
     """
     if kind in PATTERNS:
         spans = [m.span() for m in PATTERNS[kind].finditer(text)]

@@ -16,6 +16,7 @@ Leaves out: where essays begin and end inside a text (corpus.py).
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -58,9 +59,9 @@ def read_document(path: Path, name: str | None = None) -> Document:
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if suffix == ".docx":
-        document = _docx(path, name)
+        document = _docx(data, name)
     elif suffix == ".pdf":
-        document = Document(_pdf(path, name))
+        document = Document(_pdf(data, name))
     else:
         document = Document(decode_text(data, name))
     if not document.text.strip():
@@ -79,13 +80,13 @@ def decode_text(data: bytes, name: str) -> str:
         raise CorpusError(f"{name} 不是 UTF-8 编码（第 {exc.start} 字节），已跳过") from None
 
 
-def _docx(path: Path, name: str) -> Document:
+def _docx(data: bytes, name: str) -> Document:
     from docx import Document as open_docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
-        doc = open_docx(str(path))
+        doc = open_docx(io.BytesIO(data))
     except Exception:  # noqa: BLE001 - python-docx raises zip, XML and package errors alike
         raise CorpusError(f"{name} 无法打开，不是有效的 Word 文档（.docx），已跳过") from None
     lines: list[str] = []
@@ -110,12 +111,12 @@ def _docx(path: Path, name: str) -> Document:
     return Document("\n".join(lines), frozenset(headings))
 
 
-def _pdf(path: Path, name: str) -> str:
+def _pdf(data: bytes, name: str) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise CorpusError(f"{name} 已加密，无法读取，已跳过")
         pages = [(page.extract_text() or "").splitlines() for page in reader.pages]

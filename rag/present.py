@@ -14,7 +14,7 @@ import time
 
 from rag.render import answer_blocks, conversation_blocks, section, to_markdown, to_text
 from rag.schema import Answer, Hit
-from rag.sections import essay_paragraphs
+from rag.sections import essay_paragraphs, section_lines
 from rag.store import Index
 from rag.text import shorten
 
@@ -79,10 +79,10 @@ def paragraph_context(index: Index, hit: Hit) -> tuple[tuple[str, str], tuple[st
         return ("", ""), ("", "")
     text = index.sources[chunk.source]
     body = [p for p in essay_paragraphs(text, essay) if not p.heading]
-    own = next((p.section for p in body if p.start <= chunk.start < max(p.end, p.start + 1)), None)
+    own = next((p.section for p in body if p.start <= chunk.start < p.end), None)
 
     def label(side: str, paragraph) -> str:
-        if paragraph.section is own or not paragraph.section or not paragraph.section.heading_path:
+        if paragraph.section is own or not paragraph.section.heading_path:
             return side
         return f"{side} · {paragraph.section.heading_path[-1]}"
 
@@ -199,17 +199,16 @@ def essay_markdown(index: Index, number: int) -> str:
     text = index.sources[essay.source]
     lines = [f"## {escape(essay.title)}", f"*{escape(essay.author)}*", ""]
     shown: tuple[str, ...] = ()
-    for paragraph in essay_paragraphs(text, essay):
-        path = paragraph.section.heading_path
-        if path != shown:
-            common = 0
-            while common < min(len(path), len(shown)) and path[common] == shown[common]:
-                common += 1
-            lines += [line for depth in range(common, len(path))
-                      for line in (f"{'#' * min(6, depth + 3)} {escape(path[depth])}", "")]
-            shown = path
-        if not paragraph.heading:  # a heading line is shown as the heading above
-            lines.append(escape(text[paragraph.start : paragraph.end].strip()) + "\n")
+    for part in essay.sections:
+        path = part.heading_path
+        common = 0
+        while common < min(len(path), len(shown)) and path[common] == shown[common]:
+            common += 1
+        for depth in range(common, len(path)):
+            lines += [f"{'#' * min(6, depth + 3)} {escape(path[depth])}", ""]
+        shown = path
+        lines += [escape(text[p.start : p.end].strip()) + "\n" for p in section_lines(text, part)
+                  if not p.heading]  # a heading line is shown as the heading above
     return "\n".join(lines)
 
 

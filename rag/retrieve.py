@@ -55,6 +55,7 @@ class Retriever:
             rows = np.arange(self.n)
             self._first = np.searchsorted(self._chunk_of, rows, "left")
             self._last = np.searchsorted(self._chunk_of, rows, "right")
+        self.collections = np.asarray([c.collection for c in index.chunks], dtype=object)  # per chunk row
         df = np.bincount(index.bm25_terms, minlength=len(index.bm25.vocab_dict)).astype(np.float64)
         self._idf = np.log1p((self.n - df + 0.5) / (df + 0.5))
 
@@ -144,7 +145,7 @@ class Retriever:
             check_choice("mode", mode, MODES)
             rows, scores = self.candidate_scores(query_vector, tokens, mode)
         if collection is not None:
-            keep = np.asarray([self.index.chunks[int(r)].collection == collection for r in rows], dtype=bool)
+            keep = self.collections[rows] == collection
             rows, scores = rows[keep], scores[keep]
         order = np.argsort(-scores, kind="stable")[:k]
         if mode == "bm25":

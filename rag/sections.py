@@ -8,7 +8,7 @@ Leaves out: where essays begin and end (corpus.py) and chunking (chunk.py).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.schema import Essay, Section
 from rag.text import ORDINALS
@@ -193,35 +193,48 @@ def _merge_heading_only(text: str, sections: list[Section]) -> list[Section]:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """One non-empty line of an essay's body; `heading` when the line is a section heading."""
+    """A non-empty line of an essay's body (or the part of it inside one section); `heading`
+    when the line is a section heading."""
 
     start: int
     end: int
     heading: bool
-    section: Section | None
+    section: Section
+
+
+def section_lines(text: str, section: Section) -> list[Paragraph]:
+    """The non-empty lines of one section, cut at its bounds (an enumeration inside a paragraph
+    starts a section mid-line). A line is a heading when it opens the section and reads as one
+    of its headings (headings that share a section were merged into it)."""
+    headings = {squash(h) for h in section.heading_path}
+    out, opening = [], True
+    for offset, line in lines_of(text[section.start : section.end]):
+        if not line.strip():
+            continue
+        start = section.start + offset
+        is_heading = opening and squash(heading_text(line)) in headings
+        opening = is_heading
+        out.append(Paragraph(start, start + len(line), is_heading, section))
+    return out
 
 
 def essay_paragraphs(text: str, essay: Essay) -> list[Paragraph]:
-    r"""Every paragraph of an essay's body, in order. A line is a heading when it reads as one of
-    the headings of the section it opens (headings that share a section were merged into it).
+    r"""Every paragraph (whole line) of an essay's body, in order, with the section it begins in.
 
     >>> from rag.schema import Essay
-    >>> text = "一、规划先行\n村里先做规划。\n二、产业\n发展茶叶。"
+    >>> item = "一是选址,请专家来村里实地查看地形地貌和水文条件,再确定民宿、停车场和游客中心的位置。"
+    >>> text = f"一、规划\n先做规划。{item}\n二、产业\n种茶。"
     >>> essay = Essay(1, "t", "a", "f", 0, len(text), split_sections(text, 0, len(text)))
-    >>> [(text[p.start:p.end], p.heading) for p in essay_paragraphs(text, essay)]
-    [('一、规划先行', True), ('村里先做规划。', False), ('二、产业', True), ('发展茶叶。', False)]
+    >>> [len(essay.sections), [(text[p.start:p.end][:6], p.heading) for p in essay_paragraphs(text, essay)]]
+    [3, [('一、规划', True), ('先做规划。一', False), ('二、产业', True), ('种茶。', False)]]
     """
-    out = []
+    out: list[Paragraph] = []
     for section in essay.sections or [Section((), essay.start, essay.end)]:
-        headings = {squash(h) for h in section.heading_path}
-        opening = True
-        for offset, line in lines_of(text[section.start : section.end]):
-            if not line.strip():
-                continue
-            start = section.start + offset
-            is_heading = opening and squash(heading_text(line)) in headings
-            opening = is_heading
-            out.append(Paragraph(start, start + len(line), is_heading, section))
+        for piece in section_lines(text, section):
+            if out and "\n" not in text[out[-1].end : piece.start]:  # the rest of the same line
+                out[-1] = replace(out[-1], end=piece.end)
+            else:
+                out.append(piece)
     return out
 
 

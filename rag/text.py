@@ -116,8 +116,8 @@ class Tokenizer:
     def tokenize(self, text: str) -> list[str]:
         """Lower-cased content tokens of `text`, in order, search-engine granularity.
 
-        Compound names come out whole and as their parts (数字乡村 → 数字, 乡村, 数字乡村),
-        so a question using either form matches.
+        Compound names come out whole and as their parts (a listed 青石合作社 → 青石, 合作社 and
+        青石合作社), so a question using either form matches.
         """
         text = normalize(text).lower()
         return [t for t in self._jieba.cut_for_search(text) if t.strip() and _WORD.search(t) and t not in STOPWORDS]

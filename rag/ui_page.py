@@ -88,8 +88,7 @@ SCROLL_TO_QUESTION = """
 
 # Labels Gradio writes in English whatever the language (tooltips and screen-reader labels).
 GRADIO_LABELS = {"Scroll down": "滚动到底部", "More tabs": "更多标签页", "chatbot conversation": "对话记录",
-                 "Gradio footer navigation": "页脚导航", "Copy message": "复制消息", "Clear": "清空对话",
-                 "Remove this file": "移除此文件"}
+                 "Gradio footer navigation": "页脚导航", "Remove this file": "移除此文件"}
 RELABEL_SCRIPT = """
 const labels = %s;
 const relabel = (root) => root.querySelectorAll('[title], [aria-label]').forEach((el) => {

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.lexicon import base_dictionary
+from rag.sections import essay_paragraphs
 from rag.store import Index
 
 # A named practice ends in the head noun of a method, an institution or a programme, inside the
@@ -45,15 +46,8 @@ class Name:
 
 def paragraphs(index: Index) -> list[tuple[int, int, int]]:
     """(essay number, start, end) of every paragraph of every essay body."""
-    out = []
-    for essay in index.essays:
-        text = index.sources[essay.source]
-        pos = essay.start
-        for line in text[essay.start : essay.end].split("\n"):
-            if line.strip():
-                out.append((essay.number, pos, pos + len(line)))
-            pos += len(line) + 1
-    return out
+    return [(essay.number, p.start, p.end) for essay in index.essays
+            for p in essay_paragraphs(index.sources[essay.source], essay)]
 
 
 def village_names(index: Index) -> dict[str, tuple[set[str], str]]:
