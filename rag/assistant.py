@@ -79,10 +79,13 @@ class Assistant:
                                              settings.llm_timeout))
 
     @classmethod
-    def load(cls, settings: Settings | None = None, rebuild: bool = True, progress: bool = True) -> "Assistant":
+    def load(cls, settings: Settings | None = None, rebuild: bool = True, progress: bool = True,
+             encoder: Encoder | None = None) -> "Assistant":
+        """The assistant over the index of `settings` (rebuilt first if stale, when `rebuild`);
+        `encoder`, the base model already loaded, saves loading it again."""
         settings = settings or Settings.from_env()
         folder = Path(settings.index_dir)
-        encoder, index = None, None
+        index = None
         reasons = build.problems(settings)
         if not reasons:
             try:
@@ -93,12 +96,20 @@ class Assistant:
             raise store.IndexUnavailable("索引不能使用：" + "；".join(reasons) + "。请运行 `rag index`。")
         if reasons:
             print("正在重建索引（" + "；".join(reasons) + "）……", file=sys.stderr, flush=True)
-            encoder = Encoder(resolve_model(settings.embed_model))
+            encoder = encoder or Encoder(resolve_model(settings.embed_model))
             build.build_index(settings, encoder=encoder, progress=progress)
             index = store.load(folder)
         encoder = build.encoder_for(settings, index.manifest, encoder)
         tokenizer = Tokenizer(index.terms)
         return cls(settings, index, encoder, tokenizer)
+
+    def rebuilt(self, report: build.Report | None = None) -> "Assistant":
+        """A new assistant over the index rebuilt from the corpus as it is now (only what changed is
+        encoded). This one keeps answering from the previous index meanwhile, and the files it
+        loaded stay valid when the new index is swapped in; a build already running is waited for."""
+        base = None if self.index.manifest.get("adaptation") else self.encoder
+        build.build_index(self.settings, encoder=base, progress=False, report=report)
+        return Assistant.load(self.settings, rebuild=False, encoder=base)
 
     def parse(self, question: str, history: list[str] | tuple[str, ...] = ()) -> tuple[Question, list[str]]:
         """The question read once (rag.question), with notes for the user; follow-ups resolved."""

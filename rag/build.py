@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -105,14 +106,23 @@ def bm25_postings(tokens: list[list[str]], vocab: dict[str, int]) -> tuple[np.nd
     return (np.concatenate(per_text) if per_text else np.zeros(0, dtype=np.int64)), offsets
 
 
-def build_index(settings: Settings, encoder: Encoder | None = None, progress: bool = True) -> dict:
-    """Build the index for `settings.corpus` into `settings.index_dir`; return the manifest."""
+Report = Callable[[float, str], None]  # (share of the build done, what it is doing), for a progress bar
+
+
+def build_index(settings: Settings, encoder: Encoder | None = None, progress: bool = True,
+                report: Report | None = None) -> dict:
+    """Build the index for `settings.corpus` into `settings.index_dir`; return the manifest.
+    `report`, if given, hears how far the build is (the UI's progress bar)."""
     from filelock import FileLock
 
+    reporting = report is not None
+    report = report or (lambda share, doing: None)
     started = time.perf_counter()
     target = Path(settings.index_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
+    report(0.0, "等待其他重建完成……")
     with FileLock(str(target) + ".lock"):
+        report(0.02, "读取语料……")
         remove_leftovers(target)
         corpus = load_corpus(settings.corpus)
         for note in corpus.warnings:
@@ -130,16 +140,19 @@ def build_index(settings: Settings, encoder: Encoder | None = None, progress: bo
         changes = file_changes(previous.manifest.get("file_sha256", {}) if previous else {}, corpus.file_sha256)
         if progress:
             _log(changes_line(changes))
+        report(0.1, changes_line(changes))
         cache = reusable_vectors(previous) if previous else {}
         chunk_texts = [embedding_text(c) for c in chunks]
         sentence_texts = [corpus.texts[s.source][s.start : s.end] for s in sentences]
         missing = len({t for t in chunk_texts + sentence_texts if t not in cache})
         if progress:
             _log(f"编码 {len(chunks)} 个段落和 {len(sentences)} 个句子（沿用已有向量，新编码 {missing} 条）……")
-        chunk_vectors = encode_reusing(encoder, chunk_texts, cache, progress)
+        encoding = EncodingReport(report, missing, 0.1, 0.9) if reporting else None
+        chunk_vectors = encode_reusing(encoder, chunk_texts, cache, progress, encoding)
+        sentence_vectors = encode_reusing(encoder, sentence_texts, cache, progress, encoding)
+        report(0.92, "写入索引……")
         index = Index(
-            chunks=chunks, sentences=sentences,
-            sentence_vectors=encode_reusing(encoder, sentence_texts, cache, progress),
+            chunks=chunks, sentences=sentences, sentence_vectors=sentence_vectors,
             terms=terms, sources=corpus.texts, essays=corpus.essays, names=names,
             **search_structures(chunk_vectors, [bm25_text(c) for c in chunks], Tokenizer(terms),
                                 settings.vector_index))
@@ -162,6 +175,7 @@ def build_index(settings: Settings, encoder: Encoder | None = None, progress: bo
             "sentences": len(sentences),
         })
         swap_into_place(tmp, target)
+    report(1.0, "索引已更新")
     return manifest
 
 
@@ -207,11 +221,31 @@ def reusable_vectors(previous: Index) -> dict[str, np.ndarray]:
     return cache
 
 
-def encode_reusing(encoder: Encoder, texts: list[str], cache: dict[str, np.ndarray], progress: bool) -> np.ndarray:
+class EncodingReport:
+    """Encoding's share of a build's report: `done(n)` after n more texts, of `total`, are encoded."""
+
+    def __init__(self, report: Report, total: int, start: float, end: float) -> None:
+        self.report, self.total, self.start, self.end, self.encoded = report, total, start, end, 0
+
+    def done(self, count: int) -> None:
+        self.encoded += count
+        share = self.start + (self.end - self.start) * self.encoded / max(self.total, 1)
+        self.report(share, f"编码 {self.encoded}/{self.total} 条新文本……")
+
+
+ENCODE_SLICE = 256  # texts encoded between two progress reports
+
+
+def encode_reusing(encoder: Encoder, texts: list[str], cache: dict[str, np.ndarray], progress: bool,
+                   encoding: EncodingReport | None = None) -> np.ndarray:
     """Vectors of `texts`: those in `cache` as they are, the others encoded (and added to it)."""
     new = list(dict.fromkeys(t for t in texts if t not in cache))
-    if new:
-        cache.update(zip(new, encoder.encode(new, progress=progress), strict=True))
+    step = ENCODE_SLICE if encoding else max(len(new), 1)  # reported slices, else one call (one tqdm bar)
+    for start in range(0, len(new), step):
+        part = new[start : start + step]
+        cache.update(zip(part, encoder.encode(part, progress=progress), strict=True))
+        if encoding:
+            encoding.done(len(part))
     if not texts:
         return np.zeros((0, encoder.dim), dtype=np.float32)
     return np.stack([cache[t] for t in texts]).astype(np.float32)

@@ -257,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=ChineseArgumentParser)
 
     p = sub.add_parser("index", help="构建索引（已是最新则跳过）")
-    p.add_argument("--corpus", type=Path, help="语料文件或文件夹（默认 corpus/essays.txt）")
+    p.add_argument("--corpus", type=Path, help="语料文件或文件夹（默认 corpus/ 文件夹）")
     p.add_argument("--force", action="store_true", help="即使索引已是最新也重建")
     p.add_argument("--adapt", choices=("auto", "0", "1"),
                    help="按语料微调嵌入模型（默认 auto，即不微调：实测无益，见 eval/NOTES.md；也可用 RAG_ADAPT）")

@@ -53,8 +53,10 @@ def _env(variable: str, meaning: str, shown: str = "", **options):
 
 @dataclass(frozen=True)
 class Settings:
-    corpus: Path = _env("RAG_CORPUS", "corpus file or folder", "`corpus/essays.txt`",
-                        default=PROJECT_ROOT / "corpus" / "essays.txt")
+    # The folder, not the compilation in it: the index is the same ("essays.txt" either way), and
+    # essays added from the UI's 资料管理 tab land beside it.
+    corpus: Path = _env("RAG_CORPUS", "corpus file or folder", "`corpus/` (holding `essays.txt`)",
+                        default=PROJECT_ROOT / "corpus")
     index_dir: Path = _env("RAG_INDEX_DIR", "where the index lives", "`index/`", default=PROJECT_ROOT / "index")
     embed_model: str | None = _env("RAG_EMBED_MODEL", "any sentence-transformers model name or local folder",
                                    f"bundled {BUNDLED_MODEL}", default=None)

@@ -44,10 +44,41 @@ class ChatUI:
     """The UI's handlers around one loaded assistant; each takes and returns plain values."""
 
     def __init__(self, assistant: Assistant, export_dir: Path | None = None) -> None:
-        self.assistant = assistant
-        self.index = assistant.index
-        self.names = assistant.names()
+        self.swap(assistant)
         self.export_dir = Path(export_dir or tempfile.mkdtemp(prefix="rag-export-"))
+
+    def swap(self, assistant: Assistant) -> None:
+        """Answer from `assistant` from now on (after a rebuild); a question being answered
+        finishes with the assistant it started with."""
+        self.assistant, self.index, self.names = assistant, assistant.index, assistant.names()
+
+    # What the page shows of the index, in the order of `build_demo`'s `views` (refreshed after a rebuild).
+    def header_markdown(self) -> str:
+        return ("# 千万工程培训心得问答\n"
+                f"依据 {len(self.index.essays)} 篇学员心得回答问题，每句回答都标出处 [n]；资料中没有的，如实说明。")
+
+    def collection_choices(self) -> list[tuple[str, str]]:
+        collections = sorted({e.collection for e in self.index.essays})
+        return [("全部文集", ALL_COLLECTIONS)] + [(c or "（顶层）", c) for c in collections]
+
+    def name_choices(self) -> list[tuple[str, str]]:
+        return [(f"{n.name}（{n.kind}，{len(n.essays)} 篇，{len(n.paragraphs)} 段）", n.name) for n in self.names]
+
+    def essay_choices(self) -> list[tuple[str, int]]:
+        return [(f"{e.number}. {e.title}（{e.author}）", e.number) for e in self.index.essays]
+
+    def essay_table(self) -> str:
+        return "\n".join(["| # | 标题 | 作者 |", "|---:|---|---|"] + [
+            f"| {e.number} | {present.escape(e.title)} | {present.escape(e.author)} |" for e in self.index.essays])
+
+    def views(self) -> tuple:
+        """Updates of the views above after a rebuild: choices follow the new index, and what was
+        being read is closed (its essay number or name may now mean something else)."""
+        collections = self.collection_choices()
+        return (self.header_markdown(),
+                gr.update(choices=collections, value=ALL_COLLECTIONS, visible=len(collections) > 2),
+                gr.update(choices=self.name_choices(), value=None), present.dossier_overview(self.names),
+                gr.update(choices=self.essay_choices(), value=None), self.essay_table())
 
     def chat_messages(self, conversation: Conversation) -> list[dict]:
         """The Chatbot's messages, rebuilt from the conversation kept in state."""
@@ -84,9 +115,10 @@ class ChatUI:
         message = present.content_text(message)
         if not message.strip():
             return gr.skip(), gr.skip(), gr.skip()
+        assistant = self.assistant  # one index for the whole answer, even if a rebuild swaps it meanwhile
         try:
-            _, conversation = self.assistant.reply(conversation, message, mode=mode, k=int(k),
-                                                   collection=None if collection == ALL_COLLECTIONS else collection)
+            _, conversation = assistant.reply(conversation, message, mode=mode, k=int(k),
+                                              collection=None if collection == ALL_COLLECTIONS else collection)
         except (QuestionError, ValueError) as exc:
             conversation = conversation.add(message, f"⚠️ {present.escape(str(exc))}")
         except Exception:  # noqa: BLE001 - the user sees one line; the log keeps the details
@@ -140,16 +172,12 @@ class ChatUI:
 
 
 def build_demo(assistant: Assistant, ui: ChatUI | None = None) -> gr.Blocks:
-    """The Blocks of the UI around a loaded assistant (queued, not launched)."""
+    """The Blocks of the UI around a loaded assistant (queued, not launched). With a login
+    configured (RAG_AUTH), a 资料管理 tab manages the essays (rag/ui_library.py)."""
     ui = ui or ChatUI(assistant)
-    index, settings = assistant.index, assistant.settings
-    essay_choices = [(f"{e.number}. {e.title}（{e.author}）", e.number) for e in index.essays]
-    name_choices = [(f"{n.name}（{n.kind}，{len(n.essays)} 篇，{len(n.paragraphs)} 段）", n.name) for n in ui.names]
+    settings = assistant.settings
     with gr.Blocks(title="千万工程培训心得问答") as demo:
-        gr.Markdown(
-            "# 千万工程培训心得问答\n"
-            f"依据 {len(index.essays)} 篇学员心得回答问题，每句回答都标出处 [n]；资料中没有的，如实说明。"
-        )
+        header = gr.Markdown(ui.header_markdown())
         conversation = gr.State(Conversation())
         with gr.Tab("问答"):
             # No built-in copy buttons (they copy Markdown and speak English): every answer and
@@ -172,24 +200,25 @@ def build_demo(assistant: Assistant, ui: ChatUI | None = None) -> gr.Blocks:
             with gr.Accordion("检索设置", open=False):
                 mode = gr.Radio([(MODE_LABELS[m], m) for m in MODES], value=settings.mode, label="检索方式")
                 k = gr.Slider(3, 20, value=settings.k, step=1, label="检索段落数 k")
-                collections = sorted({e.collection for e in index.essays})
                 # Subfolders of the corpus folder are collections (one per cohort, say); with more
                 # than one, questions can be kept to one of them.
-                collection = gr.Dropdown([("全部文集", ALL_COLLECTIONS)] + [(c or "（顶层）", c) for c in collections],
-                                         value=ALL_COLLECTIONS, label="文集", visible=len(collections) > 1,
+                collections = ui.collection_choices()
+                collection = gr.Dropdown(collections, value=ALL_COLLECTIONS, label="文集", visible=len(collections) > 2,
                                          elem_id="collection")
         with gr.Tab("村庄与主题", elem_id="names-tab"):
             gr.Markdown("文中提到的村庄和做法，按提到它的文章数排列。选择一个，查看每篇文章怎么写它。")
-            name_choice = gr.Dropdown(name_choices, label="村庄或做法", value=None, elem_id="name-choice")
+            name_choice = gr.Dropdown(ui.name_choices(), label="村庄或做法", value=None, elem_id="name-choice")
             name_view = gr.Markdown(elem_id="name-view")
             with gr.Accordion("全部名称", open=False):
-                gr.Markdown(present.dossier_overview(ui.names))
+                names_overview = gr.Markdown(present.dossier_overview(ui.names))
         with gr.Tab("文章", elem_id="essays-tab"):
-            essay_choice = gr.Dropdown(essay_choices, label="选择文章阅读", value=None, elem_id="essay-choice")
+            essay_choice = gr.Dropdown(ui.essay_choices(), label="选择文章阅读", value=None, elem_id="essay-choice")
             essay_view = gr.Markdown(elem_id="essay-view")
-            gr.Markdown("\n".join(["| # | 标题 | 作者 |", "|---:|---|---|"] + [
-                f"| {e.number} | {present.escape(e.title)} | {present.escape(e.author)} |" for e in index.essays]),
-                elem_id="essay-table")
+            essay_table = gr.Markdown(ui.essay_table(), elem_id="essay-table")
+        if settings.auth_pair:
+            from rag.ui_library import library_tab
+
+            library_tab(ui, [header, collection, name_choice, names_overview, essay_choice, essay_table])
 
         for trigger in (question_box.submit, send.click):
             # The question shows at once; the answer replaces the waiting bubble.

@@ -21,7 +21,8 @@ GRADIO_CHINESE = {
     "common.error": "错误", "common.hosted_on": "托管在", "common.loading": "加载中", "common.logo": "标志",
     "common.or": "或", "common.remove": "移除", "common.share": "分享", "common.submit": "提交", "common.undo": "撤销",
     "common.settings": "设置", "common.language": "语言", "common.display_theme": "显示主题", "common.progress": "进度",
-    "common.pwa": "渐进式 Web 应用", "common.no_devices": "未找到设备", "common.run": "运行",
+    "common.pwa": "渐进式 Web 应用", "common.upload": "上传",
+    "upload_text.uploading": "正在上传...", "common.no_devices": "未找到设备", "common.run": "运行",
     "common.runs": "运行记录", "common.runs_description": "查看保存在本浏览器中的运行记录",
     "common.back_to_app": "应用", "common.back_to_app_description": "返回应用",
     "errors.use_via_api": "通过 API 使用", "errors.use_via_api_or_mcp": "通过 API 或 MCP 使用",
@@ -88,7 +89,8 @@ SCROLL_TO_QUESTION = """
 
 # Labels Gradio writes in English whatever the language (tooltips and screen-reader labels).
 GRADIO_LABELS = {"Scroll down": "滚动到底部", "More tabs": "更多标签页", "chatbot conversation": "对话记录",
-                 "Gradio footer navigation": "页脚导航", "Remove this file": "移除此文件"}
+                 "Gradio footer navigation": "页脚导航", "Remove this file": "移除此文件",
+                 "Click to upload or drop files": "点击上传或拖放文件", "File upload": "上传文件"}
 RELABEL_SCRIPT = """
 const labels = %s;
 const relabel = (root) => root.querySelectorAll('[title], [aria-label]').forEach((el) => {

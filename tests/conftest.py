@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "essays.txt"
+CHROMIUM = "/usr/bin/chromium"
+LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +56,40 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subpro
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "rag", *args], capture_output=True, text=True,
                           env=full_env, timeout=timeout, cwd=ROOT)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (make test installs it with apt when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        yield b
+        b.close()
+
+
+# Gradio's own words on the page: visible text and tooltips (title, aria-label) in Latin letters.
+LATIN_ON_PAGE = """() => { const out = [];
+  document.querySelectorAll('body *').forEach(el => {
+    for (const a of ['title', 'aria-label']) { const v = el.getAttribute(a); if (v) out.push(v); }
+    if (el.children.length === 0 && el.offsetParent !== null && el.tagName !== 'style')
+      out.push(el.textContent.trim()); });
+  return out; }"""
+
+
+def english_words(page) -> list[str]:
+    """Latin words the page shows or reads out, other than the corpus's own (m3e, API, Markdown)."""
+    allowed = {"Markdown", "API", "Gradio", "MCP", "Word", "IP", "Hi", "docx"}  # file types, names
+    return [t for t in page.evaluate(LATIN_ON_PAGE)
+            if any(w not in allowed for w in LATIN_WORD.findall(t)) and not t.startswith(("bot's", "user's"))]
+
+
+def ask_in(page, question: str) -> None:
+    page.locator("#question textarea").fill(question)
+    page.locator("#send").click()
+    page.locator("#chat").get_by_text("复制回答").last.wait_for(timeout=60000)
+    page.wait_for_timeout(700)  # the page script scrolls the question into view

@@ -6,9 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, ask_in, english_words
 
-CHROMIUM = "/usr/bin/chromium"
 XSS = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>"]
 
 
@@ -194,47 +193,12 @@ def test_api_ask_through_gradio_client(served):
 # ------------------------------------------------------------------ real browser
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (make test installs it with apt when run as root)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        yield b
-        b.close()
-
-
-LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
-# Gradio's own words on the page: visible text and tooltips (title, aria-label) in Latin letters.
-LATIN_ON_PAGE = """() => { const out = [];
-  document.querySelectorAll('body *').forEach(el => {
-    for (const a of ['title', 'aria-label']) { const v = el.getAttribute(a); if (v) out.push(v); }
-    if (el.children.length === 0 && el.offsetParent !== null && el.tagName !== 'style')
-      out.push(el.textContent.trim()); });
-  return out; }"""
 # Where the last question sits in the chat's scrolling box: (its top, the box's top, the box's bottom).
 QUESTION_IN_BOX = """() => {
   const rows = document.querySelectorAll('#chat .user-row'); const last = rows[rows.length - 1];
   let box = last.parentElement; while (box.scrollHeight <= box.clientHeight + 1) box = box.parentElement;
   const r = last.getBoundingClientRect(), b = box.getBoundingClientRect(); return [r.top, b.top, b.bottom]; }"""
 
-
-def english_words(page) -> list[str]:
-    """Latin words the page shows or reads out, other than the corpus's own (m3e, API, Markdown)."""
-    allowed = {"Markdown", "API", "Gradio", "MCP", "Word", "IP", "Hi", "docx"}  # file types, names
-    return [t for t in page.evaluate(LATIN_ON_PAGE)
-            if any(w not in allowed for w in LATIN_WORD.findall(t)) and not t.startswith(("bot's", "user's"))]
-
-
-def ask_in(page, question: str) -> None:
-    page.locator("#question textarea").fill(question)
-    page.locator("#send").click()
-    page.locator("#chat").get_by_text("复制回答").last.wait_for(timeout=60000)
-    page.wait_for_timeout(700)  # the page script scrolls the question into view
 
 
 def test_chat_in_a_real_browser(served, browser, tmp_path):

@@ -121,7 +121,7 @@ def test_a_compiled_docx_reads_like_the_compiled_text(tmp_path):
     assert [c.text for c in chunk_corpus(as_docx)] == [c.text for c in chunk_corpus(as_text)]
 
 
-@pytest.mark.parametrize("name, write, message", [
+BAD_FILES = [
     ("空白.txt", lambda p: p.write_text("  \n", encoding="utf-8"), "空文件"),
     ("旧编码.txt", lambda p: p.write_bytes("村庄规划".encode("gbk")), "不是 UTF-8"),
     ("假的.docx", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100), "不是有效的 Word 文档"),
@@ -129,7 +129,10 @@ def test_a_compiled_docx_reads_like_the_compiled_text(tmp_path):
     ("扫描件.pdf", lambda p: write_pdf(p, [[]]), "未能提取文字，可能是扫描件"),
     ("坏的.pdf", lambda p: p.write_bytes(b"%PDF-1.4\n" + b"\x00garbage" * 50), "无法解析"),
     ("超大.pdf", lambda p: p.open("wb").truncate(50 * 2**20), "超过单个文件"),
-])
+]
+
+
+@pytest.mark.parametrize("name, write, message", BAD_FILES)
 def test_a_bad_file_is_named_and_the_others_still_load(tmp_path, name, write, message):
     from rag.corpus import load_corpus
 
