@@ -4,10 +4,11 @@ Measures cold start (`rag ask`, the UI), index build, warm latency per mode with
 fixed-window dense baseline, `--batch` throughput and peak RSS on the real corpus; then how
 cost grows with synthetic corpora of 10^3, 10^4 and 10^5 chunks: FAISS flat against HNSW
 (latency, HNSW recall@10 against flat), BM25 latency, the full candidate-path search, and
-memory per chunk. Synthetic vectors recombine real sentence vectors (mean of two, plus
-noise, renormalised), so they cluster like real text does; synthetic BM25 documents
-recombine the tokens of real sentences. Every timing is the median of REPEATS runs; the
-spread across runs is reported as the machine's noise.
+memory per chunk; and the local store against Milvus Lite at 10^4 and 10^5 chunks.
+Synthetic vectors recombine real sentence vectors (mean of two, plus noise, renormalised), so
+they cluster like real text does; synthetic BM25 documents recombine the tokens of real
+sentences. Every timing is the median of REPEATS runs; the spread across runs is reported as
+the machine's noise. `python eval/bench.py stores` runs one part and keeps the others' numbers.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from rag.store import Index  # noqa: E402
 
 REPEATS = 3
 SIZES = (1_000, 10_000, 100_000)
+STORE_SIZES = (10_000, 100_000)
 PY = sys.executable
 
 
@@ -184,6 +186,79 @@ def scaling(results: dict, assistant: Assistant) -> None:
     results["scaling"] = rows
 
 
+def rss_mb() -> float:
+    """This process's resident memory now (not its peak), in MB."""
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def synthetic_index(assistant: Assistant, n: int, rng) -> Index:
+    """A whole index of `n` synthetic chunks with two sentences each, as a build would make it."""
+    import bm25s
+
+    from rag.names import Gazetteer
+    from rag.schema import Sentence
+
+    base = assistant.index.sentence_vectors
+    sentence_tokens = [assistant.tokenizer.tokenize(assistant.index.sources[s.source][s.start:s.end])
+                       for s in assistant.index.sentences]
+    docs = [sum((sentence_tokens[i] for i in rng.integers(0, len(sentence_tokens), size=4)), []) for _ in range(n)]
+    bm25 = bm25s.BM25()
+    bm25.index(docs, show_progress=False)
+    terms, offsets = bm25_postings(docs, bm25.vocab_dict)
+    return Index(
+        manifest={"chunks": n, "sentences": 2 * n, "dimension": base.shape[1]},
+        chunks=[Chunk(f"c{i}", 1, "t", "a", "t", 0, 2, "xx", f"s{i}") for i in range(n)],
+        sentences=[Sentence(f"s{i}", j, j + 1) for i in range(n) for j in (0, 1)],
+        sentence_vectors=synthetic_vectors(base, 2 * n, rng), dense=vector_index(synthetic_vectors(base, n, rng)),
+        bm25=bm25, bm25_terms=terms, bm25_offsets=offsets, sources={f"s{i}": "xx" for i in range(n)},
+        names=Gazetteer([]))
+
+
+def stores(results: dict, assistant: Assistant) -> None:
+    """The local store (files: FAISS + bm25s) against Milvus Lite on the same synthetic index:
+    writing it, memory taken by loading it, hybrid search latency, and how often both return
+    the same top 10 (the local store scores every chunk below 20,000; Milvus rescores candidates
+    above rag.milvus_store.EXACT_UP_TO)."""
+    from rag import milvus_store, store
+
+    rng = np.random.default_rng(1)
+    questions = load_questions(ROOT / "eval" / "qa.jsonl")
+    items = list(zip(assistant.encoder.encode([q.question for q in questions]),
+                     [assistant.tokenizer.tokenize(q.question) for q in questions], strict=True))
+    rows = []
+    for n in STORE_SIZES:
+        index = synthetic_index(assistant, n, rng)
+        entry = {"chunks": n, "sentences": 2 * n}
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = assistant.settings.with_(index_dir=Path(tmp) / "index", store="milvus",
+                                                milvus_uri=str(Path(tmp) / "milvus.db"), milvus_collection="bench")
+            t = time.perf_counter()
+            (Path(tmp) / "index").mkdir()
+            store.save(Path(tmp) / "index", index, index.manifest)
+            entry["local_write_s"] = time.perf_counter() - t
+            t = time.perf_counter()
+            milvus_store.save(settings, index, index.manifest)
+            entry["milvus_write_s"] = time.perf_counter() - t
+            milvus_store.close(settings)
+            del index
+            top10 = {}
+            for name, open_index in (("local", lambda folder=Path(tmp) / "index": store.load(folder)),
+                                     ("milvus", lambda target=settings: milvus_store.load(target))):
+                before = rss_mb()
+                loaded = open_index()
+                retriever = Retriever(loaded, assistant.settings)
+                entry[f"{name}_load_mb"] = rss_mb() - before
+                p50, p95, _ = percentiles(lambda qt, r=retriever: r.search(qt[0], qt[1], 10, "hybrid"), items)
+                entry[f"{name}_p50_ms"], entry[f"{name}_p95_ms"] = p50, p95
+                top10[name] = [[h.row for h in retriever.search(v, toks, 10, "hybrid")] for v, toks in items]
+                del loaded, retriever
+            milvus_store.close(settings)
+        entry["same_top10"] = float(np.mean([a == b for a, b in zip(top10["local"], top10["milvus"], strict=True)]))
+        rows.append(entry)
+        print(f"  stores: {n} chunks done", file=sys.stderr, flush=True)
+    results["stores"] = rows
+
+
 def render(results: dict) -> str:
     r = results["real"]
     fmt = lambda ms: f"{ms[0]:.2f} s (±{ms[1] * 50:.0f}%)"  # noqa: E731 - spread shown as half range
@@ -217,7 +292,20 @@ def render(results: dict) -> str:
     lines += ["", "Hybrid search here is the full candidate path (HNSW top 200 ∪ BM25 top 200, rescored), query "
               "encoding excluded (≈ 8 ms, constant). The index picks flat below 50,000 chunks and HNSW "
               "(M=32, efSearch=200) above; `RAG_VECTOR_INDEX=flat|hnsw` overrides.", "",
-              "![latency by corpus size](bench.png)"]
+              "![latency by corpus size](bench.png)", "",
+              "## Stores: local files against Milvus Lite (`RAG_STORE`)", "",
+              "The same synthetic index (two sentences per chunk) written to each store and loaded back; "
+              "hybrid search with real questions, query encoding excluded. Memory is the growth of this "
+              "process's resident memory on loading (Milvus Lite runs inside the process). Writing "
+              "excludes encoding, which both share (see the encoder table).", "",
+              "| chunks | store | write s | chunks/s written | load MB | hybrid p50 ms | p95 ms | same top 10 |",
+              "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for e in results.get("stores", []):
+        for name, label in (("local", "local (FAISS + bm25s files)"), ("milvus", "Milvus Lite")):
+            same = f"{e['same_top10']:.3f}" if name == "milvus" else ""
+            lines.append(f"| {e['chunks']:,} | {label} | {e[f'{name}_write_s']:.1f} | "
+                         f"{e['chunks'] / e[f'{name}_write_s']:,.0f} | {e[f'{name}_load_mb']:.0f} | "
+                         f"{e[f'{name}_p50_ms']:.1f} | {e[f'{name}_p95_ms']:.1f} | {same} |")
     return "\n".join(lines) + "\n"
 
 
@@ -244,18 +332,37 @@ def chart(results: dict, path: Path) -> None:
     plt.close(fig)
 
 
+PARTS = ("real", "scaling", "stores")
+
+
 def main() -> None:
+    """`python eval/bench.py [PART …]`: all parts, or only those named (the others' numbers are
+    kept from eval/bench.json)."""
     import platform
 
-    results = {"date": time.strftime("%Y-%m-%d %H:%M"), "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-               "machine": f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}"}
+    parts = sys.argv[1:] or list(PARTS)
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        sys.exit(f"unknown parts {sorted(unknown)}; allowed: {', '.join(PARTS)}")
+    previous = ROOT / "eval" / "bench.json"
+    results = json.loads(previous.read_text(encoding="utf-8")) if previous.exists() and len(parts) < len(PARTS) else {}
+    results.update({"date": time.strftime("%Y-%m-%d %H:%M"),
+                    "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+                    "machine": f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}"})
     with tempfile.TemporaryDirectory() as tmp:
         env = {"RAG_INDEX_DIR": str(Path(tmp) / "index")}
         settings = Settings.from_env(index_dir=Path(tmp) / "index")
-        print("real corpus…", file=sys.stderr, flush=True)
-        assistant = real_corpus(results, env, settings)
-        print("scaling…", file=sys.stderr, flush=True)
-        scaling(results, assistant)
+        if "real" in parts:
+            print("real corpus…", file=sys.stderr, flush=True)
+            assistant = real_corpus(results, env, settings)
+        else:
+            assistant = Assistant.load(settings, progress=False)
+        if "scaling" in parts:
+            print("scaling…", file=sys.stderr, flush=True)
+            scaling(results, assistant)
+        if "stores" in parts:
+            print("stores…", file=sys.stderr, flush=True)
+            stores(results, assistant)
     (ROOT / "eval" / "bench.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     (ROOT / "eval" / "BENCH.md").write_text(render(results), encoding="utf-8")
     chart(results, ROOT / "eval" / "bench.png")

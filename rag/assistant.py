@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from rag import build, store
 from rag.answer import Composer
@@ -84,12 +83,11 @@ class Assistant:
         """The assistant over the index of `settings` (rebuilt first if stale, when `rebuild`);
         `encoder`, the base model already loaded, saves loading it again."""
         settings = settings or Settings.from_env()
-        folder = Path(settings.index_dir)
         index = None
         reasons = build.problems(settings)
         if not reasons:
             try:
-                index = store.load(folder)
+                index = build.open_index(settings)
             except store.IndexUnavailable as exc:
                 reasons = [str(exc)]
         if reasons and not rebuild:
@@ -98,7 +96,7 @@ class Assistant:
             print("正在重建索引（" + "；".join(reasons) + "）……", file=sys.stderr, flush=True)
             encoder = encoder or Encoder(resolve_model(settings.embed_model))
             build.build_index(settings, encoder=encoder, progress=progress)
-            index = store.load(folder)
+            index = build.open_index(settings)
         encoder = build.encoder_for(settings, index.manifest, encoder)
         tokenizer = Tokenizer(index.terms)
         return cls(settings, index, encoder, tokenizer)

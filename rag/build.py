@@ -26,6 +26,7 @@ from rag.store import (
     FORMAT_VERSION,
     Index,
     IndexUnavailable,
+    StoreUnreachable,
     read_manifest,
     recover_previous,
     remove_leftovers,
@@ -136,7 +137,7 @@ def build_index(settings: Settings, encoder: Encoder | None = None, progress: bo
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         encoder, adaptation = _adapted(encoder, settings, chunks, tmp, progress)
-        previous = _previous(target, encoder, adaptation)
+        previous = _previous(settings, encoder, adaptation)
         changes = file_changes(previous.manifest.get("file_sha256", {}) if previous else {}, corpus.file_sha256)
         if progress:
             _log(changes_line(changes))
@@ -156,7 +157,7 @@ def build_index(settings: Settings, encoder: Encoder | None = None, progress: bo
             terms=terms, sources=corpus.texts, essays=corpus.essays, names=names,
             **search_structures(chunk_vectors, [bm25_text(c) for c in chunks], Tokenizer(terms),
                                 settings.vector_index))
-        manifest = save(tmp, index, {
+        manifest = {
             "format_version": FORMAT_VERSION,
             "package_version": __version__,
             "model": encoder.ref.name,
@@ -173,8 +174,15 @@ def build_index(settings: Settings, encoder: Encoder | None = None, progress: bo
             "essays": len(corpus.essays),
             "chunks": len(chunks),
             "sentences": len(sentences),
-        })
-        swap_into_place(tmp, target)
+        }
+        if settings.store == "milvus":
+            from rag import milvus_store
+
+            shutil.rmtree(tmp, ignore_errors=True)
+            manifest = milvus_store.save(settings, index, manifest)
+        else:
+            manifest = save(tmp, index, manifest)
+            swap_into_place(tmp, target)
     report(1.0, "索引已更新")
     return manifest
 
@@ -196,13 +204,13 @@ def changes_line(changes: dict[str, int]) -> str:
             f"未变 {changes['unchanged']} 篇")
 
 
-def _previous(target: Path, encoder: Encoder, adaptation) -> Index | None:
+def _previous(settings: Settings, encoder: Encoder, adaptation) -> Index | None:
     """The index being replaced, when its vectors can be reused: built with the same model and
     neither it nor this build adapted to its corpus (adapted weights change with the corpus)."""
-    from rag.store import load
-
     try:
-        previous = load(target)
+        previous = open_index(settings)
+    except StoreUnreachable:
+        raise  # before encoding anything: the build could not be stored either
     except IndexUnavailable:
         return None
     manifest = previous.manifest
@@ -216,7 +224,8 @@ def reusable_vectors(previous: Index) -> dict[str, np.ndarray]:
     """What the previous index already embedded: embedded text → its vector, for chunks and sentences."""
     vectors = previous.dense.reconstruct_batch(np.arange(len(previous.chunks)))
     cache = {embedding_text(c): v for c, v in zip(previous.chunks, vectors, strict=True)}
-    for s, v in zip(previous.sentences, previous.sentence_vectors, strict=True):
+    sentence_vectors = previous.sentence_vectors[np.arange(len(previous.sentences))]  # a store may fetch them
+    for s, v in zip(previous.sentences, sentence_vectors, strict=True):
         cache.setdefault(previous.sources[s.source][s.start : s.end], v)
     return cache
 
@@ -258,6 +267,9 @@ def _adapted(encoder: Encoder, settings: Settings, chunks: list[Chunk], tmp: Pat
 
     if not wanted(settings.adapt):
         return encoder, None
+    if settings.store == "milvus":
+        _log("警告：RAG_STORE=milvus 不保存适配后的模型，本次不做适配。")
+        return encoder, None
     if progress:
         _log("按语料适配嵌入模型……")
     try:
@@ -278,7 +290,7 @@ def encoder_for(settings: Settings, manifest: dict, base: Encoder | None = None)
 
 
 def staleness(settings: Settings, manifest: dict | None) -> list[str]:
-    """Why the index in `settings.index_dir` cannot serve `settings` (empty if it can)."""
+    """Why the index with `manifest` cannot serve `settings` (empty if it can)."""
     if manifest is None:
         return ["索引不存在"]
     reasons = []
@@ -295,16 +307,38 @@ def staleness(settings: Settings, manifest: dict | None) -> list[str]:
     return reasons
 
 
-def problems(settings: Settings, verify: bool = False) -> list[str]:
-    """Why the index in `settings.index_dir` cannot serve `settings`, empty if it can; with
-    `verify`, every file is also checked against the manifest (`load` does that anyway)."""
+def current_manifest(settings: Settings) -> dict | None:
+    """The manifest of the index `settings` point at (RAG_STORE: local files or Milvus), None if none."""
+    if settings.store == "milvus":
+        from rag import milvus_store
+
+        return milvus_store.read_manifest(settings)
     folder = Path(settings.index_dir)
     recover_previous(folder)
+    return read_manifest(folder)
+
+
+def open_index(settings: Settings) -> Index:
+    """The index `settings` point at, loaded (local files checked against their manifest)."""
+    if settings.store == "milvus":
+        from rag import milvus_store
+
+        return milvus_store.load(settings)
+    from rag.store import load
+
+    return load(Path(settings.index_dir))
+
+
+def problems(settings: Settings, verify: bool = False) -> list[str]:
+    """Why the index `settings` point at cannot serve them, empty if it can; with `verify`, every
+    local file is also checked against the manifest (`load` does that anyway)."""
     try:
-        manifest = read_manifest(folder)
+        manifest = current_manifest(settings)
         reasons = staleness(settings, manifest)
-        if verify and not reasons:
-            verify_files(folder, manifest)
+        if verify and not reasons and settings.store == "local":
+            verify_files(Path(settings.index_dir), manifest)
+    except StoreUnreachable:
+        raise  # rebuilding would not help
     except IndexUnavailable as exc:
         return [str(exc)]
     return reasons

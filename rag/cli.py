@@ -58,7 +58,7 @@ def _requests(args) -> Iterator[dict]:
 
 
 def cmd_index(args) -> None:
-    from rag import build, store
+    from rag import build
 
     settings = _settings(args)
     if not Path(settings.corpus).exists():
@@ -66,8 +66,9 @@ def cmd_index(args) -> None:
     if not args.force:
         reasons = build.problems(settings, verify=True)
         if not reasons:
-            manifest = store.read_manifest(Path(settings.index_dir))
-            print(f"索引已是最新：{manifest['chunks']} 个段落，模型 {manifest['model']}（{settings.index_dir}）")
+            manifest = build.current_manifest(settings)
+            where = settings.index_dir if settings.store == "local" else f"Milvus {settings.milvus_collection}"
+            print(f"索引已是最新：{manifest['chunks']} 个段落，模型 {manifest['model']}（{where}）")
             return
         print("需要构建索引：" + "；".join(reasons), file=sys.stderr)
     started = time.perf_counter()

@@ -14,6 +14,7 @@ from typing import Mapping
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODES = ("hybrid", "dense", "bm25")
 VECTOR_INDEXES = ("auto", "flat", "hnsw")
+STORES = ("local", "milvus")
 BUNDLED_MODEL = "m3e-small"
 
 
@@ -71,6 +72,14 @@ class Settings:
                       "inverse cloze, in-batch negatives, seed 0, ~40 s on the essays; weights kept in the index and "
                       "recorded in its manifest): `1`, `0`, or `auto` = off, since it did not improve both "
                       "evaluation splits (eval/NOTES.md)", default="auto")
+    store: str = _env("RAG_STORE", "where the index lives: `local` (files in RAG_INDEX_DIR: FAISS + bm25s) or "
+                      "`milvus` (RAG_MILVUS_URI; rag/milvus_store.py)", default="local")
+    milvus_uri: str = _env("RAG_MILVUS_URI", "Milvus: a file path (Milvus Lite, embedded) or `http://host:19530` "
+                           "(a Milvus server or cluster)", "`index.milvus.db` beside RAG_INDEX_DIR", default="")
+    milvus_token: str = _env("RAG_MILVUS_TOKEN", "Milvus credentials (`user:password` or an API key)", "none",
+                             default="", repr=False)
+    milvus_collection: str = _env("RAG_MILVUS_COLLECTION", "the alias the index is served under in Milvus; each "
+                                  "build writes new collections, then moves it", default="rag_essays")
     llm_base_url: str | None = _env("RAG_LLM_BASE_URL", "an OpenAI-compatible server for LLM answers "
                                     "(extractive answers when unset)", "off", default=None)
     llm_model: str = _env("RAG_LLM_MODEL", "the LLM's model name", default="qwen2.5:7b-instruct")
@@ -85,6 +94,7 @@ class Settings:
         check_choice("mode", self.mode, MODES)
         check_choice("vector_index", self.vector_index, VECTOR_INDEXES)
         check_choice("adapt", self.adapt, ("auto", "0", "1"))
+        check_choice("store", self.store, STORES)
         if self.chunk_size < 50:
             raise SettingsError(f"{_setting('chunk_size')}至少为 50 个字符，现为 {self.chunk_size}")
         if self.k < 1:

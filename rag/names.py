@@ -57,15 +57,20 @@ class Gazetteer:
         tags = {"place": " ns", "person": " nr", "programme": ""}
         return sorted({f"{spelling}{tags[n.kind]}" for n in self.names for spelling in [n.name, *n.aliases]})
 
+    def to_rows(self) -> list[dict]:
+        return [n.to_dict() for n in self.names]
+
+    @classmethod
+    def from_rows(cls, rows: list[dict]) -> "Gazetteer":
+        return cls([Name(r["name"], r["kind"], r["how"], r["count"], tuple(r["first"]), list(r["aliases"]))
+                    for r in rows])
+
     def save(self, path: Path) -> None:
-        Path(path).write_text(json.dumps([n.to_dict() for n in self.names], ensure_ascii=False, indent=1),
-                              encoding="utf-8")
+        Path(path).write_text(json.dumps(self.to_rows(), ensure_ascii=False, indent=1), encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> "Gazetteer":
-        rows = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls([Name(r["name"], r["kind"], r["how"], r["count"], tuple(r["first"]), list(r["aliases"]))
-                    for r in rows])
+        return cls.from_rows(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
 def find_people(texts: dict[str, str], base=None) -> dict[str, tuple[str, list[tuple[str, int]]]]:

@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from rag.bm25 import token_ids
 from rag.config import MODES, Settings, check_choice
 from rag.schema import Hit
 from rag.store import Index
@@ -50,13 +51,16 @@ class Retriever:
         self.settings = settings
         self.n = len(index.chunks)
         self._chunk_of, self._sentence_of = index.membership
-        self.exact = self.n <= exact_limit and isinstance(index.dense, faiss.IndexFlat)
+        # A store's own vector index says how far it searches exactly (rag/milvus_store.py).
+        flat = isinstance(index.dense, faiss.IndexFlat)
+        self.exact = self.n <= min(exact_limit, exact_limit if flat else getattr(index.dense, "exact_up_to", 0))
         if not self.exact:
             rows = np.arange(self.n)
             self._first = np.searchsorted(self._chunk_of, rows, "left")
             self._last = np.searchsorted(self._chunk_of, rows, "right")
         self.collections = np.asarray([c.collection for c in index.chunks], dtype=object)  # per chunk row
-        df = np.bincount(index.bm25_terms, minlength=len(index.bm25.vocab_dict)).astype(np.float64)
+        self.lexical = index.lexical
+        df = self.lexical.document_frequencies().astype(np.float64)
         self._idf = np.log1p((self.n - df + 0.5) / (df + 0.5))
 
     def candidate_dense_scores(self, query_vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -78,15 +82,13 @@ class Retriever:
         w = self.settings.sentence_weight
         return np.where(best > -1.0, (1 - w) * chunk_cos + w * best, chunk_cos)
 
-    def candidates(self, query_vector: np.ndarray | None, bm25: np.ndarray | None) -> np.ndarray:
-        found = []
+    def candidates(self, query_vector: np.ndarray | None, bm25_rows: np.ndarray | None) -> np.ndarray:
+        """The rows worth rescoring: the vector index's top CANDIDATES and BM25's."""
+        found = [] if bm25_rows is None else [bm25_rows]
         if query_vector is not None:
             _, ids = self.index.dense.search(query_vector.reshape(1, -1).astype(np.float32), CANDIDATES)
             found.append(ids[0][ids[0] >= 0])
-        if bm25 is not None and bm25.any():
-            top = np.argpartition(-bm25, min(CANDIDATES, self.n - 1))[:CANDIDATES]
-            found.append(top[bm25[top] > 0])
-        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate(found)).astype(np.int64) if found else np.zeros(0, dtype=np.int64)
 
     def dense_scores(self, query_vector: np.ndarray) -> np.ndarray:
         """Per chunk: mean of chunk cosine and best-sentence cosine (chunk cosine alone if no sentences)."""
@@ -100,20 +102,29 @@ class Retriever:
 
     def bm25_scores(self, tokens: list[str]) -> tuple[np.ndarray, float]:
         """BM25 score per chunk, and the share of the query's IDF mass the top chunk contains."""
-        ids = sorted(set(self.index.bm25.get_tokens_ids(tokens)))
+        ids = token_ids(self.lexical, tokens)
         if not ids:
             return np.zeros(self.n), 0.0
-        scores = np.asarray(self.index.bm25.get_scores_from_ids(ids), dtype=np.float64)
-        top = int(np.argmax(scores))
-        matched = sum(self._idf[t] for t in np.intersect1d(ids, self.index.chunk_terms(top)))
-        # Query words unknown to the corpus count against coverage too, at the highest IDF.
+        scores = self.lexical.scores(ids)
+        return scores, self.coverage(tokens, ids, int(np.argmax(scores)))
+
+    def bm25_candidates(self, tokens: list[str]) -> tuple[list[int], np.ndarray, float]:
+        """(term ids, BM25's top CANDIDATES rows, coverage): the large-corpus form of `bm25_scores`."""
+        ids = token_ids(self.lexical, tokens)
+        rows, scores = self.lexical.top(ids, CANDIDATES) if ids else (np.zeros(0, dtype=np.int64), None)
+        return ids, rows, self.coverage(tokens, ids, int(rows[0])) if len(rows) else 0.0
+
+    def coverage(self, tokens: list[str], ids: list[int], top: int) -> float:
+        """The share of the query's IDF mass that chunk `top` contains; query words unknown to
+        the corpus count against it too, at the highest IDF."""
+        matched = sum(self._idf[t] for t in np.intersect1d(ids, self.lexical.terms_of(top)))
         unknown = len(set(tokens)) - len(ids)
         total = sum(self._idf[t] for t in ids) + unknown * math.log1p((self.n + 0.5) / 0.5)
-        return scores, float(matched / total) if total else 0.0
+        return float(matched / total) if total else 0.0
 
     def idf(self, token: str) -> float:
         """IDF of a token over the chunks; a word the corpus never uses gets the highest."""
-        token_id = self.index.bm25.vocab_dict.get(token)
+        token_id = self.lexical.vocabulary.get(token)
         return float(self._idf[token_id]) if token_id is not None else math.log1p((self.n + 0.5) / 0.5)
 
     def scores(self, query_vector: np.ndarray | None, tokens: list[str], mode: str) -> np.ndarray:
@@ -127,14 +138,15 @@ class Retriever:
 
     def candidate_scores(self, query_vector: np.ndarray | None, tokens: list[str], mode: str):
         """(rows, scores) over the candidates only; the large-corpus form of `scores`."""
-        bm25, coverage = self.bm25_scores(tokens) if mode != "dense" else (None, 0.0)
-        rows = self.candidates(query_vector if mode != "bm25" else None, bm25)
+        ids, bm25_rows, coverage = self.bm25_candidates(tokens) if mode != "dense" else ([], None, 0.0)
+        rows = self.candidates(query_vector if mode != "bm25" else None, bm25_rows)
+        bm25 = self.lexical.scores_at(ids, rows) if ids else np.zeros(len(rows))
         if mode == "bm25":
-            return rows, bm25[rows]
+            return rows, bm25
         dense = self.candidate_dense_scores(query_vector, rows)
         if mode == "dense":
             return rows, dense
-        return rows, standardise(dense) + coverage * standardise(bm25[rows])
+        return rows, standardise(dense) + coverage * standardise(bm25)
 
     def search(self, query_vector: np.ndarray | None, tokens: list[str], k: int, mode: str,
                collection: str | None = None) -> list[Hit]:

@@ -49,10 +49,14 @@ class IndexUnavailable(RuntimeError):
     """The index is missing, stale or damaged; the message (Chinese) says which and why."""
 
 
+class StoreUnreachable(IndexUnavailable):
+    """The store holding the index cannot be reached (a Milvus server down, a Milvus Lite file
+    another process has open): rebuilding the index would not help."""
+
+
 class VectorIndex(Protocol):
     """The dense backend seam: what retrieval needs from a vector index. FAISS flat and HNSW
-    provide it; a distributed engine (Milvus, OpenSearch kNN) would be a new module wrapping
-    its client in these two methods (see docs/SCALING.md)."""
+    provide it; rag/milvus_store.py wraps a Milvus collection in the same two methods."""
 
     ntotal: int
 
@@ -111,9 +115,13 @@ class Index:
         lo, hi = np.searchsorted(chunk_of, chunk_row, "left"), np.searchsorted(chunk_of, chunk_row, "right")
         return sentence_of[lo:hi].tolist()
 
-    def chunk_terms(self, row: int) -> np.ndarray:
-        """The BM25 vocabulary ids chunk `row` contains."""
-        return self.bm25_terms[self.bm25_offsets[row] : self.bm25_offsets[row + 1]]
+    @cached_property
+    def lexical(self):
+        """The BM25 side as retrieval asks of it (rag/bm25.py); a store keeping it elsewhere
+        (rag/milvus_store.py) sets its own."""
+        from rag.bm25 import LocalBM25
+
+        return LocalBM25(self.bm25, self.bm25_terms, self.bm25_offsets)
 
 
 def save(folder: Path, index: Index, manifest: dict) -> dict:
@@ -218,7 +226,7 @@ def verify_files(folder: Path, manifest: dict) -> None:
             raise IndexUnavailable(f"索引文件损坏：{path}")
 
 
-def _essay_from_dict(data: dict) -> Essay:
+def essay_from_dict(data: dict) -> Essay:
     sections = [Section(tuple(s["heading_path"]), s["start"], s["end"]) for s in data.pop("sections")]
     return Essay(**data, sections=sections)
 
@@ -248,7 +256,7 @@ def load(folder: Path) -> Index:
             bm25_offsets=np.load(folder / "bm25_offsets.npy", allow_pickle=False),
             terms=[t for t in (folder / "terms.txt").read_text(encoding="utf-8").splitlines() if t.strip()],
             sources=json.loads((folder / "sources.json").read_text(encoding="utf-8")),
-            essays=[_essay_from_dict(d) for d in json.loads((folder / "essays.json").read_text("utf-8"))],
+            essays=[essay_from_dict(d) for d in json.loads((folder / "essays.json").read_text("utf-8"))],
             names=Gazetteer.load(folder / "names.json"),
         )
     except (OSError, ValueError, TypeError, RuntimeError) as exc:

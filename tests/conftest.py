@@ -41,6 +41,18 @@ def built_index(tmp_path_factory, encoder):
     return settings
 
 
+def in_milvus(settings, uri: Path):
+    """Settings for a Milvus Lite file holding the index of `settings`, written from the loaded
+    local index (nothing encoded again); the file is let go, so another process may open it."""
+    from rag import milvus_store, store
+
+    target = settings.with_(store="milvus", milvus_uri=str(uri))
+    index = store.load(settings.index_dir)
+    milvus_store.save(target, index, index.manifest)
+    milvus_store.close(target)
+    return target
+
+
 @pytest.fixture(scope="session")
 def assistant(built_index, encoder):
     from rag import store

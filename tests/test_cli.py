@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, in_milvus, run_cli
 
 HIT_FIELDS = {"rank", "score", "chunk_id", "essay", "title", "author", "heading", "start", "end", "text"}
 CITATION_FIELDS = {"n", "chunk_id", "essay", "title", "author", "heading", "start", "end", "text", "quote"}
 
 
-@pytest.fixture(scope="module")
-def env(built_index):
-    return {"RAG_INDEX_DIR": str(built_index.index_dir), "RAG_CORPUS": str(built_index.corpus)}
+@pytest.fixture(scope="module", params=["local", "milvus"])
+def env(request, built_index, tmp_path_factory):
+    """The whole contract runs twice: on the local index files, and on a Milvus Lite file."""
+    env = {"RAG_INDEX_DIR": str(built_index.index_dir), "RAG_CORPUS": str(built_index.corpus)}
+    if request.param == "milvus":
+        settings = in_milvus(built_index, tmp_path_factory.mktemp("milvus") / "index.db")
+        env.update(RAG_STORE="milvus", RAG_MILVUS_URI=settings.milvus_uri)
+    return env
 
 
 def test_ask_json_carries_contract_fields(env):
