@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import os
 import time
 import zlib
 from dataclasses import asdict
@@ -99,7 +98,7 @@ def save(settings, index: Index, manifest: dict, client=None) -> dict:
     """Write `index` as a new build and serve it under the alias; return the manifest as stored."""
     client = client or connect(settings)
     alias = settings.milvus_collection
-    build = f"{alias}_b{time.strftime('%Y%m%d%H%M%S')}{os.getpid()}"
+    build = f"{alias}_b{time.time_ns()}"  # sorts by time; unique even for two builds in one second
     manifest = {**manifest, "store": "milvus", "milvus_build": build}
     dim = int(index.dense.d)
     _write_chunks(client, f"{build}_chunks", index, dim)
@@ -279,12 +278,13 @@ class MilvusRows:
 
     def __getitem__(self, rows) -> np.ndarray:
         single = np.ndim(rows) == 0
-        ids = np.atleast_1d(np.asarray(rows, dtype=np.int64))
-        out = np.zeros((len(ids), self.dim), dtype=np.float32)
-        unique = np.unique(ids).tolist()
+        unique, positions = np.unique(np.atleast_1d(np.asarray(rows, dtype=np.int64)), return_inverse=True)
+        vectors = np.zeros((len(unique), self.dim), dtype=np.float32)
+        slot = {int(row): i for i, row in enumerate(unique)}
         for start in range(0, len(unique), BATCH):
-            for row in self.client.get(self.name, ids=unique[start : start + BATCH], output_fields=["vector"]):
-                out[ids == row["id"]] = row["vector"]
+            for row in self.client.get(self.name, ids=unique[start : start + BATCH].tolist(), output_fields=["vector"]):
+                vectors[slot[row["id"]]] = row["vector"]
+        out = vectors[positions]
         return out[0] if single else out
 
 
@@ -306,7 +306,7 @@ class MilvusVectors(MilvusRows):
         scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
         ids = np.full((len(queries), k), -1, dtype=np.int64)
         found = self.client.search(self.name, data=[q.tolist() for q in queries], anns_field="vector", limit=k,
-                                   output_fields=[], search_params={"metric_type": "IP"})
+                                   output_fields=["id"], search_params={"metric_type": "IP"})
         for q, hits in enumerate(found):
             for i, hit in enumerate(hits):
                 scores[q, i], ids[q, i] = hit["distance"], hit["id"]
@@ -327,9 +327,11 @@ class MilvusBM25:
     def document_frequencies(self) -> np.ndarray:
         return self.frequencies
 
-    def _search(self, ids: list[int], k: int) -> tuple[np.ndarray, np.ndarray]:
+    def _search(self, ids: list[int], k: int, within: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, scores) of the `k` best chunks (among the rows `within`, if given) that share a term."""
         found = self.client.search(self.name, data=[{int(t): 1.0 for t in ids}], anns_field="bm25",
-                                   limit=min(k, self.size), output_fields=[], search_params={"metric_type": "IP"})[0]
+                                   limit=min(k, self.size), output_fields=["id"], search_params={"metric_type": "IP"},
+                                   filter=f"id in {within}" if within is not None else "")[0]
         return (np.asarray([h["id"] for h in found], dtype=np.int64),
                 np.asarray([h["distance"] for h in found], dtype=np.float64))
 
@@ -345,16 +347,18 @@ class MilvusBM25:
         order = order[scores[order] > 0]
         return rows[order], scores[order]
 
-    def _weights(self, rows) -> list[dict[int, float]]:
-        wanted = np.asarray(rows, dtype=np.int64).tolist()
-        got: dict[int, dict] = {}
-        for start in range(0, len(wanted), BATCH):
-            for row in self.client.get(self.name, ids=wanted[start : start + BATCH], output_fields=["bm25"]):
-                got[row["id"]] = {int(t): float(w) for t, w in row["bm25"].items()}
-        return [got[r] for r in wanted]
-
     def scores_at(self, ids: list[int], rows: np.ndarray) -> np.ndarray:
-        return np.asarray([sum(w.get(t, 0.0) for t in ids) for w in self._weights(rows)], dtype=np.float64)
+        """Scored by Milvus too: the same sparse search, kept to `rows` (a chunk sharing no term scores 0)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        scores = np.zeros(len(rows))
+        for start in range(0, len(rows), BATCH):
+            part = rows[start : start + BATCH]
+            found, values = self._search(ids, len(part), part.tolist())
+            position = {int(r): i for i, r in enumerate(part)}
+            for row, value in zip(found, values, strict=True):
+                scores[start + position[int(row)]] = value
+        return scores
 
     def terms_of(self, row: int) -> np.ndarray:
-        return np.asarray(sorted(t for t in self._weights([row])[0] if t < len(self.vocabulary)), dtype=np.int64)
+        weights = self.client.get(self.name, ids=[int(row)], output_fields=["bm25"])[0]["bm25"]
+        return np.asarray(sorted(int(t) for t in weights if int(t) < len(self.vocabulary)), dtype=np.int64)
