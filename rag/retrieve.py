@@ -136,10 +136,17 @@ class Retriever:
             return bm25
         return standardise(self.dense_scores(query_vector)) + coverage * standardise(bm25)
 
-    def candidate_scores(self, query_vector: np.ndarray | None, tokens: list[str], mode: str):
-        """(rows, scores) over the candidates only; the large-corpus form of `scores`."""
+    def candidate_scores(self, query_vector: np.ndarray | None, tokens: list[str], mode: str,
+                         collection: str | None = None, k: int = 0):
+        """(rows, scores) over the candidates only; the large-corpus form of `scores`. With
+        `collection`, only its rows; when the candidates hold fewer than `k` of them (a small
+        collection in a large corpus), every row of the collection is scored instead."""
         ids, bm25_rows, coverage = self.bm25_candidates(tokens) if mode != "dense" else ([], None, 0.0)
         rows = self.candidates(query_vector if mode != "bm25" else None, bm25_rows)
+        if collection is not None:
+            rows = rows[self.collections[rows] == collection]
+            if len(rows) < k:
+                rows = np.flatnonzero(self.collections == collection)
         bm25 = self.lexical.scores_at(ids, rows) if ids else np.zeros(len(rows))
         if mode == "bm25":
             return rows, bm25
@@ -153,12 +160,12 @@ class Retriever:
         """The top `k` chunks; with `collection`, only chunks of that collection (corpus subfolder)."""
         if self.exact:
             rows, scores = np.arange(self.n), self.scores(query_vector, tokens, mode)
+            if collection is not None:
+                keep = self.collections == collection
+                rows, scores = rows[keep], scores[keep]
         else:
             check_choice("mode", mode, MODES)
-            rows, scores = self.candidate_scores(query_vector, tokens, mode)
-        if collection is not None:
-            keep = self.collections[rows] == collection
-            rows, scores = rows[keep], scores[keep]
+            rows, scores = self.candidate_scores(query_vector, tokens, mode, collection, k)
         order = np.argsort(-scores, kind="stable")[:k]
         if mode == "bm25":
             order = [i for i in order if scores[i] > 0]

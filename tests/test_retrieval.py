@@ -56,3 +56,22 @@ def test_empty_question_is_refused(assistant):
 
     with pytest.raises(QuestionError):
         assistant.ask(" \t\n ")
+
+
+def test_a_small_collection_in_a_large_corpus_still_gets_k_hits(assistant, monkeypatch):
+    """On the candidate path (large corpora), a collection the candidates barely reach is scored
+    whole rather than answered with fewer than k hits; its ranking is that of the whole
+    collection scored the same way."""
+    import numpy as np
+
+    from rag import retrieve
+
+    monkeypatch.setattr(retrieve, "CANDIDATES", 3)  # as if the corpus were far larger than the candidates
+    retriever = retrieve.Retriever(assistant.index, assistant.settings, exact_limit=0)
+    _, _, vector, tokens = assistant.query("五四村是如何筹集资金的？")
+    everywhere = [h.row for h in retriever.search(vector, tokens, 10, "hybrid")]
+    small = [r for r in range(len(assistant.index.chunks)) if r not in everywhere][:6]
+    retriever.collections = np.where(np.isin(np.arange(retriever.n), small), "小", "大").astype(object)
+    hits = retriever.search(vector, tokens, 5, "hybrid", collection="小")
+    assert len(hits) == 5 and {h.row for h in hits} <= set(small)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
