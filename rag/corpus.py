@@ -172,6 +172,18 @@ def read_sources(path: Path) -> tuple[dict[str, str], list[str]]:
     return {name: d.text for name, d in documents.items()}, notes
 
 
+def source_files(path: Path) -> list[tuple[str, Path]]:
+    """(source name, path) of a corpus: a folder's files (corpus_files), or the one file."""
+    path = Path(path)
+    return corpus_files(path) if path.is_dir() else [(path.name, path)]
+
+
+def file_digests(path: Path) -> dict[str, str]:
+    """SHA-256 of each corpus file's bytes, by source name: what changed, without reading any
+    file as an essay (cheap, even for Word and PDF)."""
+    return {name: hashlib.sha256(file.read_bytes()).hexdigest() for name, file in source_files(path)}
+
+
 def fingerprint(texts: dict[str, str]) -> str:
     """SHA-256 over the decoded sources, independent of where the corpus lives."""
     digest = hashlib.sha256()

@@ -10,14 +10,13 @@ Leaves out: the file operations (library.py) and the chat (ui.py).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 
 import gradio as gr
 
 from rag import build, library, present
-from rag.corpus import CorpusError, corpus_files
+from rag.corpus import CorpusError, file_digests, source_files
 
 log = logging.getLogger("rag.ui")
 
@@ -34,13 +33,9 @@ class LibraryUI:
     def folder(self) -> Path:
         return Path(self.ui.assistant.settings.corpus)
 
-    def files(self) -> list[tuple[str, Path]]:
-        return corpus_files(self.folder) if self.folder.is_dir() else [(self.folder.name, self.folder)]
-
     def pending(self) -> dict[str, int]:
         """What changed in the corpus folder since the index was built (by file SHA-256)."""
-        now = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in self.files()}
-        return build.file_changes(self.ui.index.manifest.get("file_sha256", {}), now)
+        return build.file_changes(self.ui.index.manifest.get("file_sha256", {}), file_digests(self.folder))
 
     def status(self) -> str:
         index = self.ui.index
@@ -57,7 +52,7 @@ class LibraryUI:
         for e in self.ui.index.essays:
             essays[e.source] = essays.get(e.source, 0) + 1
         return [(f"{name}（{essays[name]} 篇）" if name in essays else f"{name}（未索引）", name)
-                for name, _ in self.files()]
+                for name, _ in source_files(self.folder)]
 
     def collections(self) -> list[str]:
         return [TOP_LEVEL] + (library.collections(self.folder) if self.folder.is_dir() else [])

@@ -101,6 +101,27 @@ def test_search_finds_a_sentence_of_each_format_with_exact_offsets(mixed, tmp_pa
         assert index.sources[source][top.start : top.end] == top.text
 
 
+def test_an_unchanged_corpus_is_checked_without_reading_its_files(mixed, tmp_path, encoder, monkeypatch):
+    """Whether the index is stale is decided from the files' bytes: Word and PDF files are not
+    extracted again at every start; a changed file is."""
+    import shutil
+
+    from rag import build, corpus
+    from rag.config import Settings
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(mixed, folder)
+    settings = Settings(corpus=folder, index_dir=tmp_path / "index")
+    build.build_index(settings, encoder=encoder, progress=False)
+    read = []
+    real = corpus.read_document
+    monkeypatch.setattr(corpus, "read_document", lambda path, name=None: read.append(name) or real(path, name))
+    assert build.problems(settings) == [] and read == []
+    with (folder / "数字.txt").open("a", encoding="utf-8") as fh:
+        fh.write("红岭村还建了文化礼堂。\n")
+    assert build.problems(settings) == ["语料已更改"] and sorted(read) == ["数字.txt", "水利.pdf", "规划.docx"]
+
+
 def test_a_compiled_docx_reads_like_the_compiled_text(tmp_path):
     """The bundled corpus as one Word document (a paragraph per line) gives the same text, so the
     same essays, sections, chunks and evaluation numbers."""
