@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, ask_in, english_words
+from conftest import ROOT, ask_in, english_words, free_port
 
 XSS = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>"]
 
@@ -31,7 +31,7 @@ def served(assistant, demo):
     """The UI on a free port of 127.0.0.1, as `serve` launches it."""
     from rag.ui import launch
 
-    _, url, _ = launch(demo, assistant, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+    _, url, _ = launch(demo, assistant, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
     yield url
     demo.close()
 

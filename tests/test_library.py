@@ -8,7 +8,7 @@ import shutil
 import threading
 
 import pytest
-from conftest import CORPUS, ask_in, english_words
+from conftest import CORPUS, ask_in, english_words, free_port
 from test_formats import BAD_FILES, DOCX_ESSAY, TXT_ESSAY, write_docx
 
 from rag.corpus import CorpusError, corpus_files
@@ -208,7 +208,8 @@ def test_upload_in_a_real_browser_with_a_login(tab, browser):
     from rag.ui import build_demo, launch
 
     demo = build_demo(tab.ui.assistant, tab.ui)
-    _, url, _ = launch(demo, tab.ui.assistant, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+    _, url, _ = launch(demo, tab.ui.assistant, "127.0.0.1", free_port(), prevent_thread_lock=True,
+                         quiet=True)
     try:
         good = tab.folder.parent / "uploads" / "数字.txt"
         good.write_text(TXT_ESSAY, encoding="utf-8")
