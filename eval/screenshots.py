@@ -3,8 +3,9 @@ at desktop width (1280 px) and at phone width (390 px), asking the README's exam
 
     python eval/screenshots.py [--out eval/screenshots]
 
-Writes answer.png (desktop), phone.png (phone, the answer) and names.png (the 村庄与主题 page
-with one entry expanded). The test suite never writes these files; this script does.
+Writes answer.png (desktop), phone.png (phone, the answer), names.png (the 村庄与主题 page
+with one entry expanded) and library.png (the 资料管理 tab a trainer sees after logging in; it
+only looks, nothing is uploaded). The test suite never writes these files; this script does.
 """
 
 from __future__ import annotations
@@ -26,6 +27,38 @@ def ask(page, question: str) -> None:
     page.wait_for_timeout(800)  # the page script scrolls the question into view
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def library(browser, out: Path) -> None:
+    """The 资料管理 tab, served with a login as a trainer's deployment would be."""
+    from rag.assistant import Assistant
+    from rag.config import Settings
+    from rag.ui import build_demo, launch
+
+    assistant = Assistant.load(Settings.from_env(auth="trainer:screenshots"))
+    demo = build_demo(assistant)
+    _, url, _ = launch(demo, assistant, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url)
+        page.locator("input[type=text]").first.fill("trainer")
+        page.locator("input[type=password]").fill("screenshots")
+        page.locator("input[type=password]").press("Enter")
+        page.get_by_role("tab", name="资料管理").click()
+        page.locator("#library-table").wait_for()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(out / "library.png"))
+        page.close()
+    finally:
+        demo.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("screenshots"))
@@ -41,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
     assistant = Assistant.load(Settings.from_env())
     demo = build_demo(assistant)
-    _, url, _ = launch(demo, assistant, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+    _, url, _ = launch(demo, assistant, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
     args.out.mkdir(parents=True, exist_ok=True)
     try:
         with sync_playwright() as p:
@@ -61,10 +94,11 @@ def main(argv: list[str] | None = None) -> int:
             phone.goto(url)
             ask(phone, QUESTION)
             phone.screenshot(path=str(args.out / "phone.png"))
+            library(browser, args.out)
             browser.close()
     finally:
         demo.close()
-    for name in ("answer.png", "names.png", "phone.png"):
+    for name in ("answer.png", "names.png", "phone.png", "library.png"):
         print(args.out / name)
     return 0
 
