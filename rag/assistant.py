@@ -105,9 +105,16 @@ class Assistant:
         """A new assistant over the index rebuilt from the corpus as it is now (only what changed is
         encoded). This one keeps answering from the previous index meanwhile, and the files it
         loaded stay valid when the new index is swapped in; a build already running is waited for."""
-        base = None if self.index.manifest.get("adaptation") else self.encoder
-        build.build_index(self.settings, encoder=base, progress=False, report=report)
-        return Assistant.load(self.settings, rebuild=False, encoder=base)
+        build.build_index(self.settings, encoder=self._base_encoder(), progress=False, report=report)
+        return self.reloaded()
+
+    def reloaded(self) -> "Assistant":
+        """A new assistant over the index as it is now in the store (built by this process or another)."""
+        return Assistant.load(self.settings, rebuild=False, encoder=self._base_encoder())
+
+    def _base_encoder(self) -> Encoder | None:
+        """The base model, when the one loaded is it (not weights adapted to the corpus)."""
+        return None if self.index.manifest.get("adaptation") else self.encoder
 
     def parse(self, question: str, history: list[str] | tuple[str, ...] = ()) -> tuple[Question, list[str]]:
         """The question read once (rag.question), with notes for the user; follow-ups resolved."""

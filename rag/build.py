@@ -169,6 +169,7 @@ def build_index(settings: Settings, encoder: Encoder | None = None, progress: bo
             "file_sha256": corpus.file_sha256,
             "files_changed": changes,
             "encoded": missing,
+            "build_id": str(time.time_ns()),  # tells a serving process another build replaced its own
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "build_seconds": round(time.perf_counter() - started, 2),
             "essays": len(corpus.essays),
@@ -319,6 +320,17 @@ def current_manifest(settings: Settings) -> dict | None:
     folder = Path(settings.index_dir)
     recover_previous(folder)
     return read_manifest(folder)
+
+
+def served_build(settings: Settings) -> str | None:
+    """The build id of the index `settings` point at now, cheaply (the manifest file, or the
+    Milvus alias), for a serving process to notice that another process rebuilt it."""
+    if settings.store == "milvus":
+        from rag import milvus_store
+
+        return milvus_store.served_build(settings)
+    manifest = read_manifest(Path(settings.index_dir))
+    return manifest.get("build_id") if manifest else None
 
 
 def open_index(settings: Settings) -> Index:

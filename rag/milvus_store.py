@@ -98,8 +98,9 @@ def save(settings, index: Index, manifest: dict, client=None) -> dict:
     """Write `index` as a new build and serve it under the alias; return the manifest as stored."""
     client = client or connect(settings)
     alias = settings.milvus_collection
-    build = f"{alias}_b{time.time_ns()}"  # sorts by time; unique even for two builds in one second
-    manifest = {**manifest, "store": "milvus", "milvus_build": build}
+    build_id = manifest.get("build_id") or str(time.time_ns())  # nanoseconds: sorts by time, never repeats
+    build = f"{alias}_b{build_id}"
+    manifest = {**manifest, "build_id": build_id, "store": "milvus", "milvus_build": build}
     dim = int(index.dense.d)
     _write_chunks(client, f"{build}_chunks", index, dim)
     _write_sentences(client, f"{build}_sentences", index, dim)
@@ -206,6 +207,15 @@ def _meta(client, alias: str) -> dict:
         pieces.setdefault(key, []).append((n, row["value"]))
     return {key: json.loads(zlib.decompress(b"".join(base64.b64decode(v) for _, v in sorted(parts))))
             for key, parts in pieces.items()}
+
+
+def served_build(settings) -> str | None:
+    """The id of the build served under the alias now (one alias lookup), None if none."""
+    client = connect(settings)
+    alias = settings.milvus_collection
+    if alias not in client.list_aliases().get("aliases", []):
+        return None
+    return client.describe_alias(alias)["collection_name"].removesuffix("_meta").removeprefix(f"{alias}_b")
 
 
 def read_manifest(settings) -> dict | None:

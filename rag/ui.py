@@ -14,14 +14,16 @@ import ipaddress
 import logging
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import gradio as gr
 
-from rag import present
+from rag import build, present
 from rag.assistant import Assistant, Conversation, QuestionError
 from rag.config import MODES, Settings
+from rag.store import IndexUnavailable
 from rag.text import tidy
 from rag.trainers.brief import build_brief, write_brief
 from rag.trainers.dossier import find
@@ -30,6 +32,7 @@ from rag.ui_page import SCROLL_TO_QUESTION, page_options
 log = logging.getLogger("rag.ui")
 
 ALL_COLLECTIONS = "*"  # the collection choice meaning every one
+FOLLOW_SECONDS = 30  # how often a server looks whether another process rebuilt the index
 PENDING = "正在查找资料……"  # the answer's bubble until it comes
 MODE_LABELS = {"hybrid": "混合", "dense": "语义", "bm25": "关键词"}  # shown; the values stay the contract's
 EXAMPLES = [
@@ -46,6 +49,37 @@ class ChatUI:
     def __init__(self, assistant: Assistant, export_dir: Path | None = None) -> None:
         self.swap(assistant)
         self.export_dir = Path(export_dir or tempfile.mkdtemp(prefix="rag-export-"))
+        self._checked = time.monotonic()  # when follow_builds last looked
+        self._reloading = threading.Lock()
+
+    def follow_builds(self, now: bool = False) -> threading.Thread | None:
+        """Load the index another process built (`rag index`, another server's 资料管理 tab),
+        looking at most every FOLLOW_SECONDS (or `now`); the loading runs beside the questions
+        being answered, which keep the index they started with. Returns the loading thread."""
+        if not now and time.monotonic() - self._checked < FOLLOW_SECONDS:
+            return None
+        self._checked = time.monotonic()
+        if not self._reloading.acquire(blocking=False):
+            return None  # already loading one
+        try:
+            served = build.served_build(self.assistant.settings)
+        except IndexUnavailable:
+            served = None  # nothing usable there now: keep answering from what is loaded
+        if served is None or served == self.index.manifest.get("build_id"):
+            self._reloading.release()
+            return None
+        loading = threading.Thread(target=self._reload, name="rag-reload", daemon=True)
+        loading.start()
+        return loading
+
+    def _reload(self) -> None:
+        try:
+            self.swap(self.assistant.reloaded())
+            log.info("loaded the index built elsewhere: %s", self.index.manifest.get("build_id"))
+        except Exception:  # noqa: BLE001 - a failed reload leaves the loaded index serving
+            log.exception("could not load the index built elsewhere")
+        finally:
+            self._reloading.release()
 
     def swap(self, assistant: Assistant) -> None:
         """Answer from `assistant` from now on (after a rebuild); a question being answered
@@ -115,6 +149,7 @@ class ChatUI:
         message = present.content_text(message)
         if not message.strip():
             return gr.skip(), gr.skip(), gr.skip()
+        self.follow_builds()
         assistant = self.assistant  # one index for the whole answer, even if a rebuild swaps it meanwhile
         try:
             _, conversation = assistant.reply(conversation, message, mode=mode, k=int(k),
@@ -164,6 +199,7 @@ class ChatUI:
     def ask(self, question: str, mode: str = "hybrid", k: int = 10, history: list[str] | None = None,
             collection: str | None = None) -> dict:
         """Answer a question with citations, as the JSON of `rag ask --json`; bad input gives {"error": …}."""
+        self.follow_builds()
         try:
             return self.assistant.ask(question, history=history or [], mode=mode, k=int(k),
                                       collection=collection or None).to_dict()

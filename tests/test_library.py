@@ -8,7 +8,7 @@ import shutil
 import threading
 
 import pytest
-from conftest import CORPUS, ask_in, english_words, free_port
+from conftest import CORPUS, ask_in, english_words, free_port, run_cli
 from test_formats import BAD_FILES, DOCX_ESSAY, TXT_ESSAY, write_docx
 
 from rag.corpus import CorpusError, corpus_files
@@ -178,6 +178,24 @@ def test_the_chat_answers_from_the_previous_index_while_rebuilding(tab):
     assert "索引已更新" in during[0][0] and tab.ui.index is not old
     assert shares == sorted(shares) and shares[-1] == 1.0
     assert cited_files(tab.ui, NEW_QUESTION) == {"数字.txt"}
+
+
+def test_a_server_follows_a_build_made_by_another_process(tab):
+    """`rag index` run beside a serving UI: the server notices the new build at its next look and
+    loads it beside the questions it answers."""
+    settings = tab.ui.assistant.settings
+    old = tab.ui.index
+    assert tab.ui.follow_builds(now=True) is None  # nothing new
+    path, _ = upload(tab.folder, "")
+    path.rename(tab.folder / "数字.txt")
+    env = {"RAG_CORPUS": str(settings.corpus), "RAG_INDEX_DIR": str(settings.index_dir)}
+    done = run_cli("index", "--quiet", env=env)
+    assert done.returncode == 0, done.stderr
+    assert tab.ui.index is old and cited_files(tab.ui, NEW_QUESTION) <= {"essays.txt"}
+    tab.ui.follow_builds(now=True).join(timeout=120)
+    assert tab.ui.index is not old and len(tab.ui.index.essays) == 11
+    assert cited_files(tab.ui, NEW_QUESTION) == {"数字.txt"}
+    assert tab.ui.follow_builds(now=True) is None
 
 
 def test_a_failed_rebuild_keeps_the_index_in_use(tab):

@@ -88,16 +88,20 @@ def folder_settings(tmp_path):
 def test_a_build_moves_the_alias_and_a_loaded_index_keeps_answering(tmp_path, encoder):
     from rag import build, milvus_store
     from rag.assistant import Assistant
+    from rag.ui import ChatUI
 
     settings = folder_settings(tmp_path)
     try:
         first = build.build_index(settings, encoder=encoder, progress=False)
         before = Assistant.load(settings, rebuild=False, encoder=encoder)
+        server = ChatUI(before)
         assert [e.source for e in before.index.essays] == ["数字.txt"] and not (tmp_path / "index").exists()
         (settings.corpus / "水利.txt").write_text("水利建设的思考\n县水利局干部\n白沙村修建了两座山塘水库。\n",
                                                   encoding="utf-8")
         second = build.build_index(settings, encoder=encoder, progress=False)
         assert second["files_changed"] == {"added": 1, "changed": 0, "removed": 0, "unchanged": 1}
+        server.follow_builds(now=True).join(timeout=120)  # a serving process picks up the new build
+        assert server.index.manifest["build_id"] == second["build_id"] == build.served_build(settings)
         assert second["encoded"] < 10  # the unchanged essay's vectors came back from Milvus
         after = Assistant.load(settings, rebuild=False, encoder=encoder)
         assert [e.source for e in after.index.essays] == ["数字.txt", "水利.txt"]
