@@ -303,8 +303,10 @@ def render(results: dict) -> str:
               "## Stores: local files against Milvus Lite (`RAG_STORE`)", "",
               "The same synthetic index (two sentences per chunk) written to each store and loaded back; "
               "hybrid search with real questions, query encoding excluded. Memory is the growth of this "
-              "process's resident memory on loading (Milvus Lite runs inside the process). Writing "
-              "excludes encoding, which both share (see the encoder table).", "",
+              "process's resident memory on loading (Milvus Lite runs inside the process); it understates "
+              "when the allocator reuses memory freed by the step before (the local store at 10^4 shows "
+              "about 0), so take it as a rough guide. Writing excludes encoding, which both share "
+              "(eval/ENCODERS.md).", "",
               "| chunks | store | write s | chunks/s written | load MB | hybrid p50 ms | p95 ms "
               "| same top 10 as local: as served | same path |",
               "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
