@@ -17,6 +17,7 @@ import gradio as gr
 
 from rag import build, library, present
 from rag.corpus import CorpusError, file_digests, source_files
+from rag.store import IndexUnavailable
 
 log = logging.getLogger("rag.ui")
 
@@ -104,7 +105,7 @@ class LibraryUI:
         else:
             try:
                 assistant = self.ui.assistant.rebuilt(lambda share, doing: progress(share, desc=doing))
-            except (CorpusError, OSError, ValueError) as exc:
+            except (CorpusError, IndexUnavailable, OSError, ValueError) as exc:  # said in Chinese already
                 result = f"⚠️ 重建失败，仍使用原来的索引：{present.escape(str(exc))}"
             except Exception:  # noqa: BLE001 - the trainer sees one line; the log keeps the details
                 log.exception("rebuild failed")

@@ -207,6 +207,16 @@ def test_a_failed_rebuild_keeps_the_index_in_use(tab):
     assert cited_files(tab.ui, "五四村是如何筹集资金的？") == {"essays.txt"}
 
 
+def test_a_rebuild_into_an_unreachable_store_says_so_and_keeps_the_index(tab):
+    old = tab.ui.index
+    tab.ui.assistant.settings = tab.ui.assistant.settings.with_(store="milvus", milvus_uri="http://127.0.0.1:1")
+    path, _ = upload(tab.folder, "")
+    tab.add([str(path.rename(path.with_name("数字.txt")))], None)
+    result, *_ = tab.rebuild()
+    assert result.startswith("⚠️ 重建失败，仍使用原来的索引：" + escape("无法连接 Milvus（http://127.0.0.1:1）"))
+    assert tab.ui.index is old
+
+
 def test_the_tab_exists_only_with_a_login(assistant, tab):
     from rag.ui import build_demo
 
