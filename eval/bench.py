@@ -136,13 +136,26 @@ def synthetic_vectors(base: np.ndarray, n: int, rng) -> np.ndarray:
     return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
 
 
-def scaling(results: dict, assistant: Assistant) -> None:
+def sentence_tokens(assistant: Assistant) -> list[list[str]]:
+    """The BM25 tokens of each real sentence, which synthetic documents recombine."""
+    index = assistant.index
+    return [assistant.tokenizer.tokenize(index.sources[s.source][s.start : s.end]) for s in index.sentences]
+
+
+def synthetic_bm25(tokens: list[list[str]], n: int, rng) -> tuple:
+    """(bm25s index, terms, offsets) over `n` documents of four real sentences' tokens each."""
     import bm25s
 
+    docs = [sum((tokens[i] for i in rng.integers(0, len(tokens), size=4)), []) for _ in range(n)]
+    bm25 = bm25s.BM25()
+    bm25.index(docs, show_progress=False)
+    return (bm25, *bm25_postings(docs, bm25.vocab_dict))
+
+
+def scaling(results: dict, assistant: Assistant) -> None:
     rng = np.random.default_rng(0)
     base = assistant.index.sentence_vectors
-    sentence_tokens = [assistant.tokenizer.tokenize(assistant.index.sources[s.source][s.start:s.end])
-                       for s in assistant.index.sentences]
+    tokens = sentence_tokens(assistant)
     questions = load_questions(ROOT / "eval" / "qa.jsonl")
     queries = assistant.encoder.encode([q.question for q in questions])
     query_tokens = [assistant.tokenizer.tokenize(q.question) for q in questions]
@@ -165,9 +178,7 @@ def scaling(results: dict, assistant: Assistant) -> None:
         _, exact = entry["_flat"].search(queries, 10)
         _, approx = entry["_hnsw"].search(queries, 10)
         entry["hnsw_recall10"] = float(np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact, strict=True)]))
-        docs = [sum((sentence_tokens[i] for i in rng.integers(0, len(sentence_tokens), size=4)), []) for _ in range(n)]
-        bm25 = bm25s.BM25()
-        bm25.index(docs, show_progress=False)
+        bm25, terms, offsets = synthetic_bm25(tokens, n, rng)
         entry["bm25_p50_ms"] = percentiles(
             lambda toks, bm25=bm25: bm25.get_scores_from_ids(bm25.get_tokens_ids(toks) or [0]), query_tokens)[0]
         with tempfile.TemporaryDirectory() as tmp:
@@ -175,7 +186,6 @@ def scaling(results: dict, assistant: Assistant) -> None:
             entry["bm25_bytes_per_chunk"] = sum(p.stat().st_size for p in Path(tmp).iterdir()) / n
         # The whole search path over this synthetic index: candidates from HNSW and BM25, rescored.
         chunks = [Chunk(f"s{i}", 1, "t", "a", "t", 0, 0, "", "x") for i in range(n)]
-        terms, offsets = bm25_postings(docs, bm25.vocab_dict)
         synthetic = Index(chunks=chunks, sentence_vectors=np.zeros((0, base.shape[1]), np.float32),
                           dense=entry["_hnsw"], bm25=bm25, bm25_terms=terms, bm25_offsets=offsets)
         retriever = Retriever(synthetic, assistant.settings)
@@ -192,20 +202,13 @@ def rss_mb() -> float:
     return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def synthetic_index(assistant: Assistant, n: int, rng) -> Index:
+def synthetic_index(assistant: Assistant, tokens: list[list[str]], n: int, rng) -> Index:
     """A whole index of `n` synthetic chunks with two sentences each, as a build would make it."""
-    import bm25s
-
     from rag.names import Gazetteer
     from rag.schema import Sentence
 
     base = assistant.index.sentence_vectors
-    sentence_tokens = [assistant.tokenizer.tokenize(assistant.index.sources[s.source][s.start:s.end])
-                       for s in assistant.index.sentences]
-    docs = [sum((sentence_tokens[i] for i in rng.integers(0, len(sentence_tokens), size=4)), []) for _ in range(n)]
-    bm25 = bm25s.BM25()
-    bm25.index(docs, show_progress=False)
-    terms, offsets = bm25_postings(docs, bm25.vocab_dict)
+    bm25, terms, offsets = synthetic_bm25(tokens, n, rng)
     return Index(
         manifest={"chunks": n, "sentences": 2 * n, "dimension": base.shape[1]},
         chunks=[Chunk(f"c{i}", 1, "t", "a", "t", 0, 2, "xx", f"s{i}") for i in range(n)],
@@ -226,9 +229,10 @@ def stores(results: dict, assistant: Assistant) -> None:
     questions = load_questions(ROOT / "eval" / "qa.jsonl")
     items = list(zip(assistant.encoder.encode([q.question for q in questions]),
                      [assistant.tokenizer.tokenize(q.question) for q in questions], strict=True))
+    tokens = sentence_tokens(assistant)
     rows = []
     for n in STORE_SIZES:
-        index = synthetic_index(assistant, n, rng)
+        index = synthetic_index(assistant, tokens, n, rng)
         entry = {"chunks": n, "sentences": 2 * n}
         with tempfile.TemporaryDirectory() as tmp:
             settings = assistant.settings.with_(index_dir=Path(tmp) / "index", store="milvus",

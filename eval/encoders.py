@@ -87,17 +87,8 @@ class OnnxEncoder:
     def encode(self, texts, batch_size: int = 32, progress: bool = False) -> np.ndarray:
         single = isinstance(texts, str)
         texts = [texts] if single else list(texts)
-        encodings = self.bert.tokenizer.encode_batch(texts)
-        order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(texts), batch_size):
-            rows = order[start : start + batch_size]
-            width = max(len(encodings[i].ids) for i in rows)
-            ids = np.zeros((len(rows), width), dtype=np.int64)
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            for r, i in enumerate(rows):
-                ids[r, : len(encodings[i].ids)] = encodings[i].ids
-                mask[r, : len(encodings[i].ids)] = 1
+        for rows, ids, mask in self.bert.batches(texts, batch_size):
             pooled = self.session.run(None, {"ids": ids, "mask": mask})[0]
             out[rows] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
         return out[0] if single else out

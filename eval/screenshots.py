@@ -27,19 +27,11 @@ def ask(page, question: str) -> None:
     page.wait_for_timeout(800)  # the page script scrolls the question into view
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def library(browser, out: Path) -> None:
     """The 资料管理 tab, served with a login as a trainer's deployment would be."""
     from rag.assistant import Assistant
     from rag.config import Settings
-    from rag.ui import build_demo, launch
+    from rag.ui import build_demo, free_port, launch
 
     assistant = Assistant.load(Settings.from_env(auth="trainer:screenshots"))
     demo = build_demo(assistant)
@@ -70,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from rag.assistant import Assistant
     from rag.config import Settings
-    from rag.ui import build_demo, launch
+    from rag.ui import build_demo, free_port, launch
 
     assistant = Assistant.load(Settings.from_env())
     demo = build_demo(assistant)

@@ -129,25 +129,30 @@ class BertMeanPooling:
         weights = mask.unsqueeze(-1).float()
         return (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
 
+    def batches(self, texts: list[str], batch_size: int):
+        """(rows, ids, mask) per batch, texts sorted by length so that a batch pads little:
+        `rows` are the texts' positions, `ids` and `mask` int64 arrays padded to the longest."""
+        encodings = self.tokenizer.encode_batch(texts)
+        order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
+        for start in range(0, len(texts), batch_size):
+            rows = order[start : start + batch_size]
+            ids = np.zeros((len(rows), max(len(encodings[i].ids) for i in rows)), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for row, i in enumerate(rows):
+                ids[row, : len(encodings[i].ids)] = encodings[i].ids
+                mask[row, : len(encodings[i].ids)] = 1
+            yield rows, ids, mask
+
     def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
         import torch
         from tqdm import tqdm
 
-        encodings = self.tokenizer.encode_batch(texts)
-        order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        batches = range(0, len(texts), batch_size)
         with torch.inference_mode():
-            for start in tqdm(batches, desc="Batches", disable=not progress):
-                chunk = order[start : start + batch_size]
-                width = max(len(encodings[i].ids) for i in chunk)
-                ids = torch.zeros((len(chunk), width), dtype=torch.long)
-                mask = torch.zeros((len(chunk), width), dtype=torch.long)
-                for row, i in enumerate(chunk):
-                    ids[row, : len(encodings[i].ids)] = torch.tensor(encodings[i].ids)
-                    mask[row, : len(encodings[i].ids)] = 1
-                pooled = torch.nn.functional.normalize(self.forward(ids, mask), dim=-1)
-                out[chunk] = pooled.numpy()
+            for rows, ids, mask in tqdm(self.batches(texts, batch_size), desc="Batches", disable=not progress,
+                                        total=-(-len(texts) // batch_size)):
+                pooled = self.forward(torch.from_numpy(ids), torch.from_numpy(mask))
+                out[rows] = torch.nn.functional.normalize(pooled, dim=-1).numpy()
         return out
 
 

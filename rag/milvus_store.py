@@ -195,18 +195,20 @@ def _drop_old_builds(client, alias: str) -> None:
 # ------------------------------------------------------------------ reading
 
 
-def _meta(client, alias: str) -> dict:
-    """The served build's meta values by key, or {} when nothing is served under `alias`."""
+def _meta(client, alias: str, key: str | None = None) -> dict:
+    """The served build's meta values by key (only `key`'s, if given), or {} when nothing is
+    served under `alias`."""
     if alias not in client.list_aliases().get("aliases", []):
         return {}
     client.load_collection(alias)
-    rows = client.query(alias, filter='key != ""', output_fields=["key", "value"], limit=16_384)
+    wanted = f'key like "{key}#%"' if key else 'key != ""'
+    rows = client.query(alias, filter=wanted, output_fields=["key", "value"], limit=16_384)
     pieces: dict[str, list[tuple[str, str]]] = {}
     for row in rows:
-        key, _, n = row["key"].partition("#")
-        pieces.setdefault(key, []).append((n, row["value"]))
-    return {key: json.loads(zlib.decompress(b"".join(base64.b64decode(v) for _, v in sorted(parts))))
-            for key, parts in pieces.items()}
+        name, _, n = row["key"].partition("#")
+        pieces.setdefault(name, []).append((n, row["value"]))
+    return {name: json.loads(zlib.decompress(b"".join(base64.b64decode(v) for _, v in sorted(parts))))
+            for name, parts in pieces.items()}
 
 
 def served_build(settings) -> str | None:
@@ -221,21 +223,27 @@ def served_build(settings) -> str | None:
 def read_manifest(settings) -> dict | None:
     """The manifest of the build served under the alias, None if there is none."""
     try:
-        return _meta(connect(settings), settings.milvus_collection).get("manifest")
+        # The manifest alone: a start-up checks it before loading the rest.
+        return _meta(connect(settings), settings.milvus_collection, "manifest").get("manifest")
     except IndexUnavailable:
         raise
     except Exception as exc:  # noqa: BLE001
         raise IndexUnavailable(f"Milvus 中的索引无法读取：{exc}") from None
 
 
+def _get(client, name: str, ids, fields: list[str]) -> dict[int, dict]:
+    """The rows `ids` of a collection with `fields`, by id, fetched BATCH at a time."""
+    ids = [int(i) for i in ids]
+    got: dict[int, dict] = {}
+    for start in range(0, len(ids), BATCH):
+        got.update((row["id"], row) for row in client.get(name, ids=ids[start : start + BATCH], output_fields=fields))
+    return got
+
+
 def _rows(client, name: str, count: int, fields: list[str]) -> list[dict]:
     """Rows 0..count-1 of a collection, in order."""
-    out: list[dict] = []
-    for start in range(0, count, BATCH):
-        got = {r["id"]: r for r in client.get(name, ids=list(range(start, min(count, start + BATCH))),
-                                              output_fields=fields)}
-        out += [got[i] for i in range(start, min(count, start + BATCH))]
-    return out
+    got = _get(client, name, range(count), fields)
+    return [got[i] for i in range(count)]
 
 
 def load(settings) -> Index:
@@ -289,11 +297,8 @@ class MilvusRows:
     def __getitem__(self, rows) -> np.ndarray:
         single = np.ndim(rows) == 0
         unique, positions = np.unique(np.atleast_1d(np.asarray(rows, dtype=np.int64)), return_inverse=True)
-        vectors = np.zeros((len(unique), self.dim), dtype=np.float32)
-        slot = {int(row): i for i, row in enumerate(unique)}
-        for start in range(0, len(unique), BATCH):
-            for row in self.client.get(self.name, ids=unique[start : start + BATCH].tolist(), output_fields=["vector"]):
-                vectors[slot[row["id"]]] = row["vector"]
+        got = _get(self.client, self.name, unique, ["vector"])
+        vectors = np.asarray([got[int(row)]["vector"] for row in unique], dtype=np.float32).reshape(-1, self.dim)
         out = vectors[positions]
         return out[0] if single else out
 
@@ -370,5 +375,5 @@ class MilvusBM25:
         return scores
 
     def terms_of(self, row: int) -> np.ndarray:
-        weights = self.client.get(self.name, ids=[int(row)], output_fields=["bm25"])[0]["bm25"]
+        weights = _get(self.client, self.name, [row], ["bm25"])[int(row)]["bm25"]
         return np.asarray(sorted(int(t) for t in weights if int(t) < len(self.vocabulary)), dtype=np.int64)

@@ -161,7 +161,7 @@ def measure_unit(text: str) -> str | None:
 
     >>> measure_unit("一共有多少户？"), measure_unit("果园有多少亩？"), measure_unit("第几个年头？")
     ('户', '亩', '第')
-    >>> measure_unit("有多大面积？") == AREA_UNITS, measure_unit("有几个？")
+    >>> measure_unit("有多大面积？") == AREA_UNITS, measure_unit("一共几个？")
     (True, None)
     """
     if "第几" in text:
@@ -203,10 +203,10 @@ def mentioned(text: str, names) -> list[str]:
 def attribute_of(text: str, focus: tuple[str, ...]) -> str:
     """What the question asks of its last focus name: the words between it and the question word.
 
-    >>> attribute_of("五四村现任村党支部书记叫什么名字？", ("五四村",))
-    '村党支部书记'
-    >>> attribute_of("何斯路村的薰衣草庄园面积有多大", ("何斯路村",))
-    '薰衣草庄园面积'
+    >>> attribute_of("青石村现任村委会主任叫什么名字？", ("青石村",))
+    '村委会主任'
+    >>> attribute_of("白沙村的茶园面积有多大", ("白沙村",))
+    '茶园面积'
     """
     if not focus:
         return ""

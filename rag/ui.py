@@ -277,6 +277,16 @@ def build_demo(assistant: Assistant, ui: ChatUI | None = None) -> gr.Blocks:
     return demo
 
 
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on now (for a server started beside others, such
+    as a test's or a screenshot script's; the UI's own default is RAG_PORT)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True

@@ -11,6 +11,7 @@ Leaves out: the file operations (library.py) and the chat (ui.py).
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from pathlib import Path
 
 import gradio as gr
@@ -49,9 +50,7 @@ class LibraryUI:
         return "\n\n".join(lines)
 
     def removable(self) -> list[tuple[str, str]]:
-        essays: dict[str, int] = {}
-        for e in self.ui.index.essays:
-            essays[e.source] = essays.get(e.source, 0) + 1
+        essays = Counter(e.source for e in self.ui.index.essays)
         return [(f"{name}（{essays[name]} 篇）" if name in essays else f"{name}（未索引）", name)
                 for name, _ in source_files(self.folder)]
 

@@ -63,16 +63,6 @@ def assistant(built_index, encoder):
     return Assistant(built_index, index, encoder, Tokenizer(index.terms))
 
 
-def free_port() -> int:
-    """A port of 127.0.0.1 nothing listens on now, so a test server never collides with another
-    run's (the UI's default, 7860, may be taken)."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """`python -m rag ARGS` in a real subprocess."""
     full_env = {**os.environ, **(env or {})}

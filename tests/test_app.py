@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, ask_in, english_words, free_port
+from conftest import ROOT, ask_in, english_words
 
 XSS = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>"]
 
@@ -29,7 +29,7 @@ def demo(assistant, ui):
 @pytest.fixture(scope="module")
 def served(assistant, demo):
     """The UI on a free port of 127.0.0.1, as `serve` launches it."""
-    from rag.ui import launch
+    from rag.ui import free_port, launch
 
     _, url, _ = launch(demo, assistant, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
     yield url

@@ -8,7 +8,7 @@ import shutil
 import threading
 
 import pytest
-from conftest import CORPUS, ask_in, english_words, free_port, run_cli
+from conftest import CORPUS, ask_in, english_words, run_cli
 from test_formats import BAD_FILES, DOCX_ESSAY, TXT_ESSAY, write_docx
 
 from rag.corpus import CorpusError, corpus_files
@@ -233,7 +233,7 @@ def test_the_tab_exists_only_with_a_login(assistant, tab):
 def test_upload_in_a_real_browser_with_a_login(tab, browser):
     from playwright.sync_api import expect
 
-    from rag.ui import build_demo, launch
+    from rag.ui import build_demo, free_port, launch
 
     demo = build_demo(tab.ui.assistant, tab.ui)
     _, url, _ = launch(demo, tab.ui.assistant, "127.0.0.1", free_port(), prevent_thread_lock=True,
