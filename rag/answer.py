@@ -38,7 +38,7 @@ import numpy as np
 
 from rag.evidence import is_lead_in, value_spans
 from rag.lists import LIST_BUDGET, TYPE_MARGIN, Enumerations
-from rag.passages import Piece, strip_words
+from rag.passages import Piece, is_heading_like, strip_words
 from rag.question import ROLE_WORDS, VALUE_KINDS, Question
 from rag.schema import Answer, Citation, Hit
 from rag.store import Index
@@ -198,12 +198,13 @@ class Composer(Enumerations):
         if spellings:
             # Every quoted sentence comes from a passage naming the focus, lists followed past
             # their passage included; an answer about another village is a wrong answer.
-            # Items after a lead-in are about what the lead-in's passage is about.
+            # Items after a lead-in or a heading are about what its passage is about.
             def names_focus(piece: Piece) -> bool:
                 text = self.hit_for(piece[0], hits, owner).chunk.text
                 return all(mentions_any(text, s) for s in spellings)
 
-            anchored = is_lead_in(self.text(pieces[0][0])) and names_focus(pieces[0])
+            first = self.text(pieces[0][0])
+            anchored = (is_lead_in(first) or enumerated and is_heading_like(first)) and names_focus(pieces[0])
             about = pieces if anchored else [p for p in pieces if names_focus(p)]
             pieces = about or self._open_pieces(ranked_rows, ranked_scores, owner, query_tokens)
         cited = {self.hit_for(r, hits, owner).row for r, _, _ in pieces}

@@ -16,6 +16,7 @@ from rag.answer import Composer
 from rag.config import MODES, Settings, check_choice
 from rag.embed import Encoder, resolve_model
 from rag.llm import LLMAnswerer, LLMConfig, LLMFailure, best_quote
+from rag.places import ADMIN_SUFFIXES
 from rag.question import Question, parse
 from rag.retrieve import Retriever
 from rag.schema import Answer, Hit, SearchResult
@@ -149,25 +150,34 @@ class Assistant:
         """(names a question can focus on, spellings of each, names too common to focus on).
 
         The names are the dictionary terms (quoted names, the user dictionary) and the villages
-        and practices of rag.trainers.dossier with their merged spellings. Villages and people always
-        count. Other names do not when they are common words (in jieba's base dictionary: 办法,
-        乡贤) or the corpus's own subject, used in more than half of the essays (千万工程).
+        and practices of rag.trainers.dossier with their merged spellings, and the gazetteer's places
+        with theirs (德清县, 德清). Villages and people always count; a place written with its
+        administrative unit (德清县) too, unless the corpus is about it, used in more than half of
+        the essays (浙江省). Other names count unless they are that widespread or common words (in
+        jieba's base dictionary: 办法, 乡贤, and bare place names: 德清, 北京).
         """
         if self._focus is None:
             from rag.lexicon import base_dictionary
 
             aliases: dict[str, set[str]] = {w: {w} for w in self.tokenizer.words if len(w) >= 2}
             specific = set(self.tokenizer.people)
-            for entry in self.names():
-                for spelling in entry.variants:
-                    aliases.setdefault(spelling, set()).update(entry.variants)
-                    if entry.kind == "村庄":
+            places = set()
+            for variants, kind in [(e.variants, e.kind) for e in self.names()] + [
+                    ({n.name, *n.aliases}, "地名") for n in self.index.names.of_kind("place")]:
+                for spelling in variants:
+                    aliases.setdefault(spelling, set()).update(variants)
+                    if kind == "村庄":
                         specific.add(spelling)
+                    elif kind == "地名" and spelling.endswith(tuple(ADMIN_SUFFIXES)):
+                        places.add(spelling)  # 德清县 (德清 alone qualifies as often: 北京奥运会)
             base = base_dictionary()
             essays = [self.index.sources[e.source][e.start : e.end] for e in self.index.essays]
-            common = frozenset(
-                n for n in aliases if n not in specific and (
-                    n in base or sum(any(s in text for s in aliases[n]) for text in essays) * 2 > len(essays)))
+
+            def widespread(name: str) -> bool:
+                return sum(any(s in text for s in aliases[name]) for text in essays) * 2 > len(essays)
+
+            common = frozenset(n for n in aliases if n not in specific and (
+                widespread(n) or n in base and n not in places))
             self._focus = (sorted(aliases), aliases, common)
         return self._focus
 

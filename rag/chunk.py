@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 
 from rag.schema import Chunk, Corpus, Essay, Sentence
+from rag.sections import opens_inline_item
 
 HEADING_SEPARATOR = " › "
+_COLON = re.compile(r"[:：][”’」』)）]*")
 _SENTENCE = re.compile(r"[^。！？；!?;…\n]*(?:[。！？；!?;]+|…+|\n+|$)[”’」』)）]*\s*")
 
 
@@ -23,14 +25,23 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
 
     Closing quotes stay with the sentence they close; spans tile the range exactly.
 
+    An enumeration's first item after a colon starts a sentence, as it starts a section
+    (rag.sections): the lead-in "做到以下几点:" and the item "1.明确目标。" are two sentences.
+
     >>> split_sentences("甲。乙“丙！”丁")
     [(0, 2), (2, 7), (7, 8)]
+    >>> split_sentences("做到两点:1.规划。2.产业。时间:2024年。")
+    [(0, 5), (5, 10), (10, 15), (15, 24)]
     """
     end = len(text) if end is None else end
     spans, pos = [], start
     while pos < end:
         m = _SENTENCE.match(text, pos, end)
         stop = m.end() if m and m.end() > pos else end
+        for colon in _COLON.finditer(text, pos, stop):
+            if colon.end() < stop and opens_inline_item(text[colon.end() : stop]):
+                stop = colon.end()
+                break
         spans.append((pos, stop))
         pos = stop
     return spans

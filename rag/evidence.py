@@ -122,14 +122,16 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
     [(1, 4)]
     >>> value_spans("项目投入1.2亿元。", "money"), value_spans("2019年建成", "date")
     ([(4, 9)], [(0, 5)])
+
+    A numeral inside a name the tokenizer knows (“千万工程”) states no value.
     """
     if kind in PATTERNS:
         spans = [m.span() for m in PATTERNS[kind].finditer(text)]
         if kind == "quantity" and unit == "第":
-            return [m.span() for m in re.finditer(rf"第{NUMBER}", text)]
-        if kind == "quantity" and unit:
+            spans = [m.span() for m in re.finditer(rf"第{NUMBER}", text)]
+        elif kind == "quantity" and unit:
             spans = [(s, e) for s, e in spans if re.search(rf"(?:{unit})$", text[s:e].rstrip())]
-        return spans
+        return _outside_names(text, spans, tokenizer.numbered if tokenizer else ())
     if kind == "title":
         return [m.span() for m in re.finditer(r"《[^》]{2,40}》", text)]
     if kind == "person":
@@ -142,6 +144,12 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
         spans = [m.span() for m in _ORG.finditer(text)]
         return spans or (_tagged_spans(text, tokenizer, ("nt",)) if tokenizer else [])
     return []
+
+
+def _outside_names(text: str, spans: list[tuple[int, int]], names) -> list[tuple[int, int]]:
+    """The spans not lying inside an occurrence of one of `names`."""
+    inside = [(m.start(), m.end()) for name in names if name in text for m in re.finditer(re.escape(name), text)]
+    return [(s, e) for s, e in spans if not any(a <= s and e <= b for a, b in inside)]
 
 
 def _person_context(text: str, start: int, end: int) -> bool:

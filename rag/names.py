@@ -1,6 +1,7 @@
 """The names a corpus uses, found in its own text when the index is built (`names.json`).
 
-- places: "X村/镇/乡/县/区" whose stem X is a word of its own (rules in rag/places.py);
+- places: "X村/镇/乡/县/区" whose stem X is a word of its own, and the 省/市/县… jieba's
+  dictionary knows (德清县, with 德清 as an alias) (rules in rag/places.py);
 - people: a surname and one or two characters next to a role (书记、老师、教授、主任…) —
   "王建国书记", "支部书记李明" — or listed with such a name ("张华、赵强、陈静教授");
 - programmes and named practices: quoted terms and 《titles》 (rag.text.corpus_terms);
@@ -19,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rag.lexicon import CJK, DETERMINERS, FUNCTION_CHARS, base_dictionary, common, tag, words
-from rag.places import find_places, place_candidates, village_aliases
+from rag.places import dictionary_places, find_places, place_candidates, village_aliases
 
 ROLES = ("书记", "支书", "老师", "教授", "主任", "局长", "院长", "校长", "县长", "区长", "镇长", "乡长", "村长",
          "市长", "部长", "厅长", "处长", "科长", "站长", "所长", "主席", "委员", "专家", "研究员", "讲师",
@@ -147,6 +148,15 @@ def build_gazetteer(texts: dict[str, str], programme_terms: list[str] = ()) -> G
             continue
         count = sum(t.count(name) for t in texts.values())
         names.append(Name(name, "place", how, count, (occ[0].source, occ[0].start), sorted(aliases.get(name, ()))))
+    by_spelling = {s: n for n in names for s in (n.name, *n.aliases)}
+    for name, (occ, alias) in dictionary_places(texts, base).items():
+        if name in by_spelling:
+            continue
+        if alias and alias[0] in by_spelling:  # 安吉 found as a qualifier: 安吉县 is its longer form
+            by_spelling[alias[0]].aliases.append(name)
+            continue
+        count = sum(t.count(name) for t in texts.values())
+        names.append(Name(name, "place", "词典中的行政区划名", count, occ[0], alias))
     for name, (how, occ) in find_people(texts, base).items():
         names.append(Name(name, "person", how, len(occ), occ[0]))
     known = {s for n in names for s in (n.name, *n.aliases)}

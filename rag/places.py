@@ -157,6 +157,29 @@ def find_places(texts: dict[str, str], base=None, candidates: dict[str, list[_Oc
     return found
 
 
+ADMIN_SUFFIXES = "省市县区镇乡"
+
+
+def dictionary_places(texts: dict[str, str], base) -> dict[str, tuple[list[tuple[str, int]], list[str]]]:
+    """Administrative places the texts name that jieba's base dictionary knows as such: a word
+    tagged `ns` ending in 省/市/县/区/镇/乡 after a stem of two characters or more (德清县, 杭州市;
+    not 山区). Name → (occurrences, aliases): the stem, when the texts also use it alone (德清).
+
+    >>> sorted(dictionary_places({"a": "德清县有个村。德清的茶。山区很美。"}, base_dictionary()))
+    ['德清县']
+    """
+    found: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for source, text in texts.items():
+        for m in re.finditer(f"[{ADMIN_SUFFIXES}]", text):
+            for start in range(max(0, m.start() - 5), m.start() - 1):
+                name = text[start : m.end()]
+                if name in base and CJK.match(name[0]) and tag(name) == "ns":
+                    found[name].append((source, start))
+                    break  # the longest one (浙江省湖州市 is two)
+    return {name: (occ, [name[:-1]] if _stands_alone(name[:-1], name, texts) else [])
+            for name, occ in found.items()}
+
+
 def _stands_alone(prefix: str, name: str, texts: dict[str, str]) -> bool:
     """Whether `prefix` occurs in the text other than in front of the rest of `name`."""
     rest = name[len(prefix):]

@@ -161,14 +161,15 @@ def measure_unit(text: str) -> str | None:
 
     >>> measure_unit("一共有多少户？"), measure_unit("果园有多少亩？"), measure_unit("第几个年头？")
     ('户', '亩', '第')
-    >>> measure_unit("有多大面积？") == AREA_UNITS, measure_unit("一共几个？")
-    (True, None)
+    >>> measure_unit("有多大面积？") == AREA_UNITS, measure_unit("一共几个？") == f"[{COUNTERS}]"
+    (True, True)
     """
     if "第几" in text:
         return "第"
     m = re.search(rf"(?:多少|(?<!哪)几)({AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS}|[{COUNTERS}])", text)
     if m:
-        return None if m.group(1) == "个" else m.group(1)  # 个 is the general classifier: any count answers it
+        # 个 is the general classifier: a count in any classifier answers it (not 30亩, not 9%).
+        return f"[{COUNTERS}]" if m.group(1) == "个" else m.group(1)
     if re.search(r"面积|占地|多大.{0,2}(?:地|面)", text):
         return AREA_UNITS
     if re.search(r"多长|多远|多高|多深|多宽|里程|长度|高度|身高|体长", text):

@@ -37,6 +37,12 @@ def marker_kind(text: str) -> str | None:
     return None
 
 
+def opens_inline_item(text: str) -> bool:
+    """Whether `text` opens an enumeration item inside a paragraph (一是…, 1.…); after a colon such
+    an item begins a section of its own, so it begins a sentence too (rag.chunk)."""
+    return marker_kind(text) in ("shi", "digit")
+
+
 def lines_of(text: str) -> list[tuple[int, str]]:
     """(offset, line without its newline) for every line."""
     out, pos = [], 0
@@ -93,9 +99,9 @@ def _inline_headings(paragraph: str) -> list[tuple[int, str, str]]:
     starts = [0] + [m.end() for m in re.finditer(rf"[{SENTENCE_END}：:][”’」』)）]*", paragraph)]
     for s in starts:
         rest = paragraph[s:]
-        kind = marker_kind(rest)
-        if kind not in ("shi", "digit"):
+        if not opens_inline_item(rest):
             continue
+        kind = marker_kind(rest)
         end = _first_sentence_end(rest)
         sentence = rest[: end if end > 0 else len(rest)]
         if len(sentence) > MAX_OPENING_HEADING:

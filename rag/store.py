@@ -41,7 +41,9 @@ import numpy as np
 from rag.names import Gazetteer
 from rag.schema import Chunk, Essay, Section, Sentence
 
-FORMAT_VERSION = 5  # 4: the BM25 postings of each chunk; 5: collections, each file's SHA-256
+# 4: the BM25 postings of each chunk; 5: collections, each file's SHA-256; 6: a list item after a colon
+# starts a sentence.
+FORMAT_VERSION = 6
 MANIFEST = "manifest.json"
 
 

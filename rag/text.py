@@ -107,6 +107,8 @@ class Tokenizer:
         entries = sorted(set(words))
         self.words = sorted({e.split(" ")[0] for e in entries})
         self.people = frozenset(e.split(" ")[0] for e in entries if e.endswith(" nr"))
+        # Names with a numeral in them (“千万工程”, 五四村): their numerals state no value.
+        self.numbered = tuple(w for w in self.words if len(w) >= 3 and any(c.isdigit() or c in CN_DIGITS for c in w))
         for entry in entries:
             word, _, tag = entry.partition(" ")
             # A high frequency makes jieba keep the name whole even inside longer runs.

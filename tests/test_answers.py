@@ -62,6 +62,18 @@ def test_near_miss_refusal_says_what_is_missing(assistant, question, kind_name):
     assert answer.to_dict()["refusal_reason"]
 
 
+@pytest.mark.parametrize("question", ["湖州市的市长叫什么名字？", "德清县一共有多少个行政村？"])
+def test_a_place_written_with_its_unit_is_a_focus(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.answerable and answer.answer.startswith(f"资料提到了{question[:3]}，但没有写")
+
+
+def test_a_bare_place_name_is_no_focus(assistant):
+    """"杭州" qualifies as often as it names the topic ("北京奥运会的领队"): only 杭州市 is a focus."""
+    assert assistant.parse("杭州的天气怎么样？")[0].focus == ()
+    assert assistant.parse("杭州市的天气怎么样？")[0].focus == ("杭州市",)
+
+
 def test_off_topic_and_stated_number_refusals(assistant):
     off = assistant.ask("怎样给电动自行车上牌照？")
     assert not off.answerable and off.answer.startswith("资料中未找到关于") and off.reason == "问题与资料内容不相关"
@@ -86,6 +98,14 @@ def test_list_answer_is_whole_and_shown_as_items(assistant):
     assert [line[:2] for line in lines[1:]] == ["一是", "二是", "三是", "四是", "五是", "六是"]
     check_citations(answer)
     assert len(re.sub(r"\[\d+\]", "", answer.answer)) <= 400
+
+
+def test_list_items_under_a_heading_naming_the_focus_are_kept(assistant):
+    """The items follow the heading into passages that do not repeat its quoted name."""
+    answer = assistant.ask("“千万工程是干什么的”这一节列了哪几点？")
+    lines = answer.answer.split("\n")
+    assert "千万工程是干什么的" in lines[0] and [line[:2] for line in lines[1:]] == ["一是", "二是", "三是"]
+    check_citations(answer)
 
 
 def test_follow_up_carries_the_topic(assistant):

@@ -73,3 +73,20 @@ def test_a_list_is_followed_past_its_colon(assistant):
     assert [item_marker(composer.text(r))[1] for r in items[1:]] == [1, 2, 3, 4, 5, 6]
     # From any item, the same enumeration, lead-in included.
     assert composer.enumeration(items[3]) == items
+
+
+def test_items_after_a_colon_inside_a_paragraph_are_sentences_and_a_list(assistant):
+    """"…做到以下几点:1.明确工作目标。…2.坚持规划引领。" is one paragraph: the colon ends the
+    lead-in as the items begin a section (rag.sections), so the list is found from the lead-in."""
+    composer = assistant.composer
+    lead = next(r for r in range(len(assistant.index.sentences)) if composer.text(r).rstrip().endswith("做到以下几点:"))
+    items = composer.enumeration(lead)
+    assert items[0] == lead
+    assert [item_marker(composer.text(r)) for r in items[1:]] == [("digit", n) for n in (1, 2, 3, 4)]
+
+
+def test_a_numeral_inside_a_known_name_states_no_value():
+    tokenizer = Tokenizer(["千万工程", "五四村 ns"])
+    assert value_spans("“千万工程”实施二十年,五四村变了样。", "quantity", None, tokenizer) == []
+    sentence = "实施千万工程以来,建成1000个示范村。"
+    assert [sentence[s:e] for s, e in value_spans(sentence, "quantity", None, tokenizer)] == ["1000个"]

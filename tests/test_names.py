@@ -46,6 +46,9 @@ def test_essay_villages_people_and_aliases_are_found_in_the_text(essays_gazettee
     assert {n.name for n in essays_gazetteer.of_kind("person")} == ESSAY_PEOPLE
     assert "何斯路" in places["何斯路村"].aliases and "梅村" in places["梅林村"].aliases
     assert {"安吉", "余杭"} <= set(places)  # places that qualify two villages each
+    # Counties and cities jieba's dictionary knows, the bare stem as an alias.
+    assert places["德清县"].aliases == ["德清"] and places["杭州市"].aliases == ["杭州"]
+    assert "安吉县" in places["安吉"].aliases
     assert not _fragments(essays_gazetteer, corpus.texts)
     for name in essays_gazetteer.names:  # where and how each was found
         source, offset = name.first
@@ -72,6 +75,13 @@ def test_names_on_a_corpus_written_here():
     assert {"白沙村", "红枫村"} <= places
     assert not places & {"沙村", "枫村", "各村", "全村", "示范村", "乡村", "山区"}
     assert {n.name for n in g.of_kind("person")} == {"王建国", "李明"}
+
+
+def test_administrative_places_jieba_knows():
+    g = build_gazetteer({"a.txt": "我们从杭州市出发，来到德清县。德清的茶很有名。山区和新区都在搞建设。"})
+    places = {n.name: n for n in g.of_kind("place")}
+    assert set(places) == {"杭州市", "德清县"}  # not 山区, 新区: a stem of one character
+    assert places["德清县"].aliases == ["德清"] and places["杭州市"].aliases == []  # 杭州 never alone
 
 
 def test_the_index_stores_the_gazetteer(built_index):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.question import AREA_UNITS, EXPECTED, expected_answer, is_follow_up, measure_unit, parse
+from rag.question import AREA_UNITS, COUNTERS, EXPECTED, expected_answer, is_follow_up, measure_unit, parse
 
 # One entry per row of EXPECTED; the templates use made-up names, never evaluation questions.
 TEMPLATES = {
@@ -52,7 +52,7 @@ def test_definition_term():
 
 @pytest.mark.parametrize("question,unit", [
     ("一共多少户？", "户"), ("占地多少亩？", "亩"), ("全长多少公里？", "公里"), ("有多大面积？", AREA_UNITS),
-    ("排第几名？", "第"), ("有几个？", None), ("有多少？", None),
+    ("排第几名？", "第"), ("有几个？", f"[{COUNTERS}]"), ("有多少？", None),
 ])
 def test_measure_word_after_how_many(question, unit):
     assert measure_unit(question) == unit
