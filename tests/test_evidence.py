@@ -90,3 +90,14 @@ def test_a_numeral_inside_a_known_name_states_no_value():
     assert value_spans("“千万工程”实施二十年,五四村变了样。", "quantity", None, tokenizer) == []
     sentence = "实施千万工程以来,建成1000个示范村。"
     assert [sentence[s:e] for s, e in value_spans(sentence, "quantity", None, tokenizer)] == ["1000个"]
+
+
+@pytest.mark.parametrize("sentence,unit,value", [
+    ("保护区面积约1750.33km²。", "area", "1750.33km²"), ("该路段全长10km。", "length", "10km"),
+    ("成年个体体长约13公尺。", "length", "13公尺"),
+])
+def test_units_written_in_latin_letters_or_old_forms(sentence, unit, value):
+    from rag.question import AREA_UNITS, LENGTH_UNITS
+
+    units = {"area": AREA_UNITS, "length": LENGTH_UNITS}[unit]
+    assert [sentence[s:e] for s, e in value_spans(sentence, "quantity", units)] == [value]
