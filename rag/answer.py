@@ -178,7 +178,11 @@ class Composer(Enumerations):
         elif q.expected == "list":
             pieces = self._list_pieces(q, ranked_rows, ranked_scores)
         elif survey:
-            pieces = self._survey_pieces(ranked_rows, ranked_scores, owner, set(query_tokens))
+            typed = [(r, score) for r, score in zip(ranked_rows, ranked_scores, strict=True)
+                     if q.value_kind and value_spans(self.text(r), q.value_kind, None, self.tokenizer)]
+            # "各篇说的日期": what each essay says of that kind, when some sentence says it.
+            rows_, scores_ = ([r for r, _ in typed], [x for _, x in typed]) if typed else (ranked_rows, ranked_scores)
+            pieces = self._survey_pieces(rows_, scores_, owner, set(query_tokens))
         elif q.expected in ("method", "reason"):
             pieces = self._run_pieces(ranked_rows[0], owner, q.expected == "reason")
         elif q.term:

@@ -39,12 +39,12 @@ PLACE_WORDS = r"村|镇|乡|县|区|市|省|街道|地方|国家|城市|地区|�
 # surveys and lists before single values; reasons before anything "什么"; money before counts.
 EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
     ("survey", re.compile(r"几位(?:学员|作者|同志|干部|参训)|几篇|学员们|大家都|各自|不同(?:学员|作者|文章)|"
-                          r"都(?:谈|说|提|讲|写|认为|怎么)")),
+                          r"都(?:谈|说|提|讲|写|认为|怎么)|各篇|每篇|每位|各(?:给|谈|说|提|讲|写)")),
     ("list", re.compile(rf"哪些|哪几|有几(?:个方面|点|条)|几个方面|分别|列举|包括什么|包含什么|"
                         rf"哪[“\"]?[{PLURAL_DIGITS}]+[{COUNTERS}]|有什么(?:做法|举措|措施|经验|特点|特色|项目|业态|内容|课程)")),
     ("reason", re.compile(r"为什么|为何|什么原因|何故|缘何|原因是|怎么会|凭什么|为啥")),
-    ("date", re.compile(r"何时|什么时[候间]|哪一?年|哪个年份|什么年份|哪一?天|哪个月|几月|几号|几日|哪一?年代|"
-                        r"什么年代|什么日子|日期")),
+    ("date", re.compile(r"何时|什么时[候间]|哪一?年|哪几[天年]|哪个年份|什么年份|哪一?天|哪个月|几月|几号|几日|"
+                        r"哪一?年代|什么年代|什么日子|日期")),
     ("duration", re.compile(r"多久|多长时间|多少年|几年|多少天|几天|多少个?月|几个月|多少周|几周|多少小时|"
                             r"几个小时|历时多")),
     ("money", re.compile(rf"(?:{MONEY_WORDS})[^,，。？?]{{0,6}}(?:多少|几)|(?:多少|几)(?:个)?(?:钱|元|块|万元|亿)|"
@@ -63,6 +63,7 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                           r"采取了什么|靠什么|通过什么|做了什么|干了什么|具体")),
     ("definition", re.compile(r"什么是|是什么|指什么|是指|什么意思|含义|内涵|定位|叫什么|名称|什么")),
 )
+SURVEY_CUE = EXPECTED[0][1]  # "几位学员…", "各篇…": not itself a count asked for
 KIND_NAMES = {
     "person": "姓名", "place": "地点", "organisation": "单位名称", "date": "时间", "duration": "时长",
     "money": "金额", "quantity": "数量", "list": "清单", "method": "做法", "reason": "原因",
@@ -100,21 +101,25 @@ class Question:
     item_kind: str = ""  # for a list: the kind of its items ("哪些村" → place), if the question says
     item_noun: str = ""  # and the noun naming them ("村")
     term: str = ""  # for "什么是X" / "X是什么": the term to define
+    value_kind: str = ""  # for a survey: the kind of value asked of each essay ("各篇说的日期")
 
     @property
     def kind_name(self) -> str:
         return KIND_NAMES.get(self.expected, "")
 
 
-def expected_answer(text: str) -> str:
-    """The kind of answer the question expects, by the first matching row of EXPECTED.
+def expected_answer(text: str, kinds=None) -> str:
+    """The kind of answer the question expects, by the first matching row of EXPECTED (among
+    `kinds`, if given).
 
     >>> expected_answer("五四村的书记叫什么名字？"), expected_answer("这个村归哪个镇管？")
     ('person', 'place')
     >>> expected_answer("修这条路花了几个钱？"), expected_answer("一共多少户？")
     ('money', 'quantity')
+    >>> expected_answer("几位学员说的开班日期一样吗？"), parse("几位学员说的开班日期一样吗？").value_kind
+    ('survey', 'date')
     """
-    return next((kind for kind, pattern in EXPECTED if pattern.search(text)), "")
+    return next((kind for kind, pattern in EXPECTED if (kinds is None or kind in kinds) and pattern.search(text)), "")
 
 
 _DEFINITION_ASKED = re.compile(r"^(?:请问)?(?:什么(?:是|叫)|何为|何谓)(?P<a>.+?)[?？。！!]*$|"
@@ -288,4 +293,5 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
         follow_up=follow_up,
         item_kind=item_kind, item_noun=item_noun,
         term=defined_term(text) if expected == "definition" else "",
+        value_kind=expected_answer(SURVEY_CUE.sub("", text), VALUE_KINDS) if expected == "survey" else "",
     )

@@ -47,6 +47,12 @@ def test_survey_question_cites_several_essays(assistant):
     assert all("何斯路" in c.hit.chunk.text for c in answer.citations)
 
 
+def test_a_survey_asking_a_kind_of_value_quotes_that_kind_from_each_essay(assistant):
+    answer = assistant.ask("几位学员写的培训日期各是哪几天？")
+    assert len({c.hit.chunk.essay for c in answer.citations}) >= 3
+    assert "5月12日" in answer.answer and "5月13日" in answer.answer
+
+
 # Near-misses written for these tests (not in eval/qa.jsonl): each names a village of the essays
 # and asks for a kind of value the essays never state about it.
 @pytest.mark.parametrize("question,kind_name", [

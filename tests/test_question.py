@@ -9,7 +9,8 @@ from rag.question import AREA_UNITS, COUNTERS, EXPECTED, expected_answer, is_fol
 
 # One entry per row of EXPECTED; the templates use made-up names, never evaluation questions.
 TEMPLATES = {
-    "survey": ["几位学员对张家村都写了什么？", "学员们怎么看垃圾分类？", "不同作者对旅游开发各自有什么看法？"],
+    "survey": ["几位学员对张家村都写了什么？", "学员们怎么看垃圾分类？", "不同作者对旅游开发各自有什么看法？",
+               "两位局长的文章里各给了什么数字？", "每篇心得都提到了哪个村？"],
     "list": ["甲镇有哪些特色产业？", "这项制度包括哪五条？", "请列举几个主要措施。", "两个村分别种什么？"],
     "reason": ["为什么要先修路？", "李家村为何能吸引游客？", "停办的原因是什么？"],
     "date": ["这座桥是哪一年建成的？", "合作社什么时候成立的？", "活动在几月几号举行？", "古井是什么年代挖的？"],
@@ -23,6 +24,17 @@ TEMPLATES = {
     "method": ["他们是怎么解决资金问题的？", "如何调动村民的积极性？", "采取了什么措施？"],
     "definition": ["什么是“两山”理念？", "这个口号是什么意思？", "该村的定位是什么？"],
 }
+
+
+@pytest.mark.parametrize("question,kind", [
+    ("几位学员写的开班日期一样吗？", "date"), ("各篇心得说的村子有多少户？", "quantity"),
+    ("几位学员说培训是哪几天办的？", "date"),
+    ("几位学员对张家村都写了什么？", ""), ("几篇文章里都提到了哪位老师？", "person"),
+])
+def test_the_kind_of_value_a_survey_asks_of_each_essay(question, kind):
+    """The survey cue (几位, 几篇) is no count asked for; what remains says what each essay is asked."""
+    q = parse(question)
+    assert q.expected == "survey" and q.value_kind == kind
 
 
 def test_every_row_of_the_table_has_templates():
