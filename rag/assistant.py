@@ -17,7 +17,7 @@ from rag.config import MODES, Settings, check_choice
 from rag.embed import Encoder, resolve_model
 from rag.llm import LLMAnswerer, LLMConfig, LLMFailure, best_quote
 from rag.places import ADMIN_SUFFIXES
-from rag.question import Question, parse
+from rag.question import Question, authors_named, parse
 from rag.retrieve import Retriever
 from rag.schema import Answer, Hit, SearchResult
 from rag.text import Tokenizer, normalize, shorten, tidy
@@ -138,6 +138,10 @@ class Assistant:
         tokens = self.tokenizer.tokenize(parsed.query)
         return parsed, notes, vector, tokens
 
+    def authors_named(self, text: str) -> set[int]:
+        """The essays whose author the text names by role and organisation (rag.question)."""
+        return authors_named(text, {e.number: e.author for e in self.index.essays if e.author})
+
     def names(self):
         """The villages and practices of the corpus (rag.trainers.dossier), built once, on first need."""
         from rag.trainers.dossier import build_names
@@ -227,7 +231,8 @@ class Assistant:
         mode = check_choice("mode", mode or self.settings.mode, MODES)
         collection = self.check_collection(collection)
         parsed, notes, vector, tokens = self.query(question, history, mode)
-        hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection)
+        hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection,
+                                     self.authors_named(parsed.query))
         return SearchResult(parsed.text, mode, hits, notes)
 
     def reply(self, conversation: Conversation, question: str, **options) -> tuple[Answer, Conversation]:
@@ -243,7 +248,8 @@ class Assistant:
         # The answer scores sentences against the question vector, so it is always computed.
         parsed, notes, vector, tokens = self.query(question, history)
         text = parsed.text
-        hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection)
+        hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection,
+                                     self.authors_named(parsed.query))
         place = self.place_surveyed(parsed) if mode == "hybrid" and collection is None else None
         if place is not None and self.retriever.exact:
             answer = self.composer.compose_per_essay(text, self.hits_per_essay(place, vector, tokens), vector, tokens,

@@ -75,3 +75,16 @@ def test_a_small_collection_in_a_large_corpus_still_gets_k_hits(assistant, monke
     hits = retriever.search(vector, tokens, 5, "hybrid", collection="小")
     assert len(hits) == 5 and {h.row for h in hits} <= set(small)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+@pytest.mark.parametrize("question,author,at_least", [
+    ("乡长学到了哪些经验？", "乡党委副书记、乡长", 3), ("农业农村局局长怎么评价这次培训？", "区农业农村局局长", 2),
+])
+def test_a_question_naming_an_essays_author_ranks_that_essays_passages_up(assistant, question, author, at_least):
+    """"乡长", "农业农村局局长": the author line of one essay (without the bonus, the top 3 hold
+    one passage of it and none)."""
+    (essay,) = [e.number for e in assistant.index.essays if e.author == author]
+    hits = assistant.search(question, k=3).hits
+    assert sum(h.chunk.essay == essay for h in hits) >= at_least
+    # A role several different authors share names no one; one author line shared by three essays names the three.
+    assert assistant.authors_named("局长们怎么看？") == set() and len(assistant.authors_named("村书记们怎么看？")) == 3
