@@ -170,9 +170,11 @@ class Composer(Enumerations):
         if q.expected in VALUE_KINDS:
             pieces = self._value_pieces(q, ranked_rows, ranked_scores, set().union(*spellings))
             # Refuse when the question asks a value of something named (a village, a role's
-            # holder); "谁发明了…" names no holder, and its agent may be anyone or anything, so
-            # the open answer follows (chosen on dev and the CMRC trial: eval/NOTES.md).
-            precise = spellings or (q.expected == "person" and ROLE.search(q.text))
+            # holder) or a count in a unit it states ("多少名学员"); "谁发明了…" names no holder,
+            # and its agent may be anyone or anything, so the open answer follows, as for "什么时候"
+            # (answered by events as often as by dates). Chosen on dev and the CMRC trial: eval/NOTES.md.
+            precise = (spellings or (q.expected == "person" and ROLE.search(q.text))
+                       or (q.expected == "quantity" and q.unit))
             if not pieces and precise:
                 return refusal(q.text, hits_for_answer, missing_reason(q), text=missing_reason(q) + "。")
         elif q.expected == "list":

@@ -23,7 +23,7 @@ from rag.text import CN_DIGITS, STOPWORDS, normalize
 
 PLURAL_DIGITS = "二两三四五六七八九十几"  # "哪三个" asks for several; "哪一个" for one
 # Measure words that count things; money, time and size units are handled by their own rows.
-COUNTERS = "个位名户人家条项座所处次期届批轮篇本棵株头只辆台间栋幢套张件种类场门颗支"
+COUNTERS = "个位名户人家条项座所处次期届批轮篇本棵株头只辆台间栋幢套张件种类场门颗支堂节"
 AREA_UNITS = "平方公里|平方千米|平方公尺|平方米|平米|公顷|英亩|亩|[kK]m²|[kK]m2|m²"
 LENGTH_UNITS = "公里|千米|厘米|毫米|公分|公尺|英里|海里|米|哩|里|[kK]m(?![a-zA-Z²2])|cm|mm"
 WEIGHT_UNITS = "千克|公斤|毫克|克|吨|斤"

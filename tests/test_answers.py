@@ -80,6 +80,12 @@ def test_a_bare_place_name_is_no_focus(assistant):
     assert assistant.parse("杭州市的天气怎么样？")[0].focus == ("杭州市",)
 
 
+def test_a_count_in_a_stated_unit_the_essays_never_give_is_refused(assistant):
+    """No village or role named, but "多少名" asks a count of people the essays never state."""
+    answer = assistant.ask("参加和美乡村专题培训班的学员有多少名？")
+    assert not answer.answerable and answer.answer.startswith("资料中没有所问的数量")
+
+
 def test_off_topic_and_stated_number_refusals(assistant):
     off = assistant.ask("怎样给电动自行车上牌照？")
     assert not off.answerable and off.answer.startswith("资料中未找到关于") and off.reason == "问题与资料内容不相关"
