@@ -23,6 +23,8 @@ Refusals say why:
 - no retrieved passage names every focus name;
 - the question names nothing of the corpus, continues no conversation, and no sentence comes
   close in meaning (OFF_TOPIC_SIMILARITY, chosen on the dev split);
+- the question counts time from the asker's own day ("明天", "下周末") and the corpus never uses
+  that word: written essays cannot say what happens then;
 - a number or an ordinal the question states ("2023年", "第二期") is in none of the passages.
 The nearest passages then go to `related`, labelled as possibly related.
 Leaves out: reading the question (question.py), sentence access and clause windows
@@ -97,6 +99,13 @@ class Composer(Enumerations):
         super().__init__(index, tokenizer)
         self.idf = idf
         self.encode = encode
+        self._said: dict[str, bool] = {}
+
+    def corpus_says(self, word: str) -> bool:
+        """Whether any text of the corpus uses `word` (remembered per word)."""
+        if word not in self._said:
+            self._said[word] = any(word in text for text in self.index.sources.values())
+        return self._said[word]
 
     # ---------------------------------------------------------------- scoring
 
@@ -134,6 +143,9 @@ class Composer(Enumerations):
         q = question
         if not hits:
             return refusal(q.text, hits, "没有检索到段落")
+        if q.asker_time and not self.corpus_says(q.asker_time):
+            # "明天杭州的天气": the essays were written before; they use no such word.
+            return refusal(q.text, hits, f"问题问的是提问当时的“{q.asker_time}”，资料中没有这样的内容")
         spellings = [set((aliases or {}).get(f, ())) | {f} for f in q.focus]
         if spellings:
             focused = [h for h in hits if all(mentions_any(h.chunk.text, s) for s in spellings)]

@@ -63,6 +63,8 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                           r"采取了什么|靠什么|通过什么|做了什么|干了什么|具体")),
     ("definition", re.compile(r"什么是|是什么|指什么|是指|什么意思|含义|内涵|定位|叫什么|名称|什么")),
 )
+# A time counted from the asker's own day: what written essays cannot state, unless they use the word.
+ASKER_TIME = re.compile(r"明天|后天|今晚|明晚|明早|下周|下星期|下礼拜|周末|下个月|今天|今日")
 SURVEY_CUE = EXPECTED[0][1]  # "几位学员…", "各篇…": not itself a count asked for
 KIND_NAMES = {
     "person": "姓名", "place": "地点", "organisation": "单位名称", "date": "时间", "duration": "时长",
@@ -102,6 +104,7 @@ class Question:
     item_noun: str = ""  # and the noun naming them ("村")
     term: str = ""  # for "什么是X" / "X是什么": the term to define
     value_kind: str = ""  # for a survey: the kind of value asked of each essay ("各篇说的日期")
+    asker_time: str = ""  # a time counted from the asker's day ("明天"), if the question says one
 
     @property
     def kind_name(self) -> str:
@@ -328,4 +331,5 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
         item_kind=item_kind, item_noun=item_noun,
         term=defined_term(text) if expected == "definition" else "",
         value_kind=expected_answer(SURVEY_CUE.sub("", text), VALUE_KINDS) if expected == "survey" else "",
+        asker_time=m.group(0) if (m := ASKER_TIME.search(text)) else "",
     )

@@ -86,6 +86,14 @@ def test_a_count_in_a_stated_unit_the_essays_never_give_is_refused(assistant):
     assert not answer.answerable and answer.answer.startswith("资料中没有所问的数量")
 
 
+@pytest.mark.parametrize("question", ["后天去五四村玩会不会下雨？", "横一村今晚有什么演出？"])
+def test_a_time_counted_from_the_askers_day_is_refused(assistant, question):
+    """Written essays cannot say what happens "后天" or "今晚" (they never use those words), even
+    about a village they describe at length."""
+    answer = assistant.ask(question)
+    assert not answer.answerable and assistant.parse(question)[0].asker_time in answer.reason
+
+
 def test_off_topic_and_stated_number_refusals(assistant):
     off = assistant.ask("怎样给电动自行车上牌照？")
     assert not off.answerable and off.answer.startswith("资料中未找到关于") and off.reason == "问题与资料内容不相关"

@@ -37,6 +37,11 @@ def test_the_kind_of_value_a_survey_asks_of_each_essay(question, kind):
     assert q.expected == "survey" and q.value_kind == kind
 
 
+def test_a_time_counted_from_the_askers_day():
+    assert parse("明天杭州的天气怎么样？").asker_time == "明天" and parse("这周末去哪玩？").asker_time == "周末"
+    assert parse("2024年打造几个村？").asker_time == "" and parse("今年先打造几个？").asker_time == ""
+
+
 def test_every_row_of_the_table_has_templates():
     assert [kind for kind, _ in EXPECTED] == list(TEMPLATES)
 
