@@ -25,7 +25,9 @@ Refusals say why:
   close in meaning (OFF_TOPIC_SIMILARITY, chosen on the dev split);
 - the question counts time from the asker's own day ("明天", "下周末") and the corpus never uses
   that word: written essays cannot say what happens then;
-- a number or an ordinal the question states ("2023年", "第二期") is in none of the passages.
+- a number or an ordinal the question states ("2023年", "第二期") is in none of the passages;
+- a method, reason or definition asked of a programme or practice the passages name only as one
+  item of a list ("建文化礼堂和功德银行等方式"): "资料只在列举中提到了功德银行，没有写其做法。".
 The nearest passages then go to `related`, labelled as possibly related.
 Leaves out: reading the question (question.py), sentence access and clause windows
 (passages.py), enumerations (lists.py), retrieval, and LLM answers (llm.py).
@@ -38,9 +40,10 @@ from typing import Callable
 
 import numpy as np
 
-from rag.evidence import is_lead_in, value_spans
+from rag.evidence import is_lead_in, listed_at, value_spans
 from rag.lists import LIST_BUDGET, TYPE_MARGIN, Enumerations
 from rag.passages import Piece, is_heading_like, strip_words
+from rag.places import PLACE_SUFFIXES
 from rag.question import ROLE_WORDS, VALUE_KINDS, Question
 from rag.schema import Answer, Citation, Hit
 from rag.store import Index
@@ -100,6 +103,22 @@ class Composer(Enumerations):
         self.idf = idf
         self.encode = encode
         self._said: dict[str, bool] = {}
+        self._places: set[str] | None = None
+
+    def only_listed(self, name: str, spellings: set[str], hits: list[Hit]) -> bool:
+        """Whether a programme or practice (not a place or a person) is named in the passages only
+        as an item of in-sentence lists ("建文化礼堂和功德银行等方式"), never described."""
+        if name in self.tokenizer.people or name.endswith(tuple(PLACE_SUFFIXES)) or name in self.place_names:
+            return False
+        found = [listed_at(text, m.start(), m.end()) for hit in hits for text in [hit.chunk.text]
+                 for spelling in spellings for m in re.finditer(re.escape(spelling), text)]
+        return bool(found) and all(found)
+
+    @property
+    def place_names(self) -> set[str]:
+        if self._places is None:
+            self._places = {s for n in self.index.names.of_kind("place") for s in (n.name, *n.aliases)}
+        return self._places
 
     def corpus_says(self, word: str) -> bool:
         """Whether any text of the corpus uses `word` (remembered per word)."""
@@ -155,6 +174,13 @@ class Composer(Enumerations):
             hits_for_answer = focused
         else:
             hits_for_answer = hits
+        listed = [f for f, names in zip(q.focus, spellings, strict=True)
+                  if q.expected in ("method", "reason", "definition") and self.only_listed(f, names, hits_for_answer)]
+        if listed:
+            # "功德银行具体是怎么运作的": the passages name it only as one item of a list.
+            what = "它是什么" if q.expected == "definition" else f"其{q.kind_name}"
+            text = f"资料只在列举中提到了{'、'.join(listed)}，没有写{what}。"
+            return refusal(q.text, hits_for_answer, text.rstrip("。"), text=text)
         survey = q.expected == "survey"
         pool = hits_for_answer[: SURVEY_PASSAGES if survey or q.expected == "list" else ANSWER_PASSAGES]
         owner: dict[int, Hit] = {}

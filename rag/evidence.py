@@ -37,6 +37,7 @@ _ORG = re.compile(r"(?<![的为以和在与及、,，。])[\u4e00-\u9fff“”]{
 _FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}")  # 保罗·皮尔斯
 _TITLE = re.compile(r"书记|支书|老师|教授|主任|局长|县长|镇长|乡长|村长|主席|同志|先生|女士|院士|专家|经理|董事长")
 
+_OPENING_QUOTES, _CLOSING_QUOTES = "“‘「『\"", "”’」』\""
 # Ordinal families that open enumeration items, each with the ordinal's position.
 _MARKERS: tuple[tuple[str, re.Pattern], ...] = (
     ("shi", re.compile(rf"^([{CN_DIGITS}]{{1,3}})是")),
@@ -101,6 +102,27 @@ def is_lead_in(text: str) -> bool:
     (True, True, False)
     """
     return bool(_LEAD_IN.search(text.strip().rstrip("”\"")) or _LEAD_IN.search(text.strip()))
+
+
+def listed_at(text: str, start: int, end: int) -> bool:
+    """Whether the name at text[start:end] is one item of an in-sentence list (before 、 or 等,
+    after 、, or quoted right beside another quoted name: “甲”“乙”): named there, not described.
+
+    >>> t = "建文化礼堂和功德银行等方式。颁发“毕业证书”“功德银行”、评选庭院。功德银行用积分兑换。"
+    >>> [listed_at(t, m.start(), m.end()) for m in re.finditer("功德银行", t)]
+    [True, True, False]
+    >>> listed_at(t, t.index("毕业证书"), t.index("毕业证书") + 4)
+    True
+    """
+    quoted_end = end < len(text) and text[end] in _CLOSING_QUOTES
+    quoted_start = start > 0 and text[start - 1] in _OPENING_QUOTES
+    while end < len(text) and text[end] in _CLOSING_QUOTES:
+        end += 1
+    while start > 0 and text[start - 1] in _OPENING_QUOTES:
+        start -= 1
+    beside_quoted = (quoted_end and text[end : end + 1] in _OPENING_QUOTES) or (
+        quoted_start and start > 0 and text[start - 1] in _CLOSING_QUOTES)
+    return text[end : end + 1] in ("、", "等") or text[start - 1 : start] == "、" or beside_quoted
 
 
 def inline_items(text: str) -> int:

@@ -94,6 +94,19 @@ def test_a_time_counted_from_the_askers_day_is_refused(assistant, question):
     assert not answer.answerable and assistant.parse(question)[0].asker_time in answer.reason
 
 
+@pytest.mark.parametrize("question,refused", [
+    ("“积分兑换超市”怎么兑换？", True), ("“大学毕业证书”是什么意思？", True),
+    ("刘家塘村的“五众”工作法是怎么做的？", False),
+])
+def test_a_practice_named_only_in_lists_has_no_described_method(assistant, question, refused):
+    """"还有村里设立的“积分兑换超市”等": named as one item of a list, never described; the
+    五众工作法 is spelt out ("大事众人定、三务众人清…"), so it is answered."""
+    answer = assistant.ask(question)
+    assert answer.answerable is not refused
+    if refused:
+        assert answer.answer.startswith("资料只在列举中提到了") and answer.related
+
+
 def test_off_topic_and_stated_number_refusals(assistant):
     off = assistant.ask("怎样给电动自行车上牌照？")
     assert not off.answerable and off.answer.startswith("资料中未找到关于") and off.reason == "问题与资料内容不相关"
