@@ -255,10 +255,6 @@ class Assistant:
             answer = self.composer.compose_per_essay(text, self.hits_per_essay(place, vector, tokens), vector, tokens,
                                                      set(place.variants), hits)
         else:
-            if parsed.follow_up:
-                # The passages come from the conversation's topic; the sentences quoted answer what
-                # this turn asks ("这些路修好以后能起什么作用", not the question before it).
-                vector, tokens = self.encoder.encode(text), self.tokenizer.tokenize(text)
             answer = self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1])
         if self.llm is not None and hits:
             try:

@@ -26,9 +26,9 @@ PATTERNS = {
     "duration": re.compile(rf"(?<![\d])(?:\d{{1,3}}|[{CN_DIGITS}]{{1,4}})(?!\d)\s*多?(?:个)?"
                            rf"(?:年|个月|天|周|星期|小时)(?![级代底初])"),
     "money": re.compile(rf"{NUMBER}\s*多?(?:万|亿|千|百)?(?:元|块)|"
-                        rf"\d[\d.]*\s*多?(?:万|亿)(?!\s*(?:亩|人|户|公里|平方|株|棵|名|个))"),
+                        rf"(?:\d[\d.]*|[{CN_DIGITS}]{{2,}})\s*多?(?:万|亿)(?!\s*(?:亩|人|户|公里|平方|株|棵|名|个))"),
     "quantity": re.compile(rf"{NUMBER}\s*(?:多|余)?\s*(?:{AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS}|"
-                           rf"[{COUNTERS}]|%|％|成|倍|万|亿|级|岁)|\d+(?:\.\d+)?\s*[:：比]\s*\d+"),
+                           rf"[{COUNTERS}]|%|％|成|倍|万|亿|级|周?岁)|\d+(?:\.\d+)?\s*[:：比]\s*\d+"),
 }
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:村|镇|乡|县|区|市|省|街道)"
                     r"(?![\u4e00-\u9fff]{0,1}(?:民|委|干部|集体|书记|庄))")
@@ -144,6 +144,8 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
     [(1, 4)]
     >>> value_spans("项目投入1.2亿元。", "money"), value_spans("2019年建成", "date")
     ([(4, 9)], [(0, 5)])
+    >>> value_spans("从负债三十多万到一个亿", "money"), value_spans("年满80周岁", "quantity")
+    ([(3, 7)], [(2, 6)])
 
     A numeral inside a name the tokenizer knows (“千万工程”) states no value.
     """

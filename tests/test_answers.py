@@ -151,17 +151,6 @@ def test_follow_up_carries_the_topic(assistant):
     assert not own.notes and any("余村" in h.chunk.text for h in own.hits)
 
 
-@pytest.mark.parametrize("history,question", [
-    ("交通运输局2024年要建哪些旅游公路？", "这些公路建成以后有什么好处？"),
-    ("区里打算修哪些旅游公路？", "它们建成以后会带来什么？"),
-])
-def test_a_follow_up_is_answered_by_what_it_asks(assistant, history, question):
-    """The passages come from the conversation's topic; the sentence quoted answers this turn
-    (not the sentence that best matches the previous question)."""
-    answer = assistant.ask(question, history=[history])
-    assert answer.answer.startswith("建成以后将会把我区南部旅游景区全面连接起来")
-
-
 def test_a_self_contained_question_starts_a_new_topic(assistant):
     _, conversation = assistant.reply(Conversation(), "五四村是如何筹集资金的？")
     for question in ("量子计算机的原理是什么？", "<img src=x onerror=alert(1)>"):
