@@ -41,7 +41,7 @@ from typing import Callable
 import numpy as np
 
 from rag.evidence import is_lead_in, listed_at, value_spans
-from rag.lists import LIST_BUDGET, TYPE_MARGIN, Enumerations
+from rag.lists import LIST_BUDGET, TYPE_MARGIN, VALUE_BUDGET, Enumerations
 from rag.passages import Piece, is_heading_like, strip_words
 from rag.places import PLACE_SUFFIXES
 from rag.question import ROLE_WORDS, VALUE_KINDS, Question
@@ -61,7 +61,6 @@ SURVEY_GLIMPSE = 60  # characters at least of each essay's sentence in a survey 
 OVERLAP_WEIGHT = 0.3
 RANK_PRIOR = 0.1  # added as RANK_PRIOR / rank of the passage
 OFF_TOPIC_SIMILARITY = 0.73  # chosen on the dev split; see eval/NOTES.md
-VALUE_BUDGET = 200  # characters of an answer to a value, open or method question
 NOT_FOUND = "资料中未找到关于“{topic}”的内容。"
 ROLE_SYNONYMS = {"支书": "书记", "村长": "主任", "一把手": "书记"}
 ROLE = re.compile(ROLE_WORDS)
@@ -182,10 +181,11 @@ class Composer(Enumerations):
             text = f"资料只在列举中提到了{'、'.join(listed)}，没有写{what}。"
             return refusal(q.text, hits_for_answer, text.rstrip("。"), text=text)
         survey = q.expected == "survey"
-        pool = hits_for_answer[: SURVEY_PASSAGES if survey or q.expected == "list" else ANSWER_PASSAGES]
+        listing = q.expected == "list" or q.item > 0  # a list, or one item of it ("第二点")
+        pool = hits_for_answer[: SURVEY_PASSAGES if survey or listing else ANSWER_PASSAGES]
         owner: dict[int, Hit] = {}
         for hit in pool:
-            for row in self.rows_in(hit, headings=q.expected == "list"):
+            for row in self.rows_in(hit, headings=listing):
                 owner.setdefault(row, hit)  # overlapping passages share sentences: keep the better-ranked
         rows = list(owner)
         if not rows:
@@ -203,9 +203,11 @@ class Composer(Enumerations):
                 owner = {r: owner[r] for r in rows}
         order = [int(i) for i in np.argsort(-scores, kind="stable")]
         ranked_rows, ranked_scores = [rows[i] for i in order], [float(scores[i]) for i in order]
-        pieces: list[Piece] | None = None
-        enumerated = q.expected == "list"
-        if q.expected in VALUE_KINDS:
+        pieces = self._item_pieces(q.item, ranked_rows, ranked_scores) if q.item else []
+        enumerated = q.expected == "list" or bool(pieces)  # an item's heading line stands on its own line
+        if pieces:
+            pass  # "第二点讲的是什么": that item of the enumeration, whatever the question word
+        elif q.expected in VALUE_KINDS:
             pieces = self._value_pieces(q, ranked_rows, ranked_scores, set().union(*spellings))
             # Refuse when the question asks a value of something named (a village, a role's
             # holder) or a count in a unit it states ("多少名学员"); "谁发明了…" names no holder,

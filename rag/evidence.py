@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from rag.question import AREA_UNITS, COUNTERS, LENGTH_UNITS, TIME_UNITS, WEIGHT_UNITS
-from rag.text import CN_DIGITS, ORDINALS
+from rag.text import CN_DIGITS, ORDINALS, cn_number
 
 # A numeral; a lone 一 is left out, as "一个村" is an article more often than a count.
 NUMBER = rf"(?:\d[\d.,]*|[{CN_DIGITS}]{{2,}}|[{CN_DIGITS.replace('一', '')}])"
@@ -52,25 +52,8 @@ _CLAUSE_FIRST_ITEM = re.compile(r"[,，:：]\s*一(?P<x>是|要)(?![是求素])"
 # The usual nesting of official Chinese documents: 一、 above (一) above 1. above 一是 / 第一 / 首先.
 MARKER_LEVELS = {"dun": 0, "paren": 1, "digit": 2, "shi": 3, "yao": 3, "di": 3, "order": 3}
 _ORDER_WORDS = {"首先": 1, "其次": 2, "再次": 3, "然后": 3, "最后": 9}
-_CN_VALUE = {c: i for i, c in enumerate("零" + ORDINALS)}
 _LEAD_IN = re.compile(rf"[:：]\s*$|[“\"]?[{CN_DIGITS}\d]+(?:个|项|条|点|大|种)[\u4e00-\u9fff”\"]{{0,8}}[:：,，]?\s*$|"
                       rf"(?:如下|以下|几点|几个方面|包括)[:：,，]?\s*$")
-
-
-def cn_number(text: str) -> int | None:
-    """The value of a small Chinese or Arabic numeral (up to 99).
-
-    >>> cn_number("三"), cn_number("十二"), cn_number("12"), cn_number("二十")
-    (3, 12, 12, 20)
-    """
-    if text.isdigit():
-        return int(text)
-    if not text or any(c not in _CN_VALUE for c in text):
-        return None
-    if "十" not in text:
-        return _CN_VALUE[text[0]] if len(text) == 1 else None
-    tens, _, ones = text.partition("十")
-    return (_CN_VALUE.get(tens, 1) if tens else 1) * 10 + (_CN_VALUE.get(ones, 0) if ones else 0)
 
 
 def item_marker(text: str) -> tuple[str, int] | None:

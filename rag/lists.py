@@ -11,9 +11,13 @@ from rag.passages import Passages, Piece, clause_end, is_heading_like
 from rag.question import Question
 
 MAX_ITEM_GAP = 40  # sentences between two items of one enumeration (a section's length)
+LEAD_IN_REACH = 3  # sentences after a lead-in in which its first item must start
+HEADING_REACH = 8  # likewise after a heading, which an introduction may follow first
 TYPE_MARGIN = 0.2  # a sentence holding the asked-for kind of value (or items) may score this much lower
 LIST_MARGIN = 0.1  # likewise for a sentence belonging to an enumeration
 LIST_BUDGET = 400  # characters of a list answer (and of surveys, methods and reasons)
+VALUE_BUDGET = 200  # characters of an answer to a value, an open question or one item of a list
+MAX_ITEM_SENTENCES = 3  # an item's line and the sentences after it, before the next item
 
 
 class Enumerations(Passages):
@@ -35,6 +39,26 @@ class Enumerations(Passages):
                 return self._fit(list(dict.fromkeys(items)), LIST_BUDGET)
         return []
 
+    def _item_pieces(self, n: int, rows: list[int], scores: list[float]) -> list[Piece]:
+        """The n-th item of the best-scoring enumeration holding n items or more ("第二点"): its
+        line and the sentences after it, up to the next item, within VALUE_BUDGET."""
+        for row, score in zip(rows, scores, strict=True):
+            if score < scores[0] - LIST_MARGIN:
+                break
+            rows_ = self.enumeration(row)
+            markers = [item_marker(self.text(r)) for r in rows_]
+            family = next((m[0] for m in markers[1:] if m is not None), None)  # the lead-in or heading aside
+            items = [r for r, m in zip(rows_, markers, strict=True) if m is not None and m[0] == family]
+            if len(items) < n:
+                continue
+            item, following = items[n - 1], items[n] if len(items) > n else None
+            run = [item]
+            while (len(run) < MAX_ITEM_SENTENCES and run[-1] + 1 != following and self.same_essay(item, run[-1] + 1)
+                   and sum(len(self.text(r)) for r in run) + len(self.text(run[-1] + 1)) <= VALUE_BUDGET):
+                run.append(run[-1] + 1)
+            return self._fit(run, VALUE_BUDGET)
+        return []
+
     def _of_kind(self, items: list[int], q: Question) -> bool:
         """Whether an enumeration lists things of the asked kind: two values of that kind, or an
         in-sentence list ending on the asked noun ("振兴、东掌、永丰…5个精品示范村")."""
@@ -51,12 +75,17 @@ class Enumerations(Passages):
         text = self.text(row)
         own = item_marker(text)
         if is_lead_in(text) or is_heading_like(text):
-            for following in range(row + 1, row + 4):
+            # A lead-in's items follow at once; a heading's may follow a few sentences of
+            # introduction, up to the next heading of its level or above.
+            reach = HEADING_REACH if is_heading_like(text) and not is_lead_in(text) else LEAD_IN_REACH
+            for following in range(row + 1, row + 1 + reach):
                 if not self.same_essay(row, following):
                     break
                 marker = item_marker(self.text(following))
                 if marker is not None and marker[1] == 1 and (own is None or marker[0] != own[0]):
                     return [row] + self._items_from(following, marker)
+                if marker is not None and own is not None and MARKER_LEVELS[marker[0]] <= MARKER_LEVELS[own[0]]:
+                    break
             if is_lead_in(text) and own is None and self.same_essay(row, row + 1):
                 return [row, row + 1]  # "…有三类:" followed by the sentence listing them
         if own is not None:

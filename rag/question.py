@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.text import CN_DIGITS, STOPWORDS, normalize
+from rag.text import CN_DIGITS, ORDINALS, STOPWORDS, cn_number, normalize
 
 PLURAL_DIGITS = "二两三四五六七八九十几"  # "哪三个" asks for several; "哪一个" for one
 # Measure words that count things; money, time and size units are handled by their own rows.
@@ -87,6 +87,8 @@ _TRAILING_NE = re.compile(r"^(?:那么?|那)?(.{1,20}?)呢[?？]?$")
 _INTERROGATIVE = re.compile(r"什么|怎么样?|怎样|如何|为什么|为何|哪[些里儿个位年天]?|谁|多少|多[大长远高宽深重久]|"
                             r"几|是否|吗|呢|何")
 _STATED = re.compile(rf"\d+(?:\.\d+)?|第[{CN_DIGITS}\d]+[{COUNTERS}年]")
+# "第二点", "第三条", "第四个方面": the n-th item of an enumeration, not a phrase the text must contain.
+_ITEM_ORDINAL = re.compile(rf"第([{ORDINALS}\d]{{1,3}})(?:点|条|项|个?方面|步)")
 _ATTRIBUTE_PREFIX = re.compile(r"^(?:的|现任|目前的?|现在的?|当时的?|最初的?|原来的?|之前的?|原|现)+")
 
 
@@ -105,6 +107,7 @@ class Question:
     term: str = ""  # for "什么是X" / "X是什么": the term to define
     value_kind: str = ""  # for a survey: the kind of value asked of each essay ("各篇说的日期")
     asker_time: str = ""  # a time counted from the asker's day ("明天"), if the question says one
+    item: int = 0  # n for "第n点/条/个方面": the n-th item of an enumeration is asked
 
     @property
     def kind_name(self) -> str:
@@ -193,7 +196,17 @@ def stated_constraints(text: str) -> tuple[str, ...]:
     >>> stated_constraints("2023年X区的GDP是多少？"), stated_constraints("第二期培训班什么时候开班？")
     (('2023',), ('第二期',))
     """
-    return tuple(_STATED.findall(text))
+    return tuple(c for c in _STATED.findall(text) if not _ITEM_ORDINAL.fullmatch(c))
+
+
+def item_ordinal(text: str) -> int:
+    """n when the question asks for the n-th item of an enumeration ("第二点讲的是什么"), else 0.
+
+    >>> item_ordinal("其中第二点讲的是什么？"), item_ordinal("第三个方面呢？"), item_ordinal("第二期什么时候开班？")
+    (2, 3, 0)
+    """
+    m = _ITEM_ORDINAL.search(text)
+    return (cn_number(m.group(1)) or 0) if m else 0
 
 
 _AUTHOR_MENTION = re.compile(rf"{ROLE_WORDS}|局|委|办|中心|政府")
@@ -332,4 +345,5 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
         term=defined_term(text) if expected == "definition" else "",
         value_kind=expected_answer(SURVEY_CUE.sub("", text), VALUE_KINDS) if expected == "survey" else "",
         asker_time=m.group(0) if (m := ASKER_TIME.search(text)) else "",
+        item=item_ordinal(text),
     )

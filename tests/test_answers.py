@@ -141,6 +141,17 @@ def test_list_items_under_a_heading_naming_the_focus_are_kept(assistant):
     check_citations(answer)
 
 
+@pytest.mark.parametrize("question,item", [
+    ("民政局局长的几点启示里，第二点讲的是什么？", "二是坚持制度引领"),
+    ("民政局局长总结的第三条经验是什么？", "三是坚持以民为本"),
+])
+def test_the_nth_item_of_an_enumeration(assistant, question, item):
+    """"第二点", "第三条": the item itself with what follows it, not a phrase the passage must contain."""
+    answer = assistant.ask(question)
+    assert answer.answerable and answer.answer.startswith(item)
+    assert len(re.sub(r"\[\d+\]", "", answer.answer)) <= 200
+
+
 def test_follow_up_carries_the_topic(assistant):
     _, conversation = assistant.reply(Conversation(), "五四村是如何筹集资金的？")
     result = assistant.search("它是怎么分红的？", k=3, history=conversation.history)

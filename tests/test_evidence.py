@@ -101,3 +101,12 @@ def test_units_written_in_latin_letters_or_old_forms(sentence, unit, value):
 
     units = {"area": AREA_UNITS, "length": LENGTH_UNITS}[unit]
     assert [sentence[s:e] for s, e in value_spans(sentence, "quantity", units)] == [value]
+
+
+def test_a_headings_items_may_follow_an_introduction(assistant):
+    """"二、经验启示", four sentences of introduction, then 一是…四是…: the heading's enumeration."""
+    composer = assistant.composer
+    heading = next(r for r in range(len(assistant.index.sentences)) if composer.text(r).strip() == "二、经验启示")
+    items = composer.enumeration(heading)
+    assert items[0] == heading
+    assert [item_marker(composer.text(r)) for r in items[1:]] == [("shi", n) for n in (1, 2, 3, 4)]

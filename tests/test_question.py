@@ -37,6 +37,13 @@ def test_the_kind_of_value_a_survey_asks_of_each_essay(question, kind):
     assert q.expected == "survey" and q.value_kind == kind
 
 
+def test_an_items_ordinal_is_no_stated_constraint():
+    q = parse("民政局的第三条经验是什么？")
+    assert q.item == 3 and q.constraints == ()
+    literal = parse("第二期培训班什么时候开班？")
+    assert literal.constraints == ("第二期",) and literal.item == 0
+
+
 def test_a_time_counted_from_the_askers_day():
     assert parse("明天杭州的天气怎么样？").asker_time == "明天" and parse("这周末去哪玩？").asker_time == "周末"
     assert parse("2024年打造几个村？").asker_time == "" and parse("今年先打造几个？").asker_time == ""
