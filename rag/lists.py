@@ -61,8 +61,11 @@ class Enumerations(Passages):
 
     def _of_kind(self, items: list[int], q: Question) -> bool:
         """Whether an enumeration lists things of the asked kind: two values of that kind, or an
-        in-sentence list ending on the asked noun ("振兴、东掌、永丰…5个精品示范村")."""
+        in-sentence list ending on the asked noun ("振兴、东掌、永丰…5个精品示范村"); points
+        ("哪几个方面") are two numbered items or more."""
         texts = [self.text(r) for r in items]
+        if q.item_kind == "point":
+            return sum(item_marker(t) is not None for t in texts) >= 2
         found = sum(len(value_spans(t, q.item_kind, None, self.tokenizer)) for t in texts)
         return found >= 2 or any(inline_items(t) >= 3 and len(q.item_noun) >= 2 and q.item_noun in t for t in texts)
 

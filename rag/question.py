@@ -154,7 +154,14 @@ def list_item_kind(text: str) -> tuple[str, str]:
     (('place', '村'), ('person', '老师'))
     >>> list_item_kind("打造哪几个精品示范村？"), list_item_kind("有哪些做法？")
     (('place', '精品示范村'), ('', ''))
+    >>> list_item_kind("有哪几点体会？"), list_item_kind("有哪几条经验？"), list_item_kind("包括哪几个方面？")
+    (('point', '点'), ('point', '条'), ('', ''))
     """
+    point = re.search(r"哪(?:些|几)个?(点|条|项|步)", text)
+    # Points of a text are numbered items (一是…, 1.…), not things listed in one sentence; "方面"
+    # may be either ("坚持“政府主导、群众主体、社会参与”原则").
+    if point:
+        return "point", point.group(1)
     m = re.search(rf"哪(?:些|几)[{COUNTERS}]?([\u4e00-\u9fff]{{1,8}})", text)
     if not m:
         return "", ""

@@ -152,6 +152,13 @@ def test_the_nth_item_of_an_enumeration(assistant, question, item):
     assert len(re.sub(r"\[\d+\]", "", answer.answer)) <= 200
 
 
+def test_points_asked_for_are_numbered_items_not_a_list_inside_a_sentence(assistant):
+    """"哪几点": the 一是/二是/三是 of the essay, though a sentence listing things with 、 scores close."""
+    answer = assistant.ask("一位村支书说自己这次外出学习有哪几点收获？")
+    lines = answer.answer.split("\n")
+    assert [line[:2] for line in lines[1:]] == ["一是", "二是", "三是"]
+
+
 def test_follow_up_carries_the_topic(assistant):
     _, conversation = assistant.reply(Conversation(), "五四村是如何筹集资金的？")
     result = assistant.search("它是怎么分红的？", k=3, history=conversation.history)
