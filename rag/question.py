@@ -156,6 +156,8 @@ def list_item_kind(text: str) -> tuple[str, str]:
     (('place', '精品示范村'), ('', ''))
     >>> list_item_kind("有哪几点体会？"), list_item_kind("有哪几条经验？"), list_item_kind("包括哪几个方面？")
     (('point', '点'), ('point', '条'), ('', ''))
+    >>> list_item_kind("他学到的发展理念包括哪些？")
+    ('', '发展理念')
     """
     point = re.search(r"哪(?:些|几)个?(点|条|项|步)", text)
     # Points of a text are numbered items (一是…, 1.…), not things listed in one sentence; "方面"
@@ -164,7 +166,9 @@ def list_item_kind(text: str) -> tuple[str, str]:
         return "point", point.group(1)
     m = re.search(rf"哪(?:些|几)[{COUNTERS}]?([\u4e00-\u9fff]{{1,8}})", text)
     if not m:
-        return "", ""
+        # The noun before the question word: "发展理念包括哪些" asks for 发展理念.
+        before = re.search(r"([\u4e00-\u9fff]{2,4})(?:主要)?(?:包括|包含|有|是|分为|分成)哪(?:些|几)", text)
+        return ("", before.group(1)) if before else ("", "")
     for kind, pattern in (("place", PLACE_WORDS), ("organisation", ORG_WORDS),
                           ("person", ROLE_WORDS + r"|人|学员|同志|干部"), ("title", r"课|文件|书|文章|讲座|报告")):
         noun = re.match(rf"[\u4e00-\u9fff]{{0,4}}?(?:{pattern})", m.group(1))

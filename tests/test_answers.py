@@ -159,6 +159,13 @@ def test_points_asked_for_are_numbered_items_not_a_list_inside_a_sentence(assist
     assert [line[:2] for line in lines[1:]] == ["一是", "二是", "三是"]
 
 
+def test_a_list_naming_what_it_lists_is_preferred(assistant):
+    """"发展理念包括哪些": of the sentences listing things that score close, the one ending on
+    "…的发展理念" (not the one listing 农业、文化、旅游 as 新业态)."""
+    answer = assistant.ask("有位作者从浙江学到的发展理念包括哪些？")
+    assert "科学规划、整合资源、循序渐进、久久为功的发展理念" in answer.answer
+
+
 def test_follow_up_carries_the_topic(assistant):
     _, conversation = assistant.reply(Conversation(), "五四村是如何筹集资金的？")
     result = assistant.search("它是怎么分红的？", k=3, history=conversation.history)
