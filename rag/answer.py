@@ -119,6 +119,12 @@ class Composer(Enumerations):
             self._places = {s for n in self.index.names.of_kind("place") for s in (n.name, *n.aliases)}
         return self._places
 
+    def names_a_thing(self, phrase: str) -> bool:
+        """Whether a phrase ends in a noun (jieba's tag n…, or a name of the dictionary):
+        "小火车票价" does, "茶叶一年能卖" and "当了" do not."""
+        words = list(self.tokenizer.tagged(phrase))
+        return bool(words) and (words[-1].flag.startswith("n") or words[-1].flag == "vn")
+
     def corpus_says(self, word: str) -> bool:
         """Whether any text of the corpus uses `word` (remembered per word)."""
         if word not in self._said:
@@ -216,7 +222,8 @@ class Composer(Enumerations):
             precise = (spellings or (q.expected == "person" and ROLE.search(q.text))
                        or (q.expected == "quantity" and q.unit))
             if not pieces and precise:
-                return refusal(q.text, hits_for_answer, missing_reason(q), text=missing_reason(q) + "。")
+                reason = missing_reason(q, self.names_a_thing)
+                return refusal(q.text, hits_for_answer, reason, text=reason + "。")
         elif q.expected == "list":
             pieces = self._list_pieces(q, ranked_rows, ranked_scores)
         elif survey:
@@ -417,9 +424,14 @@ def attribute_terms(attribute: str, tokenizer: Tokenizer) -> set[str]:
     return terms | {ROLE_SYNONYMS[t] for t in terms if t in ROLE_SYNONYMS}
 
 
-def missing_reason(q: Question) -> str:
-    """What the essays lack, said precisely: "资料提到了五四村，但没有写其村支书的姓名"."""
+def missing_reason(q: Question, attribute_ok: Callable[[str], bool] = lambda attribute: True) -> str:
+    """What the essays lack, said precisely: "资料提到了五四村，但没有写其村支书的姓名". The
+    attribute is named only when `attribute_ok` accepts it as a thing ("村支书", not "当了"),
+    and for a person only when it is a role ("工作法的姓名" says nothing)."""
+    attribute = q.attribute if q.attribute and attribute_ok(q.attribute) else ""
+    if q.expected == "person" and not ROLE.search(attribute):
+        attribute = ""
     if q.focus:
-        what = f"其{q.attribute}的{q.kind_name}" if q.attribute else f"所问的{q.kind_name}"
+        what = f"其{attribute}的{q.kind_name}" if attribute else f"所问的{q.kind_name}"
         return f"资料提到了{'、'.join(q.focus)}，但没有写{what}"
-    return f"资料中没有所问的{q.kind_name}" + (f"（{q.attribute}）" if q.attribute else "")
+    return f"资料中没有所问的{q.kind_name}" + (f"（{attribute}）" if attribute else "")
