@@ -73,6 +73,7 @@ class Assistant:
         self.composer = Composer(index, tokenizer, self.retriever.idf, encoder.encode)
         self._names = None  # villages and practices, built on first need (rag.trainers.dossier)
         self._focus = None  # (names a question can be about, aliases, names too common to focus on)
+        self._authors: dict[str, frozenset[int]] | None = None  # author line → its essays
         self.llm = None
         if settings.llm_base_url:
             self.llm = LLMAnswerer(LLMConfig(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
@@ -140,7 +141,13 @@ class Assistant:
 
     def authors_named(self, text: str) -> set[int]:
         """The essays whose author the text names by role and organisation (rag.question)."""
-        return authors_named(text, {e.number: e.author for e in self.index.essays if e.author})
+        if self._authors is None:
+            lines: dict[str, set[int]] = {}
+            for essay in self.index.essays:
+                if essay.author:
+                    lines.setdefault(essay.author, set()).add(essay.number)
+            self._authors = {line: frozenset(numbers) for line, numbers in lines.items()}
+        return authors_named(text, self._authors) if self._authors else set()
 
     def names(self):
         """The villages and practices of the corpus (rag.trainers.dossier), built once, on first need."""

@@ -224,13 +224,13 @@ _AUTHOR_MENTION = re.compile(rf"{ROLE_WORDS}|局|委|办|中心|政府")
 MAX_AUTHOR_MENTION = 8  # characters of a mention before its role word or organisation suffix
 
 
-def authors_named(text: str, authors: dict[int, str]) -> set[int]:
-    """The essays whose author the question names: for each role word or organisation suffix in
-    it, the longest stretch ending there whose characters occur, in order, in one author line
-    (abbreviations included: "交通局" in 区交通运输局局长). Essays sharing that author line
-    count together; a stretch found in several different author lines names none.
+def authors_named(text: str, authors: dict[str, frozenset[int]]) -> set[int]:
+    """The essays whose author the question names (`authors`: author line → its essays): for each
+    role word or organisation suffix in the question, the longest stretch ending there whose
+    characters occur, in order, in one author line (abbreviations included: "交通局" in
+    区交通运输局局长). A stretch found in several different author lines names none.
 
-    >>> authors = {1: "区交通运输局局长", 2: "区民政局局长", 3: "村党支部书记", 4: "村党支部书记", 5: "乡长"}
+    >>> authors = {"区交通运输局局长": {1}, "区民政局局长": {2}, "村党支部书记": {3, 4}, "乡长": {5}}
     >>> authors_named("交通局打造了哪些旅游公路？", authors), authors_named("有位村书记说了什么？", authors)
     ({1}, {3, 4})
     >>> authors_named("局长们怎么看？", authors), authors_named("乡长提到了什么？", authors)
@@ -241,9 +241,9 @@ def authors_named(text: str, authors: dict[int, str]) -> set[int]:
         shortest = m.start() + (len(m.group(0)) >= 2)  # a role word alone ("乡长"), never a bare 局
         for start in range(max(0, m.start() - MAX_AUTHOR_MENTION), shortest):
             stretch = text[start : m.end()]
-            lines = {author for author in authors.values() if _in_order(stretch, author)}
+            lines = [line for line in authors if _in_order(stretch, line)]
             if len(lines) == 1:
-                found |= {number for number, author in authors.items() if author in lines}
+                found |= authors[lines[0]]
                 break
     return found
 
