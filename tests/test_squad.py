@@ -85,6 +85,7 @@ def test_pure_helpers():
     assert contains_gold("相传由[1]刘安发明。", ("刘安",)) and not contains_gold("文" * 200 + "刘安", ("刘安",), 200)
     hits = [_hit("甲", "a.txt", 1), _hit("乙", "b.txt", 2), _hit("丙", "a.txt", 3)]
     assert own_rank(hits, "a.txt") == 1 and own_rank(hits, "b.txt") == 2 and own_rank(hits, "c.txt") is None
+    assert own_rank(hits, "a.txt", ("丙",)) == 3 and own_rank(hits, "a.txt", ("丁",)) is None
     assert passage_metrics([1, 2, None]) == {"Hit@1": pytest.approx(1 / 3), "Hit@5": pytest.approx(2 / 3),
                                              "MRR@10": pytest.approx(0.5)}
     answer = best_sentence_answer("传说豆腐是谁发明的？", [_hit(TOFU, "tofu.txt", 1)])
@@ -104,6 +105,11 @@ def test_end_to_end_with_the_real_model(tiny, encoder):
     assert {q: r["rank"] for q, r in records.items() if q != "trap"} == {"q1": 1, "q2": 1, "q3": 1, "q4": 1}
     assert records["trap"]["top"] == "0003_TOFU.txt" and records["trap"]["rank"] > 1
     assert result["passages"]["Hit@1"] == pytest.approx(0.8) and result["passages"]["Hit@5"] == 1.0
+    # Each paragraph is one short chunk holding its answer, but the trap's (filed under the lake)
+    # holds none: the answer passage ranks as the own paragraph does, the trap's nowhere.
+    assert records["trap"]["answer_rank"] is None and all(r["answer_rank"] == 1 for q, r in records.items()
+                                                          if q != "trap")
+    assert result["answer_passages"]["Hit@1"] == pytest.approx(0.8) and result["answer_passages"]["Hit@5"] == 0.8
     answers = result["answers"]
     assert set(answers) == {"ours", "top-passage-200", "top-5-passages", "best-sentence"}
     # Every passage is under 200 characters and the top one holds the gold text, trap included.

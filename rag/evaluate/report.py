@@ -228,7 +228,8 @@ def summary_lines(result: dict) -> list[str]:
     if "cmrc" in result:
         c = result["cmrc"]
         lines.append(f"CMRC {c['questions']} questions: own paragraph Hit@1 {fmt(c['passages']['Hit@1'])}  "
-                     f"Hit@5 {fmt(c['passages']['Hit@5'])}  MRR@10 {fmt(c['passages']['MRR@10'])}")
+                     f"Hit@5 {fmt(c['passages']['Hit@5'])}  MRR@10 {fmt(c['passages']['MRR@10'])}  "
+                     f"answer passage Hit@1 {fmt(c.get('answer_passages', {}).get('Hit@1'))}")
         for name, a in c["answers"].items():
             lines.append(f"CMRC answers {name:16s} gold@200 {fmt(a['gold_200'])} (anywhere {fmt(a['gold'])})  "
                          f"median {fmt(a['median_answer_chars'])} chars  refused {fmt(a['refused'])}")
