@@ -139,8 +139,11 @@ class Assistant:
         tokens = self.tokenizer.tokenize(parsed.query)
         return parsed, notes, vector, tokens
 
-    def authors_named(self, text: str) -> set[int]:
-        """The essays whose author the text names by role and organisation (rag.question)."""
+    def authors_named(self, question: Question | str) -> set[int]:
+        """The essays whose author the question names by role and organisation (rag.question); a
+        role asked about something the question names ("余村的村党支部书记是谁") is no author."""
+        text = question if isinstance(question, str) else (
+            question.query.replace(question.attribute, "") if question.attribute else question.query)
         if self._authors is None:
             lines: dict[str, set[int]] = {}
             for essay in self.index.essays:
@@ -239,7 +242,7 @@ class Assistant:
         collection = self.check_collection(collection)
         parsed, notes, vector, tokens = self.query(question, history, mode)
         hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection,
-                                     self.authors_named(parsed.query))
+                                     self.authors_named(parsed))
         return SearchResult(parsed.text, mode, hits, notes)
 
     def reply(self, conversation: Conversation, question: str, **options) -> tuple[Answer, Conversation]:
@@ -256,7 +259,7 @@ class Assistant:
         parsed, notes, vector, tokens = self.query(question, history)
         text = parsed.text
         hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection,
-                                     self.authors_named(parsed.query))
+                                     self.authors_named(parsed))
         place = self.place_surveyed(parsed) if mode == "hybrid" and collection is None else None
         if place is not None and self.retriever.exact:
             answer = self.composer.compose_per_essay(text, self.hits_per_essay(place, vector, tokens), vector, tokens,

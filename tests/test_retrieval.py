@@ -88,3 +88,5 @@ def test_a_question_naming_an_essays_author_ranks_that_essays_passages_up(assist
     assert sum(h.chunk.essay == essay for h in hits) >= at_least
     # A role several different authors share names no one; one author line shared by three essays names the three.
     assert assistant.authors_named("局长们怎么看？") == set() and len(assistant.authors_named("村书记们怎么看？")) == 3
+    # A role asked of something the question names is that thing's, not an essay's author.
+    assert assistant.authors_named(assistant.parse("余村现在的村党支部书记是谁？")[0]) == set()
