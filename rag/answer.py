@@ -109,8 +109,8 @@ class Composer(Enumerations):
         as an item of in-sentence lists ("建文化礼堂和功德银行等方式"), never described."""
         if name in self.tokenizer.people or name.endswith(tuple(PLACE_SUFFIXES)) or name in self.place_names:
             return False
-        found = [listed_at(text, m.start(), m.end()) for hit in hits for text in [hit.chunk.text]
-                 for spelling in spellings for m in re.finditer(re.escape(spelling), text)]
+        found = [listed_at(hit.chunk.text, m.start(), m.end()) for hit in hits for spelling in spellings
+                 for m in re.finditer(re.escape(spelling), hit.chunk.text)]
         return bool(found) and all(found)
 
     @property
@@ -209,10 +209,10 @@ class Composer(Enumerations):
                 owner = {r: owner[r] for r in rows}
         order = [int(i) for i in np.argsort(-scores, kind="stable")]
         ranked_rows, ranked_scores = [rows[i] for i in order], [float(scores[i]) for i in order]
+        enumerated = q.expected == "list"
         pieces = self._item_pieces(q.item, ranked_rows, ranked_scores) if q.item else []
-        enumerated = q.expected == "list" or bool(pieces)  # an item's heading line stands on its own line
-        if pieces:
-            pass  # "第二点讲的是什么": that item of the enumeration, whatever the question word
+        if pieces:  # "第二点讲的是什么": that item, whatever the question word; its line stands alone
+            enumerated = True
         elif q.expected in VALUE_KINDS:
             pieces = self._value_pieces(q, ranked_rows, ranked_scores, set().union(*spellings))
             # Refuse when the question asks a value of something named (a village, a role's
@@ -230,8 +230,9 @@ class Composer(Enumerations):
             typed = [(r, score) for r, score in zip(ranked_rows, ranked_scores, strict=True)
                      if q.value_kind and value_spans(self.text(r), q.value_kind, None, self.tokenizer)]
             # "各篇说的日期": what each essay says of that kind, when some sentence says it.
-            rows_, scores_ = ([r for r, _ in typed], [x for _, x in typed]) if typed else (ranked_rows, ranked_scores)
-            pieces = self._survey_pieces(rows_, scores_, owner, set(query_tokens))
+            survey_rows, survey_scores = ([r for r, _ in typed], [x for _, x in typed]) if typed else (
+                ranked_rows, ranked_scores)
+            pieces = self._survey_pieces(survey_rows, survey_scores, owner, set(query_tokens))
         elif q.expected in ("method", "reason"):
             pieces = self._run_pieces(ranked_rows[0], owner, q.expected == "reason")
         elif q.term:

@@ -49,10 +49,10 @@ class Enumerations(Passages):
         for row, score in zip(rows, scores, strict=True):
             if score < scores[0] - LIST_MARGIN:
                 break
-            rows_ = self.enumeration(row)
-            markers = [item_marker(self.text(r)) for r in rows_]
+            members = self.enumeration(row)
+            markers = [item_marker(self.text(r)) for r in members]
             family = next((m[0] for m in markers[1:] if m is not None), None)  # the lead-in or heading aside
-            items = [r for r, m in zip(rows_, markers, strict=True) if m is not None and m[0] == family]
+            items = [r for r, m in zip(members, markers, strict=True) if m is not None and m[0] == family]
             if len(items) < n:
                 continue
             item, following = items[n - 1], items[n] if len(items) > n else None
@@ -66,7 +66,7 @@ class Enumerations(Passages):
     def _of_kind(self, items: list[int], q: Question) -> bool:
         """Whether an enumeration lists things of the asked kind: two values of that kind, or an
         in-sentence list ending on the asked noun ("振兴、东掌、永丰…5个精品示范村"); points
-        ("哪几个方面") are two numbered items or more."""
+        ("哪几点") are two numbered items or more."""
         texts = [self.text(r) for r in items]
         if q.item_kind == "point":
             return sum(item_marker(t) is not None for t in texts) >= 2
