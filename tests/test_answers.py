@@ -109,7 +109,7 @@ def test_a_practice_named_only_in_lists_has_no_described_method(assistant, quest
 
 @pytest.mark.parametrize("question,reason", [
     ("余村现在的村党支部书记是谁？", "资料提到了余村，但没有写其村党支部书记的姓名。"),
-    ("傅临产在横一村当了多少年书记？", "资料提到了傅临产、横一村，但没有写所问的时长。"),  # not "其当了的时长"
+    ("东掌村的民宿开了多少年？", "资料提到了东掌村，但没有写所问的时长。"),  # not "其民宿开了的时长"
     ("刘家塘村的“五众”工作法是谁最先提出的？", "资料提到了刘家塘村、五众，但没有写所问的姓名。"),
 ])
 def test_a_refusal_names_the_attribute_only_when_it_is_a_thing(assistant, question, reason):
