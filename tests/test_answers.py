@@ -81,12 +81,12 @@ def test_a_bare_place_name_is_no_focus(assistant):
 
 
 def test_a_count_in_a_stated_unit_the_essays_never_give_is_refused(assistant):
-    """No village or role named, but "多少名" asks a count of people the essays never state."""
-    answer = assistant.ask("参加和美乡村专题培训班的学员有多少名？")
+    """No village or role named, but "多少场" asks a count the essays never state."""
+    answer = assistant.ask("培训期间一共组织了多少场座谈会？")
     assert not answer.answerable and answer.answer.startswith("资料中没有所问的数量")
 
 
-@pytest.mark.parametrize("question", ["后天去五四村玩会不会下雨？", "横一村今晚有什么演出？"])
+@pytest.mark.parametrize("question", ["五四村后天有没有集市？", "横一村今晚有什么演出？"])
 def test_a_time_counted_from_the_askers_day_is_refused(assistant, question):
     """Written essays cannot say what happens "后天" or "今晚" (they never use those words), even
     about a village they describe at length."""
