@@ -101,7 +101,12 @@ def english_words(page) -> list[str]:
 
 
 def ask_in(page, question: str) -> None:
+    """Send a question and wait for its own answer (one more 复制回答 button), not an earlier one."""
+    from playwright.sync_api import expect
+
+    answers = page.locator("#chat").get_by_role("button", name="复制回答")
+    before = answers.count()
     page.locator("#question textarea").fill(question)
     page.locator("#send").click()
-    page.locator("#chat").get_by_text("复制回答").last.wait_for(timeout=60000)
+    expect(answers).to_have_count(before + 1, timeout=60000)
     page.wait_for_timeout(700)  # the page script scrolls the question into view

@@ -210,7 +210,6 @@ def test_chat_in_a_real_browser(served, browser, tmp_path):
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(served)
-    question = page.locator("#question textarea")
     chat = page.locator("#chat")
 
     ask_in(page, "五四村是如何筹集资金的？")
@@ -242,9 +241,8 @@ def test_chat_in_a_real_browser(served, browser, tmp_path):
     assert "五四村是如何筹集资金的" in exported and "30亩" in exported and "镇党委书记" in exported
 
     for payload in XSS:
-        question.fill(payload)
-        page.locator("#send").click()
-        expect(chat).to_contain_text(payload, timeout=60000)
+        ask_in(page, payload)  # each answered before the next is sent
+        expect(chat).to_contain_text(payload)
     assert dialogs == []
 
     # A long answer: the chat keeps the new question in view instead of scrolling to the end.
