@@ -23,11 +23,11 @@ Refusals say why:
 - no retrieved passage names every focus name;
 - the question names nothing of the corpus, continues no conversation, and no sentence comes
   close in meaning (OFF_TOPIC_SIMILARITY, chosen on the dev split);
-- the question counts time from the asker's own day ("明天", "下周末") and the corpus never uses
+- the question counts time from the asker's own day ("后天", "今晚") and the corpus never uses
   that word: written essays cannot say what happens then;
 - a number or an ordinal the question states ("2023年", "第二期") is in none of the passages;
 - a method, reason or definition asked of a programme or practice the passages name only as one
-  item of a list ("建文化礼堂和功德银行等方式"): "资料只在列举中提到了功德银行，没有写其做法。".
+  item of a list ("建图书室和爱心驿站等方式"): "资料只在列举中提到了爱心驿站，没有写其做法。".
 The nearest passages then go to `related`, labelled as possibly related.
 Leaves out: reading the question (question.py), sentence access and clause windows
 (passages.py), enumerations (lists.py), retrieval, and LLM answers (llm.py).
@@ -36,6 +36,7 @@ Leaves out: reading the question (question.py), sentence access and clause windo
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Callable
 
 import numpy as np
@@ -102,22 +103,20 @@ class Composer(Enumerations):
         self.idf = idf
         self.encode = encode
         self._said: dict[str, bool] = {}
-        self._places: set[str] | None = None
 
     def only_listed(self, name: str, spellings: set[str], hits: list[Hit]) -> bool:
         """Whether a programme or practice (not a place or a person) is named in the passages only
-        as an item of in-sentence lists ("建文化礼堂和功德银行等方式"), never described."""
+        as an item of in-sentence lists ("建图书室和爱心驿站等方式"), never described."""
         if name in self.tokenizer.people or name.endswith(tuple(PLACE_SUFFIXES)) or name in self.place_names:
             return False
         found = [listed_at(hit.chunk.text, m.start(), m.end()) for hit in hits for spelling in spellings
                  for m in re.finditer(re.escape(spelling), hit.chunk.text)]
         return bool(found) and all(found)
 
-    @property
+    @cached_property
     def place_names(self) -> set[str]:
-        if self._places is None:
-            self._places = {s for n in self.index.names.of_kind("place") for s in (n.name, *n.aliases)}
-        return self._places
+        """Every spelling of the gazetteer's places."""
+        return {s for n in self.index.names.of_kind("place") for s in (n.name, *n.aliases)}
 
     def names_a_thing(self, phrase: str) -> bool:
         """Whether a phrase ends in a noun (jieba's tag n…, or a name of the dictionary):
@@ -168,7 +167,7 @@ class Composer(Enumerations):
         if not hits:
             return refusal(q.text, hits, "没有检索到段落")
         if q.asker_time and not self.corpus_says(q.asker_time):
-            # "明天杭州的天气": the essays were written before; they use no such word.
+            # "后天张家村的天气": the essays were written before; they use no such word.
             return refusal(q.text, hits, f"问题问的是提问当时的“{q.asker_time}”，资料中没有这样的内容")
         spellings = [set((aliases or {}).get(f, ())) | {f} for f in q.focus]
         if spellings:
@@ -182,7 +181,7 @@ class Composer(Enumerations):
         listed = [f for f, names in zip(q.focus, spellings, strict=True)
                   if q.expected in ("method", "reason", "definition") and self.only_listed(f, names, hits_for_answer)]
         if listed:
-            # "功德银行具体是怎么运作的": the passages name it only as one item of a list.
+            # "爱心驿站具体是怎么运作的": the passages name it only as one item of a list.
             what = "它是什么" if q.expected == "definition" else f"其{q.kind_name}"
             text = f"资料只在列举中提到了{'、'.join(listed)}，没有写{what}。"
             return refusal(q.text, hits_for_answer, text.rstrip("。"), text=text)

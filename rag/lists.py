@@ -28,7 +28,8 @@ class Enumerations(Passages):
         sentence that only announces the list ("拟打造5个精品示范村") brings the enumeration
         in the next sentences. Items of a stated kind ("哪些镇") must be of that kind."""
         margin = TYPE_MARGIN if q.item_kind else LIST_MARGIN
-        found = []
+        naming = "" if q.item_kind else q.item_noun  # "发展理念包括哪些": prefer the enumeration naming it
+        first: list[int] = []
         for position, (row, score) in enumerate(zip(rows, scores, strict=True)):
             if score < scores[0] - margin:
                 break
@@ -37,11 +38,11 @@ class Enumerations(Passages):
                 ahead = [r for r in range(row + 1, row + 3) if self.same_essay(row, r) and starts_list(self.text(r))]
                 items = [row] + self.enumeration(ahead[0]) if ahead else []
             if items and (not q.item_kind or self._of_kind(items, q)):
-                found.append(list(dict.fromkeys(items)))
-        # "发展理念包括哪些": the enumeration that names what it lists, if one does.
-        named = [items for items in found
-                 if q.item_noun and not q.item_kind and any(q.item_noun in self.text(r) for r in items)]
-        return self._fit((named or found)[0], LIST_BUDGET) if found else []
+                items = list(dict.fromkeys(items))
+                if not naming or any(naming in self.text(r) for r in items):
+                    return self._fit(items, LIST_BUDGET)
+                first = first or items
+        return self._fit(first, LIST_BUDGET) if first else []
 
     def _item_pieces(self, n: int, rows: list[int], scores: list[float]) -> list[Piece]:
         """The n-th item of the best-scoring enumeration holding n items or more ("第二点"): its

@@ -154,7 +154,7 @@ def list_item_kind(text: str) -> tuple[str, str]:
     (('place', '村'), ('person', '老师'))
     >>> list_item_kind("打造哪几个精品示范村？"), list_item_kind("有哪些做法？")
     (('place', '精品示范村'), ('', ''))
-    >>> list_item_kind("有哪几点体会？"), list_item_kind("有哪几条经验？"), list_item_kind("包括哪几个方面？")
+    >>> list_item_kind("有哪几点体会？"), list_item_kind("有哪几条经验？"), list_item_kind("分为哪几个方面？")
     (('point', '点'), ('point', '条'), ('', ''))
     >>> list_item_kind("他学到的发展理念包括哪些？")
     ('', '发展理念')
@@ -230,7 +230,7 @@ def authors_named(text: str, authors: dict[str, frozenset[int]]) -> set[int]:
     characters occur, in order, in one author line (abbreviations included: "交通局" in
     区交通运输局局长). A stretch found in several different author lines names none.
 
-    >>> authors = {"区交通运输局局长": {1}, "区民政局局长": {2}, "村党支部书记": {3, 4}, "乡长": {5}}
+    >>> authors = {"区交通运输局局长": {1}, "区卫生健康局局长": {2}, "村党支部书记": {3, 4}, "乡长": {5}}
     >>> authors_named("交通局打造了哪些旅游公路？", authors), authors_named("有位村书记说了什么？", authors)
     ({1}, {3, 4})
     >>> authors_named("局长们怎么看？", authors), authors_named("乡长提到了什么？", authors)
