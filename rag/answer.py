@@ -45,7 +45,7 @@ from rag.evidence import is_lead_in, listed_at, value_spans
 from rag.lists import LIST_BUDGET, TYPE_MARGIN, VALUE_BUDGET, Enumerations
 from rag.passages import Piece, is_heading_like, strip_words
 from rag.places import PLACE_SUFFIXES
-from rag.question import ROLE_WORDS, VALUE_KINDS, Question
+from rag.question import ROLE_WORDS, VALUE_KINDS, Question, asked_level
 from rag.schema import Answer, Citation, Hit
 from rag.store import Index
 from rag.text import SENTENCE_END, Tokenizer
@@ -219,7 +219,7 @@ class Composer(Enumerations):
             # and its agent may be anyone or anything, so the open answer follows, as for "什么时候"
             # (answered by events as often as by dates). Chosen on dev and the CMRC trial: eval/NOTES.md.
             precise = (spellings or (q.expected == "person" and ROLE.search(q.text))
-                       or (q.expected == "quantity" and q.unit))
+                       or (q.expected in ("quantity", "place") and q.unit))
             if not pieces and precise:
                 reason = missing_reason(q, self.names_a_thing)
                 return refusal(q.text, hits_for_answer, reason, text=reason + "。")
@@ -433,5 +433,7 @@ def missing_reason(q: Question, attribute_ok: Callable[[str], bool] = lambda att
         attribute = ""
     if q.focus:
         what = f"其{attribute}的{q.kind_name}" if attribute else f"所问的{q.kind_name}"
+        if q.expected == "place" and q.unit:
+            what = f"其所属的{asked_level(q.text)}"
         return f"资料提到了{'、'.join(q.focus)}，但没有写{what}"
     return f"资料中没有所问的{q.kind_name}" + (f"（{attribute}）" if attribute else "")

@@ -30,10 +30,11 @@ PATTERNS = {
     "quantity": re.compile(rf"{NUMBER}\s*(?:多|余)?\s*(?:{AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS}|"
                            rf"[{COUNTERS}]|%|％|成|倍|万|亿|级|周?岁)|\d+(?:\.\d+)?\s*[:：比]\s*\d+"),
 }
-_PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:村|镇|乡|县|区|市|省|街道)"
-                    r"(?![\u4e00-\u9fff]{0,1}(?:民|委|干部|集体|书记|庄))")
+_PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:村|镇|乡(?![村镇])|县|区|市|省|街道)"
+                    r"(?![\u4e00-\u9fff]{0,1}(?:民|委|干部|集体|书记|庄))")  # 乡村, 乡镇 are no 乡
 _ORG = re.compile(r"(?<![的为以和在与及、,，。])[\u4e00-\u9fff“”]{2,20}?"
                   r"(?:有限公司|公司|合作社|协会|集团|委员会|大学|学院|研究院|银行|基金会|酒店)")
+_DETERMINERS = "我本该此全各每这那其"
 _FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}")  # 保罗·皮尔斯
 _TITLE = re.compile(r"书记|支书|老师|教授|主任|局长|县长|镇长|乡长|村长|主席|同志|先生|女士|院士|专家|经理|董事长")
 
@@ -145,8 +146,17 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
         foreign = [m.span() for m in _FOREIGN_NAME.finditer(text)]
         return foreign + (_tagged_spans(text, tokenizer, ("nr",), _person_context) if tokenizer else [])
     if kind == "place":
-        spans = [m.span() for m in _PLACE.finditer(text)]
-        return spans or (_tagged_spans(text, tokenizer, ("ns",)) if tokenizer else [])
+        spans = [m.span() for m in _PLACE.finditer(text)] or (
+            _tagged_spans(text, tokenizer, ("ns",)) if tokenizer else [])
+        if unit:
+            # "哪个镇" is answered by a town's name with its unit (瓜沥镇), not by 城乡 or 乡镇.
+            level = re.compile(rf"(?:{unit})$")
+            # The unit must end a name: not 我乡/全镇 (no name), 城乡/古镇 (one word), 乡土/乡亲.
+            spans = [(s, e) for s, e in spans if (m := level.search(text, s, e)) and m.start() > s
+                     and text[m.start() - 1] not in _DETERMINERS
+                     and not (tokenizer and (tokenizer.is_common_word(text[m.start() - 1 : e])
+                                             or tokenizer.is_common_word(text[e - 1 : e + 1])))]
+        return spans
     if kind == "organisation":
         spans = [m.span() for m in _ORG.finditer(text)]
         return spans or (_tagged_spans(text, tokenizer, ("nt",)) if tokenizer else [])

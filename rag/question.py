@@ -7,7 +7,8 @@
 - `expected`: the kind of answer, read from the grammar of Chinese questions — interrogative
   words (谁/哪位/哪里/哪个镇/何时/哪年/多久/为什么/怎么/是否 …) and the measure word after
   几/多少 — through one table, `EXPECTED`, first matching row wins.
-- `unit`: the measure word a "how many" question counts in (户, 亩, 公里 …).
+- `unit`: the measure word a "how many" question counts in (户, 亩, 公里 …), or the level of
+  the place asked for ("哪个镇" → 镇).
 - `attribute`: what is asked of the focus ("村主任" in "张家村的村主任是谁"), so a
   refusal can say precisely what the essays lack.
 - `constraints`: years, ordinals and other numbers the question states.
@@ -34,6 +35,8 @@ ROLE_WORDS = (r"书记|支书|主任|村长|镇长|乡长|县长|区长|市长|�
               r"负责人|带头人|领导|老师|教授|专家|讲师|作者|校长|院长|站长|队长|组长|会长|社长|创始人|馆长|老板|老总|店主")
 ORG_WORDS = r"单位|部门|公司|企业|机构|组织|协会|合作社|学校|大学|学院|银行|集团|平台|媒体|团队|社团"
 PLACE_WORDS = r"村|镇|乡|县|区|市|省|街道|地方|国家|城市|地区|景区"
+# Nouns naming a way of doing something: "什么(发展)思路", "主要做法是什么" ask for a method.
+METHOD_NOUNS = r"办法|方法|措施|举措|方式|途径|路径|做法|经验|思路|模式|机制|打法|招数|对策"
 
 # (expected kind, pattern in the question). First match wins, so the order is part of the rule:
 # surveys and lists before single values; reasons before anything "什么"; money before counts.
@@ -59,7 +62,8 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
     ("place", re.compile(rf"哪里|哪儿|什么地方|在哪|何处|何地|位于|地点|哪(?:个|一个|座)?(?:{PLACE_WORDS})|"
                          rf"(?:归|属于?)哪")),
     ("yesno", re.compile(r"是否|是不是|有没有|能不能|会不会|可不可以|能否|吗[?？!！。\s]*$")),
-    ("method", re.compile(r"怎么|怎样|如何|什么(?:办法|方法|措施|举措|方式|途径|路径|做法|经验|思路|模式|机制)|"
+    ("method", re.compile(rf"怎么|怎样|如何|什么[\u4e00-\u9fff]{{0,2}}(?:{METHOD_NOUNS})|"
+                          rf"(?:{METHOD_NOUNS})(?:主要|具体)?(?:是什么|是哪样|是怎样)|"
                           r"采取了什么|靠什么|通过什么|做了什么|干了什么|具体")),
     ("definition", re.compile(r"什么是|是什么|指什么|是指|什么意思|含义|内涵|定位|叫什么|名称|什么")),
 )
@@ -199,6 +203,27 @@ def measure_unit(text: str) -> str | None:
     if re.search(r"多重|重量|体重", text):
         return WEIGHT_UNITS
     return None
+
+
+# "哪个镇/哪个乡镇/哪个街道" asks for a township, which is named with its unit; any of the three
+# answers (people say 镇 of a 乡). A county or a city is as often written bare (安吉余村, 浙江杭州).
+TOWNSHIP = "乡|镇|街道"
+_PLACE_LEVEL = re.compile(r"哪(?:个|一个|座)?(乡镇|镇街|街道|镇|乡)")
+
+
+def asked_level(text: str) -> str:
+    """The level of place the question names ("哪个乡镇" → 乡镇), or ""."""
+    m = _PLACE_LEVEL.search(text)
+    return m.group(1) if m else ""
+
+
+def place_level(text: str) -> str | None:
+    """The units a place asked for ends in, as a regular expression, when the question names one.
+
+    >>> place_level("张家村归哪个镇管？"), place_level("哪个县？")
+    ('乡|镇|街道', None)
+    """
+    return TOWNSHIP if asked_level(text) else None
 
 
 def stated_constraints(text: str) -> tuple[str, ...]:
@@ -349,7 +374,7 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
     item_kind, item_noun = list_item_kind(text) if expected == "list" else ("", "")
     return Question(
         text=text, query=query, focus=focus, expected=expected,
-        unit=measure_unit(text) if expected == "quantity" else None,
+        unit=measure_unit(text) if expected == "quantity" else place_level(text) if expected == "place" else None,
         attribute=attribute_of(text, tuple(own)), constraints=stated_constraints(text),
         follow_up=follow_up,
         item_kind=item_kind, item_noun=item_noun,

@@ -116,6 +116,13 @@ def test_a_refusal_names_the_attribute_only_when_it_is_a_thing(assistant, questi
     assert assistant.ask(question).answer == reason
 
 
+def test_a_township_asked_for_is_named_or_refused(assistant):
+    """"哪个乡/镇/街道" asks for a township named with its unit; one says 镇 of a 乡 or 街道."""
+    named = assistant.ask("东掌村属于哪个乡？")
+    assert named.answerable and "南宋镇" in named.answer
+    assert assistant.ask("横一村归哪个街道管？").answer == "资料提到了横一村，但没有写其所属的街道。"
+
+
 def test_off_topic_and_stated_number_refusals(assistant):
     off = assistant.ask("怎样给电动自行车上牌照？")
     assert not off.answerable and off.answer.startswith("资料中未找到关于") and off.reason == "问题与资料内容不相关"

@@ -55,6 +55,18 @@ def test_no_value_where_there_is_none(tokenizer, sentence, kind):
     assert value_spans(sentence, kind, None, tokenizer) == []
 
 
+@pytest.mark.parametrize("sentence,towns", [
+    ("青石镇的张家村建成了茶园。", ["青石镇"]),
+    ("柳林街道、王庄乡的村子都有产业园。", ["柳林街道", "王庄乡"]),
+    ("推动城乡融合,每个乡镇确定1个试点村。", []),  # 城乡, 乡镇: words, not towns
+    ("加快落地我乡的项目,体现乡土特点,通过美丽乡村建设。", []),  # 我乡: no name; 乡土, 乡村: words
+])
+def test_a_township_asked_for_is_a_name_with_its_unit(tokenizer, sentence, towns):
+    spans = value_spans(sentence, "place", "乡|镇|街道", tokenizer)
+    found = [sentence[s:e] for s, e in spans]
+    assert len(found) == len(towns) and all(f.endswith(t) for f, t in zip(found, towns, strict=True)), found
+
+
 def test_enumeration_markers_and_lead_ins():
     assert item_marker("一是坚持 引领,发挥模范带头作用。") == ("shi", 1)
     assert item_marker("(二)着力提升养老服务水平") == ("paren", 2)

@@ -21,7 +21,8 @@ TEMPLATES = {
     "organisation": ["这个项目由哪个部门负责？", "民宿是哪家公司经营的？"],
     "place": ["这个村归哪个镇管？", "培训在哪里举办？", "基地位于什么地方？"],
     "yesno": ["这项补贴是否还在发放？", "村里有没有养老院？", "外地人能申请吗？"],
-    "method": ["他们是怎么解决资金问题的？", "如何调动村民的积极性？", "采取了什么措施？"],
+    "method": ["他们是怎么解决资金问题的？", "如何调动村民的积极性？", "采取了什么措施？",
+               "合作社按什么经营模式运作？", "他们的具体办法是什么？"],
     "definition": ["什么是“两山”理念？", "这个口号是什么意思？", "该村的定位是什么？"],
 }
 
@@ -35,6 +36,11 @@ def test_the_kind_of_value_a_survey_asks_of_each_essay(question, kind):
     """The survey cue (几位, 几篇) is no count asked for; what remains says what each essay is asked."""
     q = parse(question)
     assert q.expected == "survey" and q.value_kind == kind
+
+
+def test_a_township_level_asked_for():
+    assert parse("张家村归哪个镇管？").unit == parse("李庄属于哪个街道？").unit == "乡|镇|街道"
+    assert parse("张家村在哪个县？").unit is None and parse("张家村在哪里？").unit is None
 
 
 def test_an_items_ordinal_is_no_stated_constraint():
