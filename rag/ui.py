@@ -27,7 +27,7 @@ from rag.store import IndexUnavailable
 from rag.text import tidy
 from rag.trainers.brief import build_brief, write_brief
 from rag.trainers.dossier import find
-from rag.ui_page import SCROLL_TO_QUESTION, page_options
+from rag.ui_page import SCROLL_TO_QUESTION, TAKE_QUESTION, page_options
 
 log = logging.getLogger("rag.ui")
 
@@ -132,16 +132,17 @@ class ChatUI:
         return str(path)
 
     def show_question(self, message, conversation: Conversation):
-        """The question in the chat at once, with a bubble saying the answer is on its way; the
-        box is emptied and the question handed on (`respond` answers it). An empty question
-        sends nothing and says why."""
+        """The question in the chat at once, with a bubble saying the answer is on its way, and
+        handed on (`respond` answers it). The page has already emptied the box (TAKE_QUESTION), so
+        what the user types next is never wiped by this reply. An empty question sends nothing
+        and says why."""
         message = present.content_text(message)
         if not message.strip():
             gr.Warning("请输入问题。", title="提示")
-            return gr.skip(), "", gr.skip()
+            return gr.skip(), ""
         waiting = [{"role": "user", "content": present.question_markdown(tidy(message))},
                    {"role": "assistant", "content": PENDING}]
-        return self.chat_messages(conversation) + waiting, message, ""
+        return self.chat_messages(conversation) + waiting, message
 
     def respond(self, message, conversation: Conversation, mode: str, k: float, collection: str = ALL_COLLECTIONS):
         """Answer one chat message: (messages, conversation, export file). The turn keeps the
@@ -221,7 +222,9 @@ def build_demo(assistant: Assistant, ui: ChatUI | None = None) -> gr.Blocks:
             # the new question, not the end of a long answer, into view.
             chatbot = gr.Chatbot(label="对话", height=560, allow_tags=False, sanitize_html=True, buttons=[],
                                  feedback_options=None, autoscroll=False, elem_id="chat")
-            pending = gr.State("")  # the question between showing it and answering it
+            # The question between taking it from the box and answering it: a hidden textbox, as
+            # the page itself writes it (a State lives on the server).
+            pending = gr.Textbox(visible=False, elem_id="pending")
             with gr.Row():
                 question_box = gr.Textbox(label="问题", placeholder="输入问题，例如：五四村是如何筹集资金的？",
                                           show_label=False, scale=5, max_lines=4, elem_id="question")
@@ -257,9 +260,11 @@ def build_demo(assistant: Assistant, ui: ChatUI | None = None) -> gr.Blocks:
             library_tab(ui, [header, collection, name_choice, names_overview, essay_choice, essay_table])
 
         for trigger in (question_box.submit, send.click):
-            # The question shows at once; the answer replaces the waiting bubble.
-            (trigger(ui.show_question, [question_box, conversation], [chatbot, pending, question_box],
-                     show_progress="hidden", api_visibility="private")
+            # The page takes the question out of the box at the click, then the server shows it
+            # and answers it in place of the waiting bubble.
+            (trigger(None, question_box, [pending, question_box], js=TAKE_QUESTION)
+             .then(ui.show_question, [pending, conversation], [chatbot, pending],
+                   show_progress="hidden", api_visibility="private")
              .then(None, js=SCROLL_TO_QUESTION)
              .then(ui.respond, [pending, conversation, mode, k, collection], [chatbot, conversation, export],
                    show_progress="hidden", api_visibility="private")

@@ -69,6 +69,11 @@ document.addEventListener('click', (event) => {
 });
 """
 
+# At the click, in the page: the question moves from the box to the hidden "pending" box and the
+# question box is emptied before anything reaches the server, so text typed while the server
+# replies stays where it is typed.
+TAKE_QUESTION = "(question) => [question, '']"
+
 # After a question (and again after its answer), scroll the chat so the new question is at the
 # top of its box, below the box's icons: a long answer is then read from its start, under the
 # question it answers.

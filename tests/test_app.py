@@ -76,16 +76,16 @@ def test_follow_up_in_the_same_chat(ui):
 
 
 def test_empty_message_sends_nothing(ui):
-    chat, pending, box = ui.show_question("   ", new())
-    assert pending == "" and all(o.get("__type__") == "update" for o in (chat, box))  # unchanged
+    chat, pending = ui.show_question("   ", new())
+    assert pending == "" and chat.get("__type__") == "update"  # unchanged
     outputs = ui.respond(pending, new(), "hybrid", 10)
     assert all(isinstance(o, dict) and o.get("__type__") == "update" for o in outputs)
 
 
 def test_a_question_shows_at_once_then_its_answer(ui):
     _, turns, _ = ui.respond("五四村是如何筹集资金的？", new(), "hybrid", 10)
-    chat, pending, box = ui.show_question("那个公司由谁来经营？", turns)
-    assert box == "" and pending == "那个公司由谁来经营？"
+    chat, pending = ui.show_question("那个公司由谁来经营？", turns)
+    assert pending == "那个公司由谁来经营？"
     assert [m["role"] for m in chat] == ["user", "assistant", "user", "assistant"]
     assert chat[2]["content"] == "那个公司由谁来经营？" and "正在查找资料" in chat[3]["content"]
     assert len(turns.turns) == 1  # nothing is answered until respond
@@ -277,6 +277,28 @@ def test_chat_in_a_real_browser(served, browser, tmp_path):
     expect(page.get_by_text("关键词", exact=True)).to_be_visible(timeout=10000)
     assert page.get_by_text("bm25", exact=True).count() == 0
     context.close()
+
+
+def test_text_typed_right_after_sending_is_kept_in_a_real_browser(served, browser):
+    """The box is emptied in the page at the click: what the user starts typing while the server
+    shows the question is not wiped by its reply, and is the next question asked."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.goto(served)
+    chat, box = page.locator("#chat"), page.locator("#question textarea")
+    answers = chat.get_by_role("button", name="复制回答")
+    box.fill("五四村是如何筹集资金的？")
+    page.locator("#send").click()
+    box.press_sequentially("它是怎么分红的")
+    expect(answers).to_have_count(1, timeout=60000)
+    page.wait_for_timeout(500)
+    assert box.input_value() == "它是怎么分红的"
+    box.press("Enter")
+    expect(answers).to_have_count(2, timeout=60000)
+    expect(chat.locator(".user-row").last).to_contain_text("它是怎么分红的")
+    assert box.input_value() == ""
+    page.close()
 
 
 def test_export_and_brief_agree_on_a_refusal_in_a_real_browser(served, browser):
