@@ -187,7 +187,9 @@ class Composer(Enumerations):
             return refusal(q.text, hits_for_answer, text.rstrip("。"), text=text)
         survey = q.expected == "survey"
         listing = q.expected == "list" or q.item > 0  # a list, or one item of it ("第二点")
-        pool = hits_for_answer[: SURVEY_PASSAGES if survey or listing else ANSWER_PASSAGES]
+        # A value is checked by its kind, so it may come from deeper: as deep as a list's items.
+        depth = SURVEY_PASSAGES if survey or listing or q.expected in VALUE_KINDS else ANSWER_PASSAGES
+        pool = hits_for_answer[:depth]
         owner: dict[int, Hit] = {}
         for hit in pool:
             for row in self.rows_in(hit, headings=listing):
@@ -215,11 +217,12 @@ class Composer(Enumerations):
         elif q.expected in VALUE_KINDS:
             pieces = self._value_pieces(q, ranked_rows, ranked_scores, set().union(*spellings))
             # Refuse when the question asks a value of something named (a village, a role's
-            # holder) or a count in a unit it states ("多少名学员"); "谁发明了…" names no holder,
+            # holder), a count in a unit it states ("多少名学员") or a sum of money, which only an
+            # amount answers ("造价是多少": not 38.6公里); "谁发明了…" names no holder,
             # and its agent may be anyone or anything, so the open answer follows, as for "什么时候"
             # (answered by events as often as by dates). Chosen on dev and the CMRC trial: eval/NOTES.md.
             precise = (spellings or (q.expected == "person" and ROLE.search(q.text))
-                       or (q.expected in ("quantity", "place") and q.unit))
+                       or (q.expected in ("quantity", "place") and q.unit) or q.expected == "money")
             if not pieces and precise:
                 reason = missing_reason(q, self.names_a_thing)
                 return refusal(q.text, hits_for_answer, reason, text=reason + "。")

@@ -123,6 +123,19 @@ def test_a_township_asked_for_is_named_or_refused(assistant):
     assert assistant.ask("横一村归哪个街道管？").answer == "资料提到了横一村，但没有写其所属的街道。"
 
 
+def test_a_sum_of_money_is_answered_by_an_amount_or_refused(assistant):
+    """Only an amount answers "多少钱", even when the question names nothing the essays know."""
+    answer = assistant.ask("X村的茶叶一斤卖多少钱？")
+    assert not answer.answerable and answer.answer == "资料中没有所问的金额。"
+
+
+def test_a_value_may_come_from_a_passage_ranked_below_the_first_five(assistant):
+    """The passage naming the 粮田's size ranks seventh; the value is checked by its unit, so
+    the answer looks as deep as a list does."""
+    answer = assistant.ask("横一村的粮田有多少亩？")
+    assert answer.answerable and "千亩粮田" in answer.answer
+
+
 def test_off_topic_and_stated_number_refusals(assistant):
     off = assistant.ask("怎样给电动自行车上牌照？")
     assert not off.answerable and off.answer.startswith("资料中未找到关于") and off.reason == "问题与资料内容不相关"
