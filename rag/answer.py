@@ -14,12 +14,14 @@ words it contains, plus a prior for the rank of its passage. The parsed question
   past its colon into its items, an item with its siblings, a sentence listing three or more
   things — one item per line; ≤ LIST_BUDGET characters;
 - surveys ("几位学员…都谈了什么"): one glimpse per essay; methods and reasons: up to MAX_RUN
-  consecutive sentences; anything else: the best sentence and a close second.
+  consecutive sentences, ≤ LIST_BUDGET characters; anything else: the best sentence and a
+  close second.
 An answer never ends on a colon: an open answer whose last sentence announces a list gets it.
 
 Refusals say why:
-- a value asked of something named (a focus, or a role's holder) that no sentence of the
-  passages naming it states: "资料提到了五四村，但没有写其村支书的姓名。";
+- a value asked of something named (a focus, or a role's holder), a count in a stated unit,
+  a township ("哪个镇") or a sum of money that no sentence of the passages states:
+  "资料提到了五四村，但没有写其村支书的姓名。";
 - no retrieved passage names every focus name;
 - the question names nothing of the corpus, continues no conversation, and no sentence comes
   close in meaning (OFF_TOPIC_SIMILARITY, chosen on the dev split);
@@ -327,14 +329,15 @@ class Composer(Enumerations):
 
     def _run_pieces(self, row: int, owner: dict[int, Hit], reason: bool = False) -> list[Piece]:
         """A method or a reason: the best sentence and up to MAX_RUN - 1 sentences after it in its
-        passage, while they fit VALUE_BUDGET. A reason's best sentence that states the consequence
-        ("因此…") starts from the sentence before it, which holds the cause."""
+        passage, while they fit LIST_BUDGET (400 characters for methods: a short sentence setting
+        the scene brings the long one that says how). A reason's best sentence that states the
+        consequence ("因此…") starts from the sentence before it, which holds the cause."""
         passage = set(self.rows_in(owner[row]))
         if reason and CONSEQUENCE.match(self.text(row).strip()) and row - 1 in passage:
             row -= 1
         run, total = [row], len(self.text(row))
         following = row + 1
-        while len(run) < MAX_RUN and following in passage and total + len(self.text(following)) <= VALUE_BUDGET:
+        while len(run) < MAX_RUN and following in passage and total + len(self.text(following)) <= LIST_BUDGET:
             run.append(following)
             total += len(self.text(following))
             following += 1

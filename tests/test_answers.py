@@ -123,6 +123,18 @@ def test_a_township_asked_for_is_named_or_refused(assistant):
     assert assistant.ask("横一村归哪个街道管？").answer == "资料提到了横一村，但没有写其所属的街道。"
 
 
+def test_a_method_run_takes_the_long_sentence_after_a_short_one(assistant):
+    """A method answer goes on past a short sentence into the next one while both fit the
+    methods' 400 characters, even when together they pass a value's 200."""
+    composer, hits = assistant.composer, assistant.search("五四村是如何筹集资金的？", k=10).hits
+    owner = {row: hit for hit in hits for row in composer.rows_in(hit)}
+    starts = [row for row in owner if row + 1 in owner and owner[row + 1] is owner[row]
+              and len(composer.text(row)) < 60 and 200 < len(composer.text(row)) + len(composer.text(row + 1)) <= 400]
+    assert starts
+    for row in starts:
+        assert [piece[0] for piece in composer._run_pieces(row, owner)][:2] == [row, row + 1]
+
+
 def test_a_sum_of_money_is_answered_by_an_amount_or_refused(assistant):
     """Only an amount answers "多少钱", even when the question names nothing the essays know."""
     answer = assistant.ask("X村的茶叶一斤卖多少钱？")
