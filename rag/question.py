@@ -81,9 +81,9 @@ KIND_NAMES = {
 VALUE_KINDS = frozenset({"person", "place", "organisation", "date", "duration", "money", "quantity"})
 
 # A follow-up leans on the conversation: a pronoun or demonstrative standing for something
-# said before, a continuation word, a bare place noun ("村里…" = the village just discussed),
-# or a bare "X呢？".
-ANAPHORA = re.compile(r"^那么?|^(?:村|镇|乡|区|县)(?:里|上)|[它他她]们?|其(?!他|中|实|余)|"
+# said before, a continuation word, a bare place noun or a bare 村-compound opening the question
+# ("村里…", "村民…", "村集体…" = of the village just discussed), or a bare "X呢？".
+ANAPHORA = re.compile(r"^那么?|^(?:村|镇|乡|区|县)(?:里|上)|^村(?:民|干部|集体|委|两委)|[它他她]们?|其(?!他|中|实|余)|"
                       r"该(?:村|镇|乡|县|区|公司|项目|局|做法)|"
                       r"这(?:个|些|里|种|项|家|位|样)|那(?:个|些|里|种|项|家|位|样)|此(?:事|项)")
 # Continuation words lean on the conversation only in a question that names nothing of its own:
