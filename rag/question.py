@@ -7,8 +7,8 @@
 - `expected`: the kind of answer, read from the grammar of Chinese questions — interrogative
   words (谁/哪位/哪里/哪个镇/何时/哪年/多久/为什么/怎么/是否 …) and the measure word after
   几/多少 — through one table, `EXPECTED`, first matching row wins.
-- `unit`: the measure word a "how many" question counts in (户, 亩, 公里 …), or the level of
-  the place asked for ("哪个镇" → 镇).
+- `unit`: the measure word a "how many" question counts in (户, 亩, 公里 …), or, for "哪个镇",
+  the units a township's name ends in (乡|镇|街道).
 - `attribute`: what is asked of the focus ("村主任" in "张家村的村主任是谁"), so a
   refusal can say precisely what the essays lack.
 - `constraints`: years, ordinals and other numbers the question states.
@@ -37,7 +37,7 @@ ORG_WORDS = r"单位|部门|公司|企业|机构|组织|协会|合作社|学校|
 PLACE_WORDS = r"村|镇|乡|县|区|市|省|街道|地方|国家|城市|地区|景区"
 # Nouns whose "有什么X" / "X是什么" asks for several things: "主要做法是什么" lists the 做法.
 LISTED_NOUNS = r"做法|举措|措施|经验|特点|特色|项目|业态|内容|课程"
-# Nouns naming a way of doing something: "什么(发展)思路", "主要做法是什么" ask for a method.
+# Nouns naming a way of doing something: "按什么(发展)思路", "具体办法是什么" ask for a method.
 METHOD_NOUNS = r"办法|方法|措施|举措|方式|途径|路径|做法|经验|思路|模式|机制|打法|招数|对策"
 
 # (expected kind, pattern in the question). First match wins, so the order is part of the rule:
