@@ -28,6 +28,8 @@ Refusals say why:
 - the question counts time from the asker's own day ("后天", "今晚") and the corpus never uses
   that word: written essays cannot say what happens then;
 - a number or an ordinal the question states ("2023年", "第二期") is in none of the passages;
+- a list of a stated length ("哪五条", "六个步骤分别是什么", three or more) of something named
+  that no enumeration of that length in the passages gives;
 - a method, reason or definition asked of a programme or practice the passages name only as one
   item of a list ("建图书室和爱心驿站等方式"): "资料只在列举中提到了爱心驿站，没有写其做法。".
 The nearest passages then go to `related`, labelled as possibly related.
@@ -230,6 +232,11 @@ class Composer(Enumerations):
                 return refusal(q.text, hits_for_answer, reason, text=reason + "。")
         elif q.expected == "list":
             pieces = self._list_pieces(q, ranked_rows, ranked_scores)
+            if not pieces and q.count >= 3 and spellings:
+                # "六个步骤分别是什么" of something named that no passage lists that many of. Two
+                # things are joined by 和 as often as listed, so a count of two refuses nothing.
+                reason = f"资料提到了{'、'.join(q.focus)}，但没有列出所问的{q.count}项内容"
+                return refusal(q.text, hits_for_answer, reason, text=reason + "。")
         elif survey:
             typed = [(r, score) for r, score in zip(ranked_rows, ranked_scores, strict=True)
                      if q.value_kind and value_spans(self.text(r), q.value_kind, None, self.tokenizer)]

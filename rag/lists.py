@@ -7,7 +7,7 @@ Leaves out: finding the marks in a sentence (evidence.py) and choosing what to a
 from __future__ import annotations
 
 from rag.evidence import MARKER_LEVELS, inline_items, is_lead_in, item_marker, value_spans
-from rag.passages import Passages, Piece, clause_end, is_heading_like
+from rag.passages import Passages, Piece, clause_end, clause_spans, is_heading_like
 from rag.question import Question
 
 MAX_ITEM_GAP = 40  # sentences between two items of one enumeration (a section's length)
@@ -26,7 +26,8 @@ class Enumerations(Passages):
     def _list_pieces(self, q: Question, rows: list[int], scores: list[float]) -> list[Piece]:
         """The whole enumeration that the best-scoring enumeration sentence belongs to. A best
         sentence that only announces the list ("拟打造5个精品示范村") brings the enumeration
-        in the next sentences. Items of a stated kind ("哪些镇") must be of that kind."""
+        in the next sentences. Items of a stated kind ("哪些镇") must be of that kind, and of a
+        stated number ("哪五条") that many."""
         margin = TYPE_MARGIN if q.item_kind else LIST_MARGIN
         naming = "" if q.item_kind else q.item_noun  # "发展理念包括哪些": prefer the enumeration naming it
         first: list[int] = []
@@ -39,10 +40,21 @@ class Enumerations(Passages):
                 items = [row] + self.enumeration(ahead[0]) if ahead else []
             if items and (not q.item_kind or self._of_kind(items, q)):
                 items = list(dict.fromkeys(items))
+                if q.count and self.item_count(items) != q.count:
+                    continue  # "哪五条": an enumeration of another length lists something else
                 if not naming or any(naming in self.text(r) for r in items):
                     return self._fit(items, LIST_BUDGET)
                 first = first or items
         return self._fit(first, LIST_BUDGET) if first else []
+
+    def item_count(self, items: list[int]) -> int:
+        """How many items an enumeration holds: its marked items (一是…, 1.…), or the things a
+        single sentence lists."""
+        markers = [item_marker(self.text(r)) for r in items]
+        family = next((m[0] for m in markers[1:] if m is not None), None) or (markers[0] or (None,))[0]
+        marked = sum(1 for m in markers if m is not None and m[0] == family)
+        return marked if marked >= 2 else max(inline_items(self.text(r)[a:b]) for r in items
+                                              for a, b in clause_spans(self.text(r)))
 
     def _item_pieces(self, n: int, rows: list[int], scores: list[float]) -> list[Piece]:
         """The n-th item of the best-scoring enumeration holding n items or more ("第二点"): its

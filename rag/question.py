@@ -114,6 +114,7 @@ class Question:
     value_kind: str = ""  # for a survey: the kind of value asked of each essay ("各篇说的日期")
     asker_time: str = ""  # a time counted from the asker's day ("明天"), if the question says one
     item: int = 0  # n for "第n点/条/个方面": the n-th item of an enumeration is asked
+    count: int = 0  # n for "哪五条", "六个步骤分别是什么": how many items a list question expects
 
     @property
     def kind_name(self) -> str:
@@ -235,6 +236,22 @@ def stated_constraints(text: str) -> tuple[str, ...]:
     (('2023',), ('第二期',))
     """
     return tuple(c for c in _STATED.findall(text) if not _ITEM_ORDINAL.fullmatch(c))
+
+
+_ITEM_COUNT = re.compile(rf"哪([{PLURAL_DIGITS}]+)[\u4e00-\u9fff]|"
+                         rf"([{PLURAL_DIGITS}]+)[\u4e00-\u9fff]{{1,4}}?(?:分别|各自?)")
+
+
+def item_count(text: str) -> int:
+    """How many items a list question says it expects ("哪五条", "六个步骤分别是什么"), else 0.
+
+    >>> item_count("这项制度包括哪五条？"), item_count("六个步骤分别是什么？"), item_count("有哪几条？")
+    (5, 6, 0)
+    >>> item_count("“三务”是哪三务？"), item_count("两个村分别种什么？")
+    (3, 2)
+    """
+    m = _ITEM_COUNT.search(text)
+    return (cn_number(m.group(1) or m.group(2)) or 0) if m else 0
 
 
 def item_ordinal(text: str) -> int:
@@ -384,4 +401,5 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
         value_kind=expected_answer(SURVEY_CUE.sub("", text), VALUE_KINDS) if expected == "survey" else "",
         asker_time=m.group(0) if (m := ASKER_TIME.search(text)) else "",
         item=item_ordinal(text),
+        count=item_count(text) if expected == "list" else 0,
     )

@@ -21,7 +21,7 @@ USER_DICT = Path(__file__).with_name("userdict.txt")
 SENTENCE_END = "。！？；!?;"  # what closes a sentence; "…" may close one too or trail off
 ORDINALS = "一二三四五六七八九十"  # the numerals of ordinal markers: 一、 (二) 三是 四要
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"  # every Chinese numeral character
-_CN_VALUE = {c: i for i, c in enumerate("零" + ORDINALS)}
+_CN_VALUE = {c: i for i, c in enumerate("零" + ORDINALS)} | {"两": 2}
 # Question and function words: they carry no topic, and BM25 would reward chunks for them.
 STOPWORDS = frozenset(
     """的 了 是 在 和 与 及 或 也 都 就 而 又 并 把 被 对 从 向 为 以 于 之 其 这 那 该 此 有 没有 无
@@ -95,8 +95,8 @@ def read_user_dict(path: Path = USER_DICT) -> list[str]:
 def cn_number(text: str) -> int | None:
     """The value of a small Chinese or Arabic numeral (up to 99).
 
-    >>> cn_number("三"), cn_number("十二"), cn_number("12"), cn_number("二十")
-    (3, 12, 12, 20)
+    >>> cn_number("三"), cn_number("十二"), cn_number("12"), cn_number("二十"), cn_number("两")
+    (3, 12, 12, 20, 2)
     """
     if text.isdigit():
         return int(text)

@@ -135,6 +135,17 @@ def test_a_method_run_takes_the_long_sentence_after_a_short_one(assistant):
         assert [piece[0] for piece in composer._run_pieces(row, owner)][:2] == [row, row + 1]
 
 
+def test_a_list_of_a_stated_length(assistant):
+    """"哪五条" is answered by an enumeration of five (counted within a clause: the 五众 sentence
+    lists five, though it holds nine 、-separated things); something named that no passage lists
+    that many of is refused."""
+    composer = assistant.composer
+    row = next(r for r in range(len(assistant.index.sentences)) if "大事众人定" in composer.text(r))
+    assert composer.item_count(composer.enumeration(row)) == 5
+    refused = assistant.ask("“四下基层”包括哪四个方面？")
+    assert not refused.answerable and refused.answer == "资料提到了四下基层，但没有列出所问的4项内容。"
+
+
 def test_a_sum_of_money_is_answered_by_an_amount_or_refused(assistant):
     """Only an amount answers "多少钱", even when the question names nothing the essays know."""
     answer = assistant.ask("X村的茶叶一斤卖多少钱？")

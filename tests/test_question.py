@@ -104,8 +104,8 @@ def test_focus_attribute_and_constraints():
     ("它是怎么分红的？", True), ("该村后来怎么样了？", True), ("还有别的做法吗？", True), ("具体怎么做？", True),
     ("那今年打算建几个？", True), ("村里有多少户？", True), ("李家村呢？", True),
     ("村民怎么参与分红？", True), ("村集体一年收入多少？", True),
-    ("量子计算机的原理是什么？", False), ("李家村的村民怎么参与分红？", False), ("明天杭州天气怎么样？", False), ("<img src=x onerror=alert(1)>", False),
-    ("李家村有哪些民宿？", False),
+    ("量子计算机的原理是什么？", False), ("李家村的村民怎么参与分红？", False), ("明天杭州天气怎么样？", False),
+    ("<img src=x onerror=alert(1)>", False), ("李家村有哪些民宿？", False),
 ])
 def test_follow_up_or_new_topic(question, follows):
     q = parse(question, history=["张家村是如何筹集资金的？"], names=["张家村", "李家村"])
