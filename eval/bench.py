@@ -118,6 +118,7 @@ def real_corpus(results: dict, env: dict, settings: Settings) -> Assistant:
         "questions": len(questions),
     }
     assistant = Assistant.load(settings, progress=False)
+    results["real"]["chunks"] = len(assistant.index.chunks)
     latency = {}
     for mode in MODES:
         latency[f"search {mode}"] = percentiles(
@@ -276,8 +277,10 @@ def render(results: dict) -> str:
     lines = [
         "# Speed and scale", "",
         f"`make bench` (eval/bench.py), {results['date']}, {results['machine']}; load average at start "
-        f"{results['load_average']}. Timings are medians of {REPEATS} runs; ± is half the spread between runs.", "",
-        "## On the corpus (108 chunks)", "",
+        f"{results['load_average']}. Timings are medians of {REPEATS} runs; ± is half the spread between runs.",
+        "Parts run at: " + ", ".join(f"{part} {when}" for part, when in results.get("part_dates", {}).items())
+        + " (`python eval/bench.py PART` re-runs one part and keeps the others' numbers).", "",
+        f"## On the corpus ({r.get('chunks', '?')} chunks)", "",
         "| measure | value | target |", "|---|---:|---:|",
         f"| cold `rag ask` (process start to answer) | {fmt(r['cold_ask_s'])} | ≤ 6 s |",
         f"| `rag --help` | {fmt(r['help_s'])} | ≤ 0.5 s |",
@@ -286,7 +289,7 @@ def render(results: dict) -> str:
         f"| `rag ask --batch`, {r['questions']} questions, start-up included | {r['batch_q_per_s'][0]:.1f} q/s | |",
         f"| peak RSS, `rag ask --batch` | {r['batch_peak_rss_mb']:.0f} MB | ≤ 1.5 GB |",
         f"| peak RSS, this benchmark process (model, index, baseline) | {results['in_process_peak_rss_mb']:.0f} MB | |",
-        "", "| warm, in-process, 121 questions | p50 ms | p95 ms | p50 spread |", "|---|---:|---:|---:|",
+        "", f"| warm, in-process, {r['questions']} questions | p50 ms | p95 ms | p50 spread |", "|---|---:|---:|---:|",
     ]
     for name, (p50, p95, spread) in results["latency_ms"].items():
         lines.append(f"| {name} | {p50:.1f} | {p95:.1f} | {spread * 100:.0f}% |")
@@ -365,7 +368,9 @@ def main() -> None:
         sys.exit(f"unknown parts {sorted(unknown)}; allowed: {', '.join(PARTS)}")
     previous = ROOT / "eval" / "bench.json"
     results = json.loads(previous.read_text(encoding="utf-8")) if previous.exists() and len(parts) < len(PARTS) else {}
-    results.update({"date": time.strftime("%Y-%m-%d %H:%M"),
+    now = time.strftime("%Y-%m-%d %H:%M")
+    results.setdefault("part_dates", {}).update({part: now for part in parts})
+    results.update({"date": now,
                     "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
                     "machine": f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}"})
     with tempfile.TemporaryDirectory() as tmp:
