@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from rag.lexicon import DETERMINERS, frequent
 from rag.question import AREA_UNITS, COUNTERS, LENGTH_UNITS, TIME_UNITS, WEIGHT_UNITS
 from rag.text import CN_DIGITS, ORDINALS, cn_number
 
@@ -34,7 +35,6 @@ _PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:村|镇|乡(?![村镇])|县|区|�
                     r"(?![\u4e00-\u9fff]{0,1}(?:民|委|干部|集体|书记|庄))")  # 乡村, 乡镇 are no 乡
 _ORG = re.compile(r"(?<![的为以和在与及、,，。])[\u4e00-\u9fff“”]{2,20}?"
                   r"(?:有限公司|公司|合作社|协会|集团|委员会|大学|学院|研究院|银行|基金会|酒店)")
-_DETERMINERS = "我本该此全各每这那其"
 _FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}")  # 保罗·皮尔斯
 _TITLE = re.compile(r"书记|支书|老师|教授|主任|局长|县长|镇长|乡长|村长|主席|同志|先生|女士|院士|专家|经理|董事长")
 
@@ -153,9 +153,8 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
             level = re.compile(rf"(?:{unit})$")
             # The unit must end a name: not 我乡/全镇 (no name), 城乡/古镇 (one word), 乡土/乡亲.
             spans = [(s, e) for s, e in spans if (m := level.search(text, s, e)) and m.start() > s
-                     and text[m.start() - 1] not in _DETERMINERS
-                     and not (tokenizer and (tokenizer.is_common_word(text[m.start() - 1 : e])
-                                             or tokenizer.is_common_word(text[e - 1 : e + 1])))]
+                     and text[m.start() - 1] not in DETERMINERS
+                     and not frequent(text[m.start() - 1 : e]) and not frequent(text[e - 1 : e + 1])]
         return spans
     if kind == "organisation":
         spans = [m.span() for m in _ORG.finditer(text)]

@@ -15,6 +15,7 @@ FUNCTION_CHARS = set("的在和与及以从到对把将是为了向由等或也�
 # A stem starting with one of these is a determiner phrase, not a name: 各村, 本村, 该镇, 全区.
 DETERMINERS = set("各本该我你他她全每这那此某其诸哪第")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+FREQUENT = 100  # jieba's dictionary counts; the rare entries there are mostly names
 
 
 @lru_cache(maxsize=1)
@@ -26,6 +27,15 @@ def base_dictionary() -> frozenset[str]:
     jieba.setLogLevel(60)
     jieba.dt.initialize()
     return frozenset(w for w, freq in jieba.dt.FREQ.items() if freq > 0)
+
+
+def frequent(word: str) -> bool:
+    """Whether `word` is in common use by jieba's base dictionary counts (FREQUENT or more):
+    城乡, 乡镇, 小镇, 乡土 are; 瓜沥镇 and 石镇 (a rare entry, a name) are not."""
+    import jieba
+
+    base_dictionary()  # loads jieba's table once
+    return jieba.dt.FREQ.get(word, 0) >= FREQUENT
 
 
 def tag(word: str) -> str:

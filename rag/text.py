@@ -108,9 +108,6 @@ def cn_number(text: str) -> int | None:
     return (_CN_VALUE.get(tens, 1) if tens else 1) * 10 + (_CN_VALUE.get(ones, 0) if ones else 0)
 
 
-COMMON_FREQUENCY = 100  # jieba's dictionary counts; rare entries there are mostly names
-
-
 class Tokenizer:
     """jieba with our dictionary; `tokenize` returns content words only.
 
@@ -143,11 +140,6 @@ class Tokenizer:
         """
         text = normalize(text).lower()
         return [t for t in self._jieba.cut_for_search(text) if t.strip() and _WORD.search(t) and t not in STOPWORDS]
-
-    def is_common_word(self, word: str) -> bool:
-        """Whether `word` is in common use by jieba's general dictionary (a frequency of 100 or
-        more) and not one of our names: 城乡, 乡镇, 古镇, 乡土 are words; 瓜沥镇, 石镇 are not."""
-        return self._jieba.FREQ.get(word, 0) >= COMMON_FREQUENCY and word not in self.words
 
     def tagged(self, text: str):
         """jieba's (word, flag) pairs for `text`, with our dictionary's tags; slower than `tokenize`."""
