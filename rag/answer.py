@@ -24,7 +24,8 @@ Refusals say why:
   "资料提到了五四村，但没有写其村支书的姓名。";
 - no retrieved passage names every focus name;
 - the question names nothing of the corpus, continues no conversation, and no sentence comes
-  close in meaning (OFF_TOPIC_SIMILARITY, chosen on the dev split);
+  close in meaning (OFF_TOPIC_SIMILARITY, chosen on the dev split; a survey is judged without
+  the words naming the essays' writers, "几位学员…");
 - the question counts time from the asker's own day ("后天", "今晚") and the corpus never uses
   that word: written essays cannot say what happens then;
 - a number or an ordinal the question states ("2023年", "第二期") is in none of the passages;
@@ -49,7 +50,7 @@ from rag.evidence import is_lead_in, listed_at, value_spans
 from rag.lists import LIST_BUDGET, TYPE_MARGIN, VALUE_BUDGET, Enumerations
 from rag.passages import Piece, is_heading_like, strip_words
 from rag.places import PLACE_SUFFIXES
-from rag.question import ROLE_WORDS, VALUE_KINDS, Question, asked_level
+from rag.question import ROLE_WORDS, SURVEY_SUBJECT, VALUE_KINDS, Question, asked_level
 from rag.schema import Answer, Citation, Hit
 from rag.store import Index
 from rag.text import SENTENCE_END, Tokenizer
@@ -204,7 +205,8 @@ class Composer(Enumerations):
         ranks = np.array([owner[r].rank for r in rows])
         scores, cosine = self.sentence_scores(query_vector, query_tokens, rows, ranks, q.text)
         # A follow-up is on the conversation's topic whatever its own words.
-        if not spellings and not q.follow_up and float(cosine.max()) < OFF_TOPIC_SIMILARITY:
+        if not spellings and not q.follow_up and float(cosine.max()) < OFF_TOPIC_SIMILARITY and not (
+                survey and self._on_topic_without_writers(q.text, rows)):
             return refusal(q.text, hits, "问题与资料内容不相关")
         if q.constraints:
             # A number or year the question states must be in the passage quoted: prefer those.
@@ -301,6 +303,15 @@ class Composer(Enumerations):
             if spans and (not roles or any(t in text for t in roles)):
                 return [self.window(row, spans[0], VALUE_BUDGET)]
         return []
+
+    def _on_topic_without_writers(self, question: str, rows: list[int]) -> bool:
+        """Whether a survey question is close to some sentence once the words about the essays'
+        writers ("几篇文章", "几位学员") are left out: they say the question is about the
+        essays, and pull its vector away from any one sentence of them."""
+        rest = SURVEY_SUBJECT.sub("", question).strip("，,、的 ")
+        if self.encode is None or len(rest) < 4 or rest == question:
+            return False
+        return float((self.index.sentence_vectors[rows] @ self.encode(rest)).max()) >= OFF_TOPIC_SIMILARITY
 
     def _survey_pieces(self, rows: list[int], scores: list[float], owner: dict[int, Hit],
                        words: set[str]) -> list[Piece]:

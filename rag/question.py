@@ -72,6 +72,9 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
 # A time counted from the asker's own day: what written essays cannot state, unless they use the word.
 ASKER_TIME = re.compile(r"明天|后天|今晚|明晚|明早|下周|下星期|下礼拜|周末|下个月|今天|今日")
 SURVEY_CUE = EXPECTED[0][1]  # "几位学员…", "各篇…": not itself a count asked for
+# Who a survey asks about: the essays' writers, not what is asked ("几位学员", "各篇心得").
+SURVEY_SUBJECT = re.compile(r"几位(?:学员|作者|同志|干部|参训学员)?|几篇(?:心得|文章)?|学员们|大家|"
+                            r"各篇(?:心得|文章)?|每篇(?:心得|文章)?|每位(?:学员|作者)?|不同(?:学员|作者|文章)")
 KIND_NAMES = {
     "person": "姓名", "place": "地点", "organisation": "单位名称", "date": "时间", "duration": "时长",
     "money": "金额", "quantity": "数量", "list": "清单", "method": "做法", "reason": "原因",

@@ -139,6 +139,16 @@ def test_a_method_run_takes_the_long_sentence_after_a_short_one(assistant):
         assert [piece[0] for piece in composer._run_pieces(row, owner)][:2] == [row, row + 1]
 
 
+def test_a_survey_is_off_topic_by_what_it_asks_not_by_its_writers(assistant):
+    """"几位学员写的…" pulls a question's vector away from every sentence; without those words a
+    survey of something the essays say is answered, and one of something they never mention is
+    still refused."""
+    dated = assistant.ask("几位学员写的这次学习是几号开始的？")
+    assert dated.answerable and len({c.hit.chunk.essay for c in dated.citations}) >= 2
+    off = assistant.ask("几位学员对量子计算机怎么看？")
+    assert not off.answerable and off.reason == "问题与资料内容不相关"
+
+
 def test_a_list_of_a_stated_length(assistant):
     """"哪五条" is answered by an enumeration of five (counted within a clause: the 五众 sentence
     lists five, though it holds nine 、-separated things); something named that no passage lists
