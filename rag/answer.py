@@ -29,7 +29,7 @@ Refusals say why:
 - the question counts time from the asker's own day ("后天", "今晚") and the corpus never uses
   that word: written essays cannot say what happens then;
 - a number or an ordinal the question states ("2023年", "第二期") is in none of the passages;
-- a list of a stated length ("哪五条", "六个步骤分别是什么", three or more) of something named
+- a list of a stated length ("哪三条", "七个环节分别是什么", three or more) of something named
   that no enumeration of that length in the passages gives;
 - a method, reason or definition asked of a programme or practice the passages name only as one
   item of a list ("建图书室和爱心驿站等方式"): "资料只在列举中提到了爱心驿站，没有写其做法。".
@@ -236,7 +236,7 @@ class Composer(Enumerations):
         elif q.expected == "list":
             pieces = self._list_pieces(q, ranked_rows, ranked_scores)
             if not pieces and q.count >= 3 and spellings:
-                # "六个步骤分别是什么" of something named that no passage lists that many of. Two
+                # "七个环节分别是什么" of something named that no passage lists that many of. Two
                 # things are joined by 和 as often as listed, so a count of two refuses nothing.
                 reason = f"资料提到了{'、'.join(q.focus)}，但没有列出所问的{q.count}项内容"
                 return refusal(q.text, hits_for_answer, reason, text=reason + "。")
@@ -307,7 +307,7 @@ class Composer(Enumerations):
 
     def _on_topic_without_writers(self, question: str, rows: list[int]) -> bool:
         """Whether a survey question is close to some sentence once the words about the essays'
-        writers ("几篇文章", "几位学员") are left out: they say the question is about the
+        writers ("几位作者", "各篇心得") are left out: they say the question is about the
         essays, and pull its vector away from any one sentence of them."""
         rest = SURVEY_SUBJECT.sub("", question).strip("，,、的 ")
         if self.encode is None or len(rest) < MIN_TOPIC_CHARS or rest == question:

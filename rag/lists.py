@@ -27,7 +27,7 @@ class Enumerations(Passages):
         """The whole enumeration that the best-scoring enumeration sentence belongs to. A best
         sentence that only announces the list ("拟打造5个精品示范村") brings the enumeration
         in the next sentences. Items of a stated kind ("哪些镇") must be of that kind, and of a
-        stated number ("哪五条") that many."""
+        stated number ("哪三条") that many."""
         margin = TYPE_MARGIN if q.item_kind else LIST_MARGIN
         naming = "" if q.item_kind else q.item_noun  # "发展理念包括哪些": prefer the enumeration naming it
         first: list[int] = []
@@ -41,7 +41,7 @@ class Enumerations(Passages):
             if items and (not q.item_kind or self._of_kind(items, q)):
                 items = list(dict.fromkeys(items))
                 if q.count and self.item_count(items) != q.count:
-                    continue  # "哪五条": an enumeration of another length lists something else
+                    continue  # "哪三条": an enumeration of another length lists something else
                 if not naming or any(naming in self.text(r) for r in items):
                     return self._fit(items, LIST_BUDGET)
                 first = first or items
@@ -50,11 +50,16 @@ class Enumerations(Passages):
     def item_count(self, items: list[int]) -> int:
         """How many items an enumeration holds: its marked items (一是…, 1.…), or the things a
         single sentence lists."""
-        markers = [item_marker(self.text(r)) for r in items]
-        family = next((m[0] for m in markers[1:] if m is not None), None) or (markers[0] or (None,))[0]
-        marked = sum(1 for m in markers if m is not None and m[0] == family)
+        marked = len(self._marked_items(items))
         return marked if marked >= 2 else max(inline_items(self.text(r)[a:b]) for r in items
                                               for a, b in clause_spans(self.text(r)))
+
+    def _marked_items(self, members: list[int]) -> list[int]:
+        """The members of an enumeration marked like its items (一是…, 1.…): the family of the
+        first marker after the first member, so the lead-in or heading is left aside."""
+        markers = [item_marker(self.text(r)) for r in members]
+        family = next((m[0] for m in markers[1:] if m is not None), None)
+        return [r for r, m in zip(members, markers, strict=True) if m is not None and m[0] == family]
 
     def _item_pieces(self, n: int, rows: list[int], scores: list[float]) -> list[Piece]:
         """The n-th item of the best-scoring enumeration holding n items or more ("第二点"): its
@@ -62,10 +67,7 @@ class Enumerations(Passages):
         for row, score in zip(rows, scores, strict=True):
             if score < scores[0] - LIST_MARGIN:
                 break
-            members = self.enumeration(row)
-            markers = [item_marker(self.text(r)) for r in members]
-            family = next((m[0] for m in markers[1:] if m is not None), None)  # the lead-in or heading aside
-            items = [r for r, m in zip(members, markers, strict=True) if m is not None and m[0] == family]
+            items = self._marked_items(self.enumeration(row))
             if len(items) < n:
                 continue
             item, following = items[n - 1], items[n] if len(items) > n else None

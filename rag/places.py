@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from rag.lexicon import CJK, DETERMINERS, FUNCTION_CHARS, base_dictionary, common, place_like, proper, tag, words
 
 PLACE_SUFFIXES = "村镇乡县区"
+ADMIN_SUFFIXES = "省市县区镇乡"  # the units of the administrative places jieba's dictionary knows
 # An administrative unit standing right before a name qualifies it ("韩店街道桥沟村", "X镇西申家庄村").
 _ADMIN_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4}?|[A-Z])(?:省|市|县|区|镇|乡|街道|新区)")
 _CJK_RUN_END = re.compile(r"[\u4e00-\u9fff]{1,8}\Z")
@@ -155,9 +156,6 @@ def find_places(texts: dict[str, str], base=None, candidates: dict[str, list[_Oc
             where = sorted((o.source, o.start - 2) for n in named for o in candidates[n] if o.before.endswith(q))
             found[q] = ("限定两个以上地名", [_Occurrence(source, start, "", False, "", "") for source, start in where])
     return found
-
-
-ADMIN_SUFFIXES = "省市县区镇乡"
 
 
 def dictionary_places(texts: dict[str, str], base) -> dict[str, tuple[list[tuple[str, int]], list[str]]]:

@@ -117,7 +117,7 @@ class Question:
     value_kind: str = ""  # for a survey: the kind of value asked of each essay ("各篇说的日期")
     asker_time: str = ""  # a time counted from the asker's day ("明天"), if the question says one
     item: int = 0  # n for "第n点/条/个方面": the n-th item of an enumeration is asked
-    count: int = 0  # n for "哪五条", "六个步骤分别是什么": how many items a list question expects
+    count: int = 0  # n for "哪三条", "七个环节分别是什么": how many items a list question expects
 
     @property
     def kind_name(self) -> str:
@@ -246,10 +246,10 @@ _ITEM_COUNT = re.compile(rf"哪([{PLURAL_DIGITS}]+)[\u4e00-\u9fff]|"
 
 
 def item_count(text: str) -> int:
-    """How many items a list question says it expects ("哪五条", "六个步骤分别是什么"), else 0.
+    """How many items a list question says it expects ("哪三条", "七个环节分别是什么"), else 0.
 
-    >>> item_count("这项制度包括哪五条？"), item_count("六个步骤分别是什么？"), item_count("有哪几条？")
-    (5, 6, 0)
+    >>> item_count("这项制度包括哪三条？"), item_count("七个环节分别是什么？"), item_count("有哪几条？")
+    (3, 7, 0)
     >>> item_count("“三务”是哪三务？"), item_count("两个村分别种什么？")
     (3, 2)
     """

@@ -37,10 +37,13 @@ def marker_kind(text: str) -> str | None:
     return None
 
 
+INLINE_ITEM_KINDS = ("shi", "digit")
+
+
 def opens_inline_item(text: str) -> bool:
     """Whether `text` opens an enumeration item inside a paragraph (一是…, 1.…); after a colon such
     an item begins a section of its own, so it begins a sentence too (rag.chunk)."""
-    return marker_kind(text) in ("shi", "digit")
+    return marker_kind(text) in INLINE_ITEM_KINDS
 
 
 def lines_of(text: str) -> list[tuple[int, str]]:
@@ -99,9 +102,9 @@ def _inline_headings(paragraph: str) -> list[tuple[int, str, str]]:
     starts = [0] + [m.end() for m in re.finditer(rf"[{SENTENCE_END}：:][”’」』)）]*", paragraph)]
     for s in starts:
         rest = paragraph[s:]
-        if not opens_inline_item(rest):
-            continue
         kind = marker_kind(rest)
+        if kind not in INLINE_ITEM_KINDS:
+            continue
         end = _first_sentence_end(rest)
         sentence = rest[: end if end > 0 else len(rest)]
         if len(sentence) > MAX_OPENING_HEADING:
