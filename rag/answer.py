@@ -14,8 +14,9 @@ words it contains, plus a prior for the rank of its passage. The parsed question
   past its colon into its items, an item with its siblings, a sentence listing three or more
   things — one item per line; ≤ LIST_BUDGET characters;
 - surveys ("几位学员…都谈了什么"): one glimpse per essay; methods and reasons: up to MAX_RUN
-  consecutive sentences, ≤ LIST_BUDGET characters; anything else: the best sentence and a
-  close second.
+  consecutive sentences, ≤ LIST_BUDGET characters, a reason from the sentence stating a cause
+  (由于…, 为了…, …因此…) within CAUSE_MARGIN of the best; anything else: the best sentence and
+  a close second.
 An answer never ends on a colon: an open answer whose last sentence announces a list gets it.
 
 Refusals say why:
@@ -61,6 +62,7 @@ MAX_SENTENCES = 2
 MAX_SURVEY_SENTENCES = 4
 MAX_RUN = 3  # consecutive sentences for a method or a reason
 SCORE_MARGIN = 0.05  # a second sentence must score within this of the best
+CAUSE_MARGIN = 0.1  # a reason's sentence stating a cause may score this much lower (CMRC trial, eval/NOTES.md)
 SHORT_SENTENCE = 60  # characters; a best sentence shorter than this brings the next one along
 SURVEY_MARGIN = 0.15
 SURVEY_GLIMPSE = 60  # characters at least of each essay's sentence in a survey answer
@@ -72,6 +74,8 @@ NOT_FOUND = "资料中未找到关于“{topic}”的内容。"
 ROLE_SYNONYMS = {"支书": "书记", "村长": "主任", "一把手": "书记"}
 ROLE = re.compile(ROLE_WORDS)
 CONSEQUENCE = re.compile(r"(?:因此|所以|因而|故而|于是|由此|从而|正因如此|也因此|故)")
+# Words by which a sentence states a cause or a purpose (a lone 故 is left out: 故事, 故乡).
+CAUSE = re.compile(r"因为|由于|为了|之所以|原因|导致|致使|以致|以便|以免|鉴于|出于|因此|所以|因而|故而|从而|于是|由此")
 
 
 def with_marker(sentence: str, n: int) -> str:
@@ -247,8 +251,10 @@ class Composer(Enumerations):
             survey_rows, survey_scores = ([r for r, _ in typed], [x for _, x in typed]) if typed else (
                 ranked_rows, ranked_scores)
             pieces = self._survey_pieces(survey_rows, survey_scores, owner, set(query_tokens))
-        elif q.expected in ("method", "reason"):
-            pieces = self._run_pieces(ranked_rows[0], owner, q.expected == "reason")
+        elif q.expected == "method":
+            pieces = self._run_pieces(ranked_rows[0], owner)
+        elif q.expected == "reason":
+            pieces = self._run_pieces(self._cause_row(ranked_rows, ranked_scores, owner), owner, reason=True)
         elif q.term:
             defining = self._defining_row(q.term, ranked_rows, ranked_scores)
             if defining is not None:
@@ -345,6 +351,19 @@ class Composer(Enumerations):
             if copula.search(self.text(row).strip()):
                 return row
         return None
+
+    def _cause_row(self, rows: list[int], scores: list[float], owner: dict[int, Hit]) -> int:
+        """The best sentence, within CAUSE_MARGIN of the best, that states a cause or a purpose
+        (由于…, 为了…, …所以…) or is followed in its passage by one stating the consequence
+        ("因此…"); else the best sentence."""
+        for row, score in zip(rows, scores, strict=True):
+            if score < scores[0] - CAUSE_MARGIN:
+                break
+            following = row + 1
+            if CAUSE.search(self.text(row)) or (following in self.rows_in(owner[row])
+                                                and CONSEQUENCE.match(self.text(following).strip())):
+                return row
+        return rows[0]
 
     def _run_pieces(self, row: int, owner: dict[int, Hit], reason: bool = False) -> list[Piece]:
         """A method or a reason: the best sentence and up to MAX_RUN - 1 sentences after it in its

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from rag.lexicon import DETERMINERS, frequent
-from rag.question import AREA_UNITS, COUNTERS, LENGTH_UNITS, TIME_UNITS, WEIGHT_UNITS
+from rag.question import ALIAS_WORDS, AREA_UNITS, COUNTERS, LENGTH_UNITS, TIME_UNITS, WEIGHT_UNITS
 from rag.text import CN_DIGITS, ORDINALS, cn_number
 
 # A numeral; a lone 一 is left out, as "一个村" is an article more often than a count.
@@ -107,6 +107,21 @@ def listed_at(text: str, start: int, end: int) -> bool:
     beside_quoted = (quoted_end and text[end : end + 1] in _OPENING_QUOTES) or (
         quoted_start and start > 0 and text[start - 1] in _CLOSING_QUOTES)
     return text[end : end + 1] in ("、", "等") or text[start - 1 : start] == "、" or beside_quoted
+
+
+_ALIAS_CLAUSE = re.compile(rf"(?:{ALIAS_WORDS})[^,，。;；]*")
+
+
+def lists_only_names(text: str) -> bool:
+    """Whether the three or more things a sentence lists are only other names of its subject,
+    which answer "有哪些别称" but no question about what it has or does.
+
+    >>> lists_only_names("蓍，又名欧蓍、千叶蓍、锯草，是多年生草本植物。")
+    True
+    >>> lists_only_names("又名石村，有茶园、竹林、果园。"), lists_only_names("建成茶园、竹林、果园。")
+    (False, False)
+    """
+    return inline_items(text) >= 3 and inline_items(_ALIAS_CLAUSE.sub("", text)) < 3
 
 
 def inline_items(text: str) -> int:

@@ -6,9 +6,9 @@ Leaves out: finding the marks in a sentence (evidence.py) and choosing what to a
 
 from __future__ import annotations
 
-from rag.evidence import MARKER_LEVELS, inline_items, is_lead_in, item_marker, value_spans
+from rag.evidence import MARKER_LEVELS, inline_items, is_lead_in, item_marker, lists_only_names, value_spans
 from rag.passages import Passages, Piece, clause_end, clause_spans, is_heading_like
-from rag.question import Question
+from rag.question import NAMES_ASKED, Question
 
 MAX_ITEM_GAP = 40  # sentences between two items of one enumeration (a section's length)
 LEAD_IN_REACH = 3  # sentences after a lead-in in which its first item must start
@@ -30,6 +30,7 @@ class Enumerations(Passages):
         stated number ("哪三条") that many."""
         margin = TYPE_MARGIN if q.item_kind else LIST_MARGIN
         naming = "" if q.item_kind else q.item_noun  # "发展理念包括哪些": prefer the enumeration naming it
+        asks_names = NAMES_ASKED.search(q.text)
         first: list[int] = []
         for position, (row, score) in enumerate(zip(rows, scores, strict=True)):
             if score < scores[0] - margin:
@@ -38,6 +39,8 @@ class Enumerations(Passages):
             if not items and position == 0:
                 ahead = [r for r in range(row + 1, row + 3) if self.same_essay(row, r) and starts_list(self.text(r))]
                 items = [row] + self.enumeration(ahead[0]) if ahead else []
+            if items and len(items) == 1 and lists_only_names(self.text(items[0])) and not asks_names:
+                continue  # "又名甲、乙、丙": the subject's other names, not what it has or does
             if items and (not q.item_kind or self._of_kind(items, q)):
                 items = list(dict.fromkeys(items))
                 if q.count and self.item_count(items) != q.count:

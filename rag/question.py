@@ -35,6 +35,9 @@ ROLE_WORDS = (r"书记|支书|主任|村长|镇长|乡长|县长|区长|市长|�
               r"负责人|带头人|领导|老师|教授|专家|讲师|作者|校长|院长|站长|队长|组长|会长|社长|创始人|馆长|老板|老总|店主")
 ORG_WORDS = r"单位|部门|公司|企业|机构|组织|协会|合作社|学校|大学|学院|银行|集团|平台|媒体|团队|社团"
 PLACE_WORDS = r"村|镇|乡|县|区|市|省|街道|地方|国家|城市|地区|景区"
+# Words introducing other names of something: "又名甲、乙、丙" lists names, not things it has.
+ALIAS_WORDS = r"又名|又称|别称|别名|俗称|亦称|也称|或称|简称|又叫|也叫|俗名|古称|旧称|又译|学名"
+NAMES_ASKED = re.compile(rf"{ALIAS_WORDS}|名字|名称|称呼|叫法|称号|叫什么")
 # Nouns whose "有什么X" / "X是什么" asks for several things: "主要做法是什么" lists the 做法.
 LISTED_NOUNS = r"做法|举措|措施|经验|特点|特色|项目|业态|内容|课程"
 # Nouns naming a way of doing something: "按什么(发展)思路", "具体办法是什么" ask for a method.
@@ -47,7 +50,9 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                           r"都(?:谈|说|提|讲|写|认为|怎么)|各篇|每篇|每位|各(?:给|谈|说|提|讲|写)")),
     ("list", re.compile(rf"哪些|哪几|有几(?:个方面|点|条)|几个方面|分别|列举|包括什么|包含什么|"
                         rf"哪[“\"]?[{PLURAL_DIGITS}]+[{COUNTERS}]|有什么(?:{LISTED_NOUNS})|(?:{LISTED_NOUNS})(?:主要|具体)?是什么")),
-    ("reason", re.compile(r"为什么|为何|什么原因|何故|缘何|原因是|怎么会|凭什么|为啥")),
+    # "称之为什么", "被誉为什么", "更名为什么" ask what X is called: a verb taking 为, then 什么.
+    ("reason", re.compile(r"(?<![称誉成作视改现定名译分列算变转认之])为什么|为何|什么原因|何故|缘何|原因是|怎么会|"
+                          r"凭什么|为啥")),
     ("date", re.compile(r"何时|什么时[候间]|哪一?年|哪几[天年]|哪个年份|什么年份|哪一?天|哪个月|几月|几号|几日|"
                         r"哪一?年代|什么年代|什么日子|日期")),
     ("duration", re.compile(r"多久|多长时间|多少年|几年|多少天|几天|多少个?月|几个月|多少周|几周|多少小时|"

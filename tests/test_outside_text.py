@@ -21,6 +21,10 @@ ARTICLES = {
     "0006_tea_village.txt": ("白沙村茶产业", "余杭白沙村通过发展茶产业走上了致富路。白沙村的茶园面积达到三千亩，"
                              "每年吸引大量游客前来采茶。"),
     "0007_stone_village.txt": ("红枫村", "红枫村隶属青石镇，村里保存着十几棵古枫树。红枫村的枫叶节每年十一月举行。"),
+    "0008_shrub.txt": ("金边木", "金边木，又名金叶木、黄边树、镶边草，是一种常绿灌木。"
+                       "叶片卵形，边缘金黄色，长3至5厘米。花小，白色，春季开放。"),
+    "0009_museum.txt": ("山城博物馆", "老馆屋顶多次漏雨，文物受潮，因此博物馆决定关闭老馆。"
+                        "山城博物馆的老馆在2015年关闭，新馆于2018年开放，共有六个展厅。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -61,6 +65,17 @@ def test_what_is_x_is_answered_by_the_sentence_defining_x(outside):
 def test_a_reason_stated_before_its_consequence_comes_with_it(outside):
     answer = outside.ask("云雾白茶为什么被称为白茶？")
     assert "满披白毫" in answer.answer and "称它为白茶" in answer.answer
+
+
+def test_a_reason_is_the_sentence_stating_a_cause_not_the_one_echoing_the_question(outside):
+    answer = outside.ask("山城博物馆的老馆为什么关闭？")
+    assert answer.answerable and answer.answer.startswith("老馆屋顶多次漏雨")
+
+
+def test_other_names_of_the_subject_are_no_list_of_its_features(outside):
+    answer = outside.ask("金边木有哪些特点？")
+    assert answer.answerable and "卵形" in answer.answer
+    assert "黄边树" in outside.ask("金边木有哪些别名？").answer
 
 
 def test_a_list_opened_inside_a_sentence_is_followed_through_its_items(outside):

@@ -40,6 +40,14 @@ def test_the_kind_of_value_a_survey_asks_of_each_essay(question, kind):
     assert q.expected == "survey" and q.value_kind == kind
 
 
+@pytest.mark.parametrize("question", ["这种草在北方被称之为什么？", "这座湖被誉为什么？", "合并后医院更名为什么？",
+                                      "过敏的反应表现为什么？"])
+def test_a_verb_taking_wei_before_shenme_asks_no_reason(question):
+    """"称之为 + 什么" asks what something is called; only 为什么 standing alone asks why."""
+    assert expected_answer(question) not in ("reason", "")
+    assert expected_answer("它为什么被称为天池？") == "reason"
+
+
 def test_a_township_level_asked_for():
     assert parse("张家村归哪个镇管？").unit == parse("李庄属于哪个街道？").unit == "乡|镇|街道"
     assert parse("张家村在哪个县？").unit is None and parse("张家村在哪里？").unit is None
