@@ -126,6 +126,28 @@ def is_heading_like(sentence: str) -> bool:
     return len(body) < 40 and not body.endswith(tuple(SENTENCE_END + "…"))
 
 
+_OPENING_DETERMINERS = re.compile(r"^[“\"「(（]?(?:其|本|该|此|这|那|它|牠)?")
+
+
+def opens_on(sentence: str, part: str) -> bool:
+    """Whether a sentence opens on `part`, the topic it then describes: the noun itself, or its
+    head morpheme (树叶 → 叶, 身体 → 体; 叶子 → 叶), within its first characters after a
+    determiner (其, 本, 该…).
+
+    >>> opens_on("其叶螺旋状排列。", "树叶"), opens_on("本鱼体呈银灰色。", "身体"), opens_on("叶为披针形。", "叶子")
+    (True, True, True)
+    >>> opens_on("分布于长江中下游的湖泊。", "叶子"), opens_on("花为伞房花序。", "")
+    (False, False)
+    """
+    if not part:
+        return False
+    forms = {part}
+    if len(part) == 2:
+        forms.add(part[0] if part[1] in "子儿部" else part[1])
+    opening = _OPENING_DETERMINERS.sub("", sentence.lstrip())[: len(part) + 2]
+    return any(form in opening for form in forms)
+
+
 def strip_words(text: str, words: set[str]) -> str:
     """`text` without `words` (longest first) and its closing punctuation.
 

@@ -123,6 +123,7 @@ class Question:
     asker_time: str = ""  # a time counted from the asker's day ("明天"), if the question says one
     item: int = 0  # n for "第n点/条/个方面": the n-th item of an enumeration is asked
     count: int = 0  # n for "哪三条", "七个环节分别是什么": how many items a list question expects
+    part: str = ""  # the noun after 的 whose property is asked ("X的叶子有什么特点" → 叶子)
 
     @property
     def kind_name(self) -> str:
@@ -338,6 +339,19 @@ def attribute_of(text: str, focus: tuple[str, ...]) -> str:
     return rest.strip(" ,，、") if 1 <= len(rest.strip()) <= 16 else ""
 
 
+_PART_ASKED = re.compile(r"的(?P<part>[\u4e00-\u9fff]{1,4}?)(?:是|有|呈)(?:什么|怎样|怎么样|哪些|何|多)")
+
+
+def part_asked(text: str) -> str:
+    """The noun after 的 whose property the question asks: what a sentence answering it is about.
+
+    >>> part_asked("青石木的叶子有什么特点？"), part_asked("这种鱼的身体是什么颜色的？"), part_asked("它怎么样？")
+    ('叶子', '身体', '')
+    """
+    m = _PART_ASKED.search(text)
+    return m.group("part") if m else ""
+
+
 def is_follow_up(text: str, content_words: list[str], names_found: list[str]) -> bool:
     """Whether the question leans on the conversation: anaphoric, elliptical ("…呢"), or with no
     content word of its own. A self-contained question starts a new topic.
@@ -410,4 +424,5 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
         asker_time=m.group(0) if (m := ASKER_TIME.search(text)) else "",
         item=item_ordinal(text),
         count=item_count(text) if expected == "list" else 0,
+        part=part_asked(text),
     )

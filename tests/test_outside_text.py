@@ -25,6 +25,8 @@ ARTICLES = {
                        "叶片卵形，边缘金黄色，长3至5厘米。花小，白色，春季开放。"),
     "0009_museum.txt": ("山城博物馆", "老馆屋顶多次漏雨，文物受潮，因此博物馆决定关闭老馆。"
                         "山城博物馆的老馆在2015年关闭，新馆于2018年开放，共有六个展厅。"),
+    "0010_fern.txt": ("银背蕨", "银背蕨是凤尾蕨科的一种多年生蕨类植物，产于华南山地林下。"
+                      "其叶卵状三角形，背面覆有银白色粉末。山民常采银背蕨的叶子入药，晒干后运到镇上出售。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -55,6 +57,11 @@ def outside(tmp_path_factory, encoder):
 def test_a_question_about_the_subject_is_answered_by_what_it_asks(outside, question, said, not_said):
     answer = outside.ask(question)
     assert answer.answerable and said in answer.answer and not_said not in answer.answer
+
+
+def test_a_part_asked_about_is_answered_by_the_sentence_opening_on_it(outside):
+    answer = outside.ask("银背蕨的叶子是什么样的？")
+    assert answer.answerable and answer.answer.startswith("其叶卵状三角形")
 
 
 def test_what_is_x_is_answered_by_the_sentence_defining_x(outside):
