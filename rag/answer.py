@@ -52,7 +52,7 @@ from rag.evidence import is_lead_in, listed_at, value_spans
 from rag.lists import LIST_BUDGET, TYPE_MARGIN, VALUE_BUDGET, Enumerations
 from rag.passages import Piece, is_heading_like, opens_on, strip_words
 from rag.places import PLACE_SUFFIXES
-from rag.question import ROLE_WORDS, SURVEY_SUBJECT, VALUE_KINDS, Question, asked_level
+from rag.question import ALIAS_WORDS, OTHER_NAMES_ASKED, ROLE_WORDS, SURVEY_SUBJECT, VALUE_KINDS, Question, asked_level
 from rag.schema import Answer, Citation, Hit
 from rag.store import Index
 from rag.text import SENTENCE_END, Tokenizer
@@ -76,6 +76,8 @@ NOT_FOUND = "资料中未找到关于“{topic}”的内容。"
 ROLE_SYNONYMS = {"支书": "书记", "村长": "主任", "一把手": "书记"}
 ROLE = re.compile(ROLE_WORDS)
 CONSEQUENCE = re.compile(r"(?:因此|所以|因而|故而|于是|由此|从而|正因如此|也因此|故)")
+# Words by which a sentence gives other names of its subject ("又名甲、乙", "俗称甲", "被称为甲").
+NAMING = re.compile(rf"{ALIAS_WORDS}|称为|称作|叫做|叫作|誉为")
 # Words by which a sentence states a cause or a purpose (a lone 故 is left out: 故事, 故乡).
 CAUSE = re.compile(r"因为|由于|为了|之所以|原因|导致|致使|以致|以便|以免|鉴于|出于|因此|所以|因而|故而|从而|于是|由此")
 
@@ -260,8 +262,11 @@ class Composer(Enumerations):
             pieces = self._run_pieces(ranked_rows[0], owner)
         elif q.expected == "reason":
             pieces = self._run_pieces(self._cause_row(ranked_rows, ranked_scores, owner), owner, reason=True)
-        elif q.term:
-            defining = self._defining_row(q.term, ranked_rows, ranked_scores)
+        elif q.expected == "definition" and (q.term or OTHER_NAMES_ASKED.search(q.text)):
+            # "什么是X": the sentence defining X; "X的别名是什么": the one giving its other names.
+            defining = (self._defining_row(q.term, ranked_rows, ranked_scores) if q.term else
+                        self._first_within(ranked_rows, ranked_scores, TYPE_MARGIN,
+                                           lambda row: bool(NAMING.search(self.text(row)))))
             if defining is not None:
                 at = ranked_rows.index(defining)
                 pieces = self._open_pieces([defining] + ranked_rows[:at] + ranked_rows[at + 1:],
@@ -347,28 +352,33 @@ class Composer(Enumerations):
         share = max(VALUE_BUDGET // max(len(rows), 1), SURVEY_GLIMPSE)
         return [self.window(r, self.best_clause(r, words), share) for r in rows]
 
+    @staticmethod
+    def _first_within(rows: list[int], scores: list[float], margin: float,
+                      wanted: Callable[[int], bool]) -> int | None:
+        """The best-scoring row within `margin` of the best for which `wanted` holds, if any."""
+        for row, score in zip(rows, scores, strict=True):
+            if score < scores[0] - margin:
+                return None
+            if wanted(row):
+                return row
+        return None
+
     def _defining_row(self, term: str, rows: list[int], scores: list[float]) -> int | None:
         """The best sentence within TYPE_MARGIN of the best that defines `term` ("X是…", "X，即…")."""
         copula = re.compile(rf"^.{{0,6}}{re.escape(term)}[”’」》\"]?(?:[（(][^）)]*[）)])?[,，]?(?:是|指|即|为|就是)")
-        for row, score in zip(rows, scores, strict=True):
-            if score < scores[0] - TYPE_MARGIN:
-                return None
-            if copula.search(self.text(row).strip()):
-                return row
-        return None
+        return self._first_within(rows, scores, TYPE_MARGIN, lambda row: bool(copula.search(self.text(row).strip())))
 
     def _cause_row(self, rows: list[int], scores: list[float], owner: dict[int, Hit]) -> int:
         """The best sentence, within CAUSE_MARGIN of the best, that states a cause or a purpose
         (由于…, 为了…, …所以…) or is followed in its passage by one stating the consequence
         ("因此…"); else the best sentence."""
-        for row, score in zip(rows, scores, strict=True):
-            if score < scores[0] - CAUSE_MARGIN:
-                break
+        def states_cause(row: int) -> bool:
             following = row + 1
-            if CAUSE.search(self.text(row)) or (following in self.rows_in(owner[row])
-                                                and CONSEQUENCE.match(self.text(following).strip())):
-                return row
-        return rows[0]
+            return bool(CAUSE.search(self.text(row))) or (
+                following in self.rows_in(owner[row]) and bool(CONSEQUENCE.match(self.text(following).strip())))
+
+        found = self._first_within(rows, scores, CAUSE_MARGIN, states_cause)
+        return rows[0] if found is None else found
 
     def _run_pieces(self, row: int, owner: dict[int, Hit], reason: bool = False) -> list[Piece]:
         """A method or a reason: the best sentence and up to MAX_RUN - 1 sentences after it in its

@@ -38,6 +38,8 @@ PLACE_WORDS = r"村|镇|乡|县|区|市|省|街道|地方|国家|城市|地区|�
 # Words introducing other names of something: "又名甲、乙、丙" lists names, not things it has.
 ALIAS_WORDS = r"又名|又称|别称|别名|俗称|亦称|也称|或称|简称|又叫|也叫|俗名|古称|旧称|又译|学名"
 NAMES_ASKED = re.compile(rf"{ALIAS_WORDS}|名字|名称|称呼|叫法|称号|叫什么")
+# A question asking something's other names: "X的别名是什么", "在北方被称之为什么".
+OTHER_NAMES_ASKED = re.compile(rf"{ALIAS_WORDS}|称之?为什么|称作什么|叫作什么|叫做什么|俗名|别号|外号|绰号")
 # Nouns whose "有什么X" / "X是什么" asks for several things: "主要做法是什么" lists the 做法.
 LISTED_NOUNS = r"做法|举措|措施|经验|特点|特色|项目|业态|内容|课程"
 # Nouns naming a way of doing something: "按什么(发展)思路", "具体办法是什么" ask for a method.

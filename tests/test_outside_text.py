@@ -3,7 +3,9 @@ for this test, in the manner of Chinese Wikipedia) answered by the real model an
 
 What it checks is general, not about the essays: a question about an article's subject is
 answered by the sentence that says what was asked, not by the one that names the subject;
-"什么是X" by the sentence defining X; a reason stated before "因此…" comes with it."""
+"什么是X" by the sentence defining X, "X的别名" by the one giving its other names (not by a list
+of them when its features are asked), "X的叶子" by the sentence opening on the leaves; a reason by
+the sentence stating a cause, and a reason stated before "因此…" comes with it."""
 
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ ARTICLES = {
                         "山城博物馆的老馆在2015年关闭，新馆于2018年开放，共有六个展厅。"),
     "0010_fern.txt": ("银背蕨", "银背蕨是凤尾蕨科的一种多年生蕨类植物，产于华南山地林下。"
                       "其叶卵状三角形，背面覆有银白色粉末。山民常采银背蕨的叶子入药，晒干后运到镇上出售。"),
+    "0011_vine.txt": ("紫金藤", "紫金藤是一种攀援藤本植物，藤蔓可长达十米，攀附在树干上生长。"
+                      "在山区，人们俗称它山葫芦、野葫芦、吊瓜藤。果实秋季成熟，紫红色。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -83,6 +87,11 @@ def test_other_names_of_the_subject_are_no_list_of_its_features(outside):
     answer = outside.ask("金边木有哪些特点？")
     assert answer.answerable and "卵形" in answer.answer
     assert "黄边树" in outside.ask("金边木有哪些别名？").answer
+
+
+def test_other_names_asked_are_answered_by_the_sentence_giving_them(outside):
+    answer = outside.ask("紫金藤的别名是什么？")
+    assert answer.answer.startswith("在山区，人们俗称它山葫芦")
 
 
 def test_a_list_opened_inside_a_sentence_is_followed_through_its_items(outside):
