@@ -31,6 +31,19 @@ ARTICLES = {
                       "其叶卵状三角形，背面覆有银白色粉末。山民常采银背蕨的叶子入药，晒干后运到镇上出售。"),
     "0011_vine.txt": ("紫金藤", "紫金藤是一种攀援藤本植物，藤蔓可长达十米，攀附在树干上生长。"
                       "在山区，人们俗称它山葫芦、野葫芦、吊瓜藤。果实秋季成熟，紫红色。"),
+    "0012_bridge.txt": ("长河大桥", "长河大桥是连接长河南北两岸的一座公路桥，"
+                        "位于青州市东郊，是当地最重要的过江通道之一。"
+                        "长河大桥由青州市交通局主持修建，1998年动工，2002年建成通车。大桥建成以前，两岸居民只能依靠渡船往来，"
+                        "遇到汛期常常停航，十分不便。长河大桥通车后，南岸的农产品可以直接运到城区销售，带动了沿岸乡镇的发展。"
+                        "每逢节假日，长河大桥上游人如织，不少市民专程来到桥头拍照留念。长河大桥也因此成为青州市的一张名片，"
+                        "多次出现在城市宣传片中。当地政府还在长河大桥南侧修建了滨河公园，供市民休闲散步。"
+                        "2015年，长河大桥进行了一次全面检修，更换了全部伸缩缝和照明设施，检修期间实行单向通行。"
+                        "2020年起，长河大桥每晚开启景观灯光，成为青州夜景的重要组成部分。"
+                        "如今长河大桥日均车流量超过三万辆次，早晚高峰时段交通繁忙，交警部门在桥头两端设置了执勤岗亭。"
+                        "长河大桥周边还开通了三条公交线路，方便两岸居民出行。"
+                        "大桥为双塔斜拉桥结构，全长1860米，主跨420米，桥面宽26米，设双向四车道。"
+                        "桥塔高约130米，采用钢筋混凝土结构。斜拉索共有168根，呈扇形布置。"
+                        "大桥设计使用寿命为100年，可抵御百年一遇的洪水。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -92,6 +105,17 @@ def test_other_names_of_the_subject_are_no_list_of_its_features(outside):
 def test_other_names_asked_are_answered_by_the_sentence_giving_them(outside):
     answer = outside.ask("紫金藤的别名是什么？")
     assert answer.answer.startswith("在山区，人们俗称它山葫芦")
+
+
+def test_search_puts_first_the_half_of_a_paragraph_the_answer_quotes(outside):
+    """A paragraph cut in two: the half naming the subject most ranks first by fusion; the answer
+    reads the other half's "日均车流量", and hybrid search follows it (the second stage)."""
+    question = "长河大桥通车后每天有多少车辆经过？"
+    parsed, _, vector, tokens = outside.query(question)
+    fused = outside.retriever.search(vector, tokens, 5, "hybrid", None, outside.authors_named(parsed))
+    assert "日均车流量" not in fused[0].chunk.text and "日均车流量" in fused[1].chunk.text
+    assert "日均车流量" in outside.ask(question).answer
+    assert "日均车流量" in outside.search(question, k=5).hits[0].chunk.text
 
 
 def test_a_list_opened_inside_a_sentence_is_followed_through_its_items(outside):

@@ -90,3 +90,51 @@ def test_a_question_naming_an_essays_author_ranks_that_essays_passages_up(assist
     assert assistant.authors_named("局长们怎么看？") == set() and len(assistant.authors_named("村书记们怎么看？")) == 3
     # A role asked of something the question names is that thing's, not an essay's author.
     assert assistant.authors_named(assistant.parse("余村现在的村党支部书记是谁？")[0]) == set()
+
+
+def _hit(row: int, essay: int, score: float, source: str = "essays.txt"):
+    from rag.schema import Chunk, Hit
+
+    chunk = Chunk(f"c{row}", essay, "题", "", "题", 0, 1, "文", source)
+    return Hit(row + 1, score, chunk, row)
+
+
+def _answer_citing(hit):
+    from rag.schema import Answer, Citation
+
+    return Answer("问", "答[1]。", True, [Citation(1, hit, "答", ((0, 1),))], [])
+
+
+def test_the_passage_an_answer_quotes_first_moves_up_from_second_place_within_its_essay():
+    from rag.assistant import answer_first
+
+    hits = [_hit(0, 3, 0.9), _hit(1, 3, 0.8), _hit(2, 3, 0.7)]
+    moved = answer_first(hits, _answer_citing(hits[1]))
+    assert [h.row for h in moved] == [1, 0, 2]
+    assert [h.rank for h in moved] == [1, 2, 3] and [h.score for h in moved] == [0.9, 0.8, 0.7]
+
+
+def test_no_move_from_another_essay_from_deeper_down_or_without_an_answer():
+    from rag.assistant import answer_first
+    from rag.schema import Answer
+
+    other = [_hit(0, 3, 0.9), _hit(1, 4, 0.8)]
+    assert answer_first(other, _answer_citing(other[1])) == other
+    deep = [_hit(0, 3, 0.9), _hit(1, 3, 0.8), _hit(2, 3, 0.7)]
+    assert answer_first(deep, _answer_citing(deep[2])) == deep
+    assert answer_first(deep, Answer("问", "资料中未找到。", False, [], deep)) == deep
+
+
+def test_hybrid_search_differs_from_the_fused_ranking_only_by_the_answers_first_passage(assistant):
+    """The second stage runs in hybrid search only; the dense and BM25 baselines stay as ranked."""
+    for question, _ in CASES:
+        fused = assistant.retriever.search(*assistant.query(question)[2:], 5, "hybrid", None,
+                                           assistant.authors_named(assistant.parse(question)[0]))
+        first = assistant.ask(question).citations[0].hit.row
+        hits = assistant.search(question, k=5).hits
+        if fused[1].row == first and fused[1].chunk.essay == fused[0].chunk.essay:
+            assert hits[0].row == first
+        else:
+            assert [h.row for h in hits] == [h.row for h in fused]
+    dense = assistant.search(CASES[0][0], k=5, mode="dense").hits
+    assert [h.score for h in dense] == sorted((h.score for h in dense), reverse=True)
