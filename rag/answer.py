@@ -25,9 +25,10 @@ Refusals say why:
   a township ("哪个镇") or a sum of money that no sentence of the passages states:
   "资料提到了五四村，但没有写其村支书的姓名。";
 - no retrieved passage names every focus name;
-- the question names nothing of the corpus, continues no conversation, and no sentence comes
+- the question names nothing of the corpus, continues no conversation, no sentence comes
   close in meaning (OFF_TOPIC_SIMILARITY, chosen on the dev split; a survey is judged without
-  the words naming the essays' writers, "几位学员…");
+  the words naming the essays' writers, "几位学员…") and no passage holds most of its words
+  (ON_TOPIC_COVERAGE of their IDF mass: "核心保护区有多大" is elliptical, not off-topic);
 - the question counts time from the asker's own day ("后天", "今晚") and the corpus never uses
   that word: written essays cannot say what happens then;
 - a number or an ordinal the question states ("2023年", "第二期") is in none of the passages;
@@ -71,6 +72,7 @@ OVERLAP_WEIGHT = 0.3
 RANK_PRIOR = 0.1  # added as RANK_PRIOR / rank of the passage
 PART_BONUS = 0.1  # added to a sentence opening on the part asked about (CMRC trial, eval/NOTES.md)
 OFF_TOPIC_SIMILARITY = 0.73  # chosen on the dev split; see eval/NOTES.md
+ON_TOPIC_COVERAGE = 0.5  # …unless one passage holds this share of its IDF mass (dev, CMRC trial)
 MIN_TOPIC_CHARS = 4  # a survey without its writers' words must keep this much to be judged again
 NOT_FOUND = "资料中未找到关于“{topic}”的内容。"
 ROLE_SYNONYMS = {"支书": "书记", "村长": "主任", "一把手": "书记"}
@@ -112,10 +114,12 @@ class Composer(Enumerations):
     """Scores the sentences inside passages against a parsed question and writes the answer."""
 
     def __init__(self, index: Index, tokenizer: Tokenizer, idf: Callable[[str], float],
-                 encode: Callable[[str], np.ndarray] | None = None) -> None:
+                 encode: Callable[[str], np.ndarray] | None = None,
+                 coverage: Callable[[list[str]], float] | None = None) -> None:
         super().__init__(index, tokenizer)
         self.idf = idf
         self.encode = encode
+        self.coverage = coverage  # the share of a question's IDF mass its best BM25 passage holds
         self._said: dict[str, bool] = {}
 
     def only_listed(self, name: str, spellings: set[str], hits: list[Hit]) -> bool:
@@ -217,8 +221,9 @@ class Composer(Enumerations):
             # "X的叶子有什么特点": a sentence opening on the part asked ("叶为披针形") describes it.
             scores = scores + PART_BONUS * np.array([opens_on(self.text(r), q.part) for r in rows])
         # A follow-up is on the conversation's topic whatever its own words.
-        if not spellings and not q.follow_up and float(cosine.max()) < OFF_TOPIC_SIMILARITY and not (
-                survey and self._on_topic_without_writers(q.text, rows)):
+        if (not spellings and not q.follow_up and float(cosine.max()) < OFF_TOPIC_SIMILARITY
+                and not (survey and self._on_topic_without_writers(q.text, rows))
+                and not self._said_in_one_passage(query_tokens)):
             return refusal(q.text, hits, "问题与资料内容不相关")
         if q.constraints:
             # A number or year the question states must be in the passage quoted: prefer those.
@@ -320,6 +325,12 @@ class Composer(Enumerations):
             if spans and (not roles or any(t in text for t in roles)):
                 return [self.window(row, spans[0], VALUE_BUDGET)]
         return []
+
+    def _said_in_one_passage(self, query_tokens: list[str]) -> bool:
+        """Whether one passage holds most of the question's words, weighted by IDF: an elliptical
+        question ("核心保护区有多大") is far in meaning from every sentence, yet its words are
+        the passage's; a question off the corpus's topic has words the corpus lacks."""
+        return self.coverage is not None and self.coverage(query_tokens) >= ON_TOPIC_COVERAGE
 
     def _on_topic_without_writers(self, question: str, rows: list[int]) -> bool:
         """Whether a survey question is close to some sentence once the words about the essays'

@@ -88,7 +88,7 @@ class Assistant:
         self.encoder = encoder
         self.tokenizer = tokenizer
         self.retriever = Retriever(index, settings)
-        self.composer = Composer(index, tokenizer, self.retriever.idf, encoder.encode)
+        self.composer = Composer(index, tokenizer, self.retriever.idf, encoder.encode, self.retriever.query_coverage)
         self._names = None  # villages and practices, built on first need (rag.trainers.dossier)
         self._focus = None  # (names a question can be about, aliases, names too common to focus on)
         self._authors: dict[str, frozenset[int]] | None = None  # author line → its essays

@@ -126,6 +126,10 @@ class Retriever:
         total = sum(self._idf[t] for t in ids) + unknown * math.log1p((self.n + 0.5) / 0.5)
         return float(matched / total) if total else 0.0
 
+    def query_coverage(self, tokens: list[str]) -> float:
+        """The share of the query's IDF mass that its best BM25 passage contains (see `coverage`)."""
+        return self.bm25_candidates(tokens)[2]
+
     def idf(self, token: str) -> float:
         """IDF of a token over the chunks; a word the corpus never uses gets the highest."""
         token_id = self.lexical.vocabulary.get(token)

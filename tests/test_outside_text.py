@@ -118,6 +118,14 @@ def test_search_puts_first_the_half_of_a_paragraph_the_answer_quotes(outside):
     assert "日均车流量" in outside.search(question, k=5).hits[0].chunk.text
 
 
+def test_an_elliptical_question_whose_words_one_passage_holds_is_answered_not_refused(outside):
+    """"伸缩缝是哪一年更换的" names no subject and is far in meaning from every sentence, yet one
+    passage holds its words; a question off the corpus's topic holds few of them."""
+    answer = outside.ask("伸缩缝是哪一年更换的？")
+    assert answer.answerable and "2015年" in answer.answer
+    assert not outside.ask("量子计算机的原理是什么？").answerable
+
+
 def test_a_list_opened_inside_a_sentence_is_followed_through_its_items(outside):
     answer = outside.ask("做好社区绿化要抓哪几件事？")
     assert all(item in answer.answer for item in ("因地制宜", "留足养护经费", "发动居民参与"))
