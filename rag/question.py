@@ -25,9 +25,12 @@ from rag.text import CN_DIGITS, ORDINALS, STOPWORDS, cn_number, normalize
 PLURAL_DIGITS = "二两三四五六七八九十几"  # "哪三个" asks for several; "哪一个" for one
 # Measure words that count things; money, time and size units are handled by their own rows.
 COUNTERS = "个位名户人家条项座所处次期届批轮篇本棵株头只辆台间栋幢套张件种类场门颗支堂节"
-AREA_UNITS = "平方公里|平方千米|平方公尺|平方米|平米|公顷|英亩|亩|[kK]m²|[kK]m2|m²"
-LENGTH_UNITS = "公里|千米|厘米|毫米|公分|公尺|英里|海里|米|哩|里|[kK]m(?![a-zA-Z²2])|cm|mm"
-WEIGHT_UNITS = "千克|公斤|毫克|克|吨|斤"
+AREA_UNITS = "平方公里|平方千米|平方公尺|平方米|平米|公顷|英亩|亩|(?i:km)[²2]|m²"
+LENGTH_UNITS = "公里|千米|厘米|毫米|公分|公尺|英里|海里|米|哩|里|(?i:km|cm|mm)(?![a-zA-Z²2])"
+WEIGHT_UNITS = "千克|公斤|毫克|克|吨|斤|(?i:kg)(?![a-zA-Z])"
+# Spellings of one unit: "多少厘米" is answered by "2cm".
+SAME_UNITS = ("平方公里|平方千米|(?i:km)[²2]", "平方米|平米|m²", "公里|千米|(?i:km)(?![a-zA-Z²2])",
+              "厘米|公分|(?i:cm)", "毫米|(?i:mm)", "千克|公斤|(?i:kg)(?![a-zA-Z])")
 TIME_UNITS = "小时|分钟|秒"
 MONEY_WORDS = (r"钱|资金|经费|投资|投入|收入|营收|产值|利润|收益|挣|赚|花费|花了|成本|预算|补贴|补助|奖金|"
                r"分红|租金|工资|薪|价格|价钱|售价|票价|单价|总价|造价|费用|开支|开销|花销|卖了?|贷款|债|融资|筹")
@@ -203,13 +206,18 @@ def measure_unit(text: str) -> str | None:
     ('户', '亩', '第')
     >>> measure_unit("有多大面积？") == AREA_UNITS, measure_unit("一共几个？") == f"[{COUNTERS}]"
     (True, True)
+    >>> measure_unit("全长多少厘米？")
+    '厘米|公分|(?i:cm)'
     """
     if "第几" in text:
         return "第"
     m = re.search(rf"(?:多少|(?<!哪)几)({AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS}|[{COUNTERS}])", text)
     if m:
-        # 个 is the general classifier: a count in any classifier answers it (not 30亩, not 9%).
-        return f"[{COUNTERS}]" if m.group(1) == "个" else m.group(1)
+        # 个 is the general classifier: a count in any classifier answers it (not 30亩, not 9%);
+        # a unit is answered in any of its spellings ("多少厘米": 2cm).
+        unit = m.group(1)
+        return f"[{COUNTERS}]" if unit == "个" else next(
+            (spellings for spellings in SAME_UNITS if re.fullmatch(spellings, unit)), unit)
     if re.search(r"面积|占地|多大.{0,2}(?:地|面)", text):
         return AREA_UNITS
     if re.search(r"多长|多远|多高|多深|多宽|里程|长度|高度|身高|体长", text):

@@ -106,13 +106,24 @@ def test_a_numeral_inside_a_known_name_states_no_value():
 
 @pytest.mark.parametrize("sentence,unit,value", [
     ("保护区面积约1750.33km²。", "area", "1750.33km²"), ("该路段全长10km。", "length", "10km"),
-    ("成年个体体长约13公尺。", "length", "13公尺"),
+    ("成年个体体长约13公尺。", "length", "13公尺"), ("他身高182CM。", "length", "182CM"),
+    ("面积约3KM2。", "area", "3KM2"),
 ])
 def test_units_written_in_latin_letters_or_old_forms(sentence, unit, value):
     from rag.question import AREA_UNITS, LENGTH_UNITS
 
     units = {"area": AREA_UNITS, "length": LENGTH_UNITS}[unit]
     assert [sentence[s:e] for s, e in value_spans(sentence, "quantity", units)] == [value]
+
+
+@pytest.mark.parametrize("question,sentence,value", [
+    ("全长多少厘米？", "全长通常只有2cm，是最小的一种。", "2cm"), ("有多少公里？", "线路长38.6千米。", "38.6千米"),
+    ("重多少公斤？", "成体重约5kg。", "5kg"),
+])
+def test_a_unit_asked_is_answered_in_any_of_its_spellings(question, sentence, value):
+    from rag.question import measure_unit
+
+    assert [sentence[s:e] for s, e in value_spans(sentence, "quantity", measure_unit(question))] == [value]
 
 
 def test_a_headings_items_may_follow_an_introduction(assistant):
