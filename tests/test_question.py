@@ -91,7 +91,8 @@ def test_definition_term():
 
 
 @pytest.mark.parametrize("question,unit", [
-    ("一共多少户？", "户"), ("占地多少亩？", "亩"), ("全长多少公里？", "公里"), ("有多大面积？", AREA_UNITS),
+    ("一共多少户？", "户"), ("占地多少亩？", "亩"), ("全长多少公里？", "公里|千米|(?i:km)(?![a-zA-Z²2])"),
+    ("有多大面积？", AREA_UNITS),
     ("排第几名？", "第"), ("有几个？", f"[{COUNTERS}]"), ("有多少？", None), ("一共上了几堂课？", "堂"),
 ])
 def test_measure_word_after_how_many(question, unit):
