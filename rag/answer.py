@@ -313,9 +313,9 @@ class Composer(Enumerations):
         """The best sentence stating a value of the expected kind that the question does not
         already state, windowed around the value when the sentence is long. A person asked by
         role ("主任是谁") must be named beside that role; "由谁…" without a role may be answered
-        by an organisation too."""
+        by an organisation, or by people named by role or group ("请来专家…") too."""
         roles = attribute_terms(q.attribute, self.tokenizer) if q.expected == "person" else set()
-        kinds = [q.expected] + (["organisation"] if q.expected == "person" and not roles else [])
+        kinds = [q.expected] + (["organisation", "people"] if q.expected == "person" and not roles else [])
         for row, score in zip(rows, scores, strict=True):
             if score < scores[0] - TYPE_MARGIN:
                 break

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from rag.lexicon import DETERMINERS, frequent
-from rag.question import ALIAS_WORDS, AREA_UNITS, COUNTERS, LENGTH_UNITS, TIME_UNITS, WEIGHT_UNITS
+from rag.question import ALIAS_WORDS, AREA_UNITS, COUNTERS, LENGTH_UNITS, PEOPLE_WORDS, TIME_UNITS, WEIGHT_UNITS
 from rag.text import CN_DIGITS, ORDINALS, cn_number
 
 # A numeral; a lone 一 is left out, as "一个村" is an article more often than a count.
@@ -35,6 +35,7 @@ _PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:村|镇|乡(?![村镇])|县|区|�
                     r"(?![\u4e00-\u9fff]{0,1}(?:民|委|干部|集体|书记|庄))")  # 乡村, 乡镇 are no 乡
 _ORG = re.compile(r"(?<![的为以和在与及、,，。])[\u4e00-\u9fff“”]{2,20}?"
                   r"(?:有限公司|公司|合作社|协会|集团|委员会|大学|学院|研究院|银行|基金会|酒店)")
+_PEOPLE = re.compile(PEOPLE_WORDS)
 _FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}")  # 保罗·皮尔斯
 _TITLE = re.compile(r"书记|支书|老师|教授|主任|局长|县长|镇长|乡长|村长|主席|同志|先生|女士|院士|专家|经理|董事长")
 
@@ -171,6 +172,8 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
                      and text[m.start() - 1] not in DETERMINERS
                      and not frequent(text[m.start() - 1 : e]) and not frequent(text[e - 1 : e + 1])]
         return spans
+    if kind == "people":  # people named by role or group, for "谁" asking no role
+        return [m.span() for m in _PEOPLE.finditer(text)]
     if kind == "organisation":
         spans = [m.span() for m in _ORG.finditer(text)]
         return spans or (_tagged_spans(text, tokenizer, ("nt",)) if tokenizer else [])

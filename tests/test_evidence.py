@@ -126,6 +126,12 @@ def test_a_unit_asked_is_answered_in_any_of_its_spellings(question, sentence, va
     assert [sentence[s:e] for s, e in value_spans(sentence, "quantity", measure_unit(question))] == [value]
 
 
+def test_people_named_by_role_or_group():
+    sentence = "村里请来专家编制规划，动员乡贤回村。"
+    assert [sentence[s:e] for s, e in value_spans(sentence, "people")] == ["专家", "乡贤"]
+    assert value_spans("修了一条路。", "people") == []
+
+
 def test_a_headings_items_may_follow_an_introduction(assistant):
     """"二、经验启示", four sentences of introduction, then 一是…四是…: the heading's enumeration."""
     composer = assistant.composer
