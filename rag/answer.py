@@ -16,8 +16,8 @@ part the question asks about ("X的叶子有什么特点": "叶为披针形…")
   things — one item per line; ≤ LIST_BUDGET characters;
 - surveys ("几位学员…都谈了什么"): one glimpse per essay; methods and reasons: up to MAX_RUN
   consecutive sentences, ≤ LIST_BUDGET characters, a reason from the sentence stating a cause
-  (由于…, 为了…, …因此…) within CAUSE_MARGIN of the best; anything else: the best sentence and
-  a close second.
+  (由于…, 为了…, …因此…) within CAUSE_MARGIN of the best, a name's origin from the sentence
+  saying it (得名, 命名…); anything else: the best sentence and a close second.
 An answer never ends on a colon: an open answer whose last sentence announces a list gets it.
 
 Refusals say why:
@@ -53,7 +53,16 @@ from rag.evidence import is_lead_in, listed_at, value_spans
 from rag.lists import LIST_BUDGET, TYPE_MARGIN, VALUE_BUDGET, Enumerations
 from rag.passages import Piece, is_heading_like, opens_on, strip_words
 from rag.places import PLACE_SUFFIXES
-from rag.question import ALIAS_WORDS, OTHER_NAMES_ASKED, ROLE_WORDS, SURVEY_SUBJECT, VALUE_KINDS, Question, asked_level
+from rag.question import (
+    ALIAS_WORDS,
+    NAME_ORIGIN_ASKED,
+    OTHER_NAMES_ASKED,
+    ROLE_WORDS,
+    SURVEY_SUBJECT,
+    VALUE_KINDS,
+    Question,
+    asked_level,
+)
 from rag.schema import Answer, Citation, Hit
 from rag.store import Index
 from rag.text import SENTENCE_END, Tokenizer
@@ -80,6 +89,8 @@ ROLE = re.compile(ROLE_WORDS)
 CONSEQUENCE = re.compile(r"(?:因此|所以|因而|故而|于是|由此|从而|正因如此|也因此|故)")
 # Words by which a sentence gives other names of its subject ("又名甲、乙", "俗称甲", "被称为甲").
 NAMING = re.compile(rf"{ALIAS_WORDS}|称为|称作|叫做|叫作|誉为")
+# Words by which a sentence says where a name comes from.
+NAME_ORIGIN = re.compile(r"得名|命名|取名|赐名|起名|名字来源|名称来源|由来|故称|故名|因而称|因此称|称之为|被称为|名为")
 # Words by which a sentence states a cause or a purpose (a lone 故 is left out: 故事, 故乡).
 CAUSE = re.compile(r"因为|由于|为了|之所以|原因|导致|致使|以致|以便|以免|鉴于|出于|因此|所以|因而|故而|从而|于是|由此")
 
@@ -263,6 +274,11 @@ class Composer(Enumerations):
             survey_rows, survey_scores = ([r for r, _ in typed], [x for _, x in typed]) if typed else (
                 ranked_rows, ranked_scores)
             pieces = self._survey_pieces(survey_rows, survey_scores, owner, set(query_tokens))
+        elif NAME_ORIGIN_ASKED.search(q.text) and (
+                origin := self._first_within(ranked_rows, ranked_scores, CAUSE_MARGIN,
+                                             lambda row: bool(NAME_ORIGIN.search(self.text(row))))) is not None:
+            # "X是怎么得名的": from the sentence saying where the name comes from ("故而得名").
+            pieces = self._run_pieces(origin, owner, reason=True)
         elif q.expected == "method":
             pieces = self._run_pieces(ranked_rows[0], owner)
         elif q.expected == "reason":

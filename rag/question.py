@@ -45,6 +45,9 @@ ALIAS_WORDS = r"又名|又称|别称|别名|俗称|亦称|也称|或称|简称|�
 NAMES_ASKED = re.compile(rf"{ALIAS_WORDS}|名字|名称|称呼|叫法|称号|叫什么")
 # A question asking something's other names: "X的别名是什么", "在北方被称之为什么".
 OTHER_NAMES_ASKED = re.compile(rf"{ALIAS_WORDS}|称之?为什么|称作什么|叫作什么|叫做什么|俗名|别号|外号|绰号")
+# A question asking where a name comes from: "X是怎么得名的", "名字的由来", "为什么被称为Y".
+NAME_ORIGIN_ASKED = re.compile(r"得名|(?:名字|名称|称号|叫法).{0,4}(?:怎么|如何|由来|来历|来源)|"
+                               r"(?:为什么|为何|为啥)(?:被|又|会)?(?:叫|称|誉)")
 # Nouns whose "有什么X" / "X是什么" asks for several things: "主要做法是什么" lists the 做法.
 LISTED_NOUNS = r"做法|举措|措施|经验|特点|特色|项目|业态|内容|课程"
 # Nouns naming a way of doing something: "按什么(发展)思路", "具体办法是什么" ask for a method.

@@ -44,6 +44,8 @@ ARTICLES = {
                         "大桥为双塔斜拉桥结构，全长1860米，主跨420米，桥面宽26米，设双向四车道。"
                         "桥塔高约130米，采用钢筋混凝土结构。斜拉索共有168根，呈扇形布置。"
                         "大桥设计使用寿命为100年，可抵御百年一遇的洪水。"),
+    "0013_pavilion.txt": ("望江亭", "望江亭位于城东江边，是一座两层木亭，名字在当地无人不知。"
+                          "清代一位知县登亭远眺，题写“望江”二字，亭子由此命名。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -124,6 +126,11 @@ def test_an_elliptical_question_whose_words_one_passage_holds_is_answered_not_re
     answer = outside.ask("伸缩缝是哪一年更换的？")
     assert answer.answerable and "2015年" in answer.answer
     assert not outside.ask("量子计算机的原理是什么？").answerable
+
+
+def test_where_a_name_comes_from_is_answered_by_the_sentence_saying_it(outside):
+    answer = outside.ask("望江亭的名字是怎么来的？")
+    assert answer.answer.startswith("清代一位知县登亭远眺")
 
 
 def test_a_list_opened_inside_a_sentence_is_followed_through_its_items(outside):
