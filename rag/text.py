@@ -108,6 +108,24 @@ def cn_number(text: str) -> int | None:
     return (_CN_VALUE.get(tens, 1) if tens else 1) * 10 + (_CN_VALUE.get(ones, 0) if ones else 0)
 
 
+def regroup_interrogatives(words: list[str], dictionary) -> list[str]:
+    """jieba reads "什么样板" as 什么样 | 板; when the character after 什么样 makes a word with
+    样 (样板, 样品, 样本), the question says 什么 | 样板.
+
+    >>> regroup_interrogatives(["是", "个", "什么样", "板"], {"样板": 10})
+    ['是', '个', '什么', '样板']
+    >>> regroup_interrogatives(["什么样", "的"], {"样板": 10})
+    ['什么样', '的']
+    """
+    out: list[str] = []
+    for word in words:
+        if out and out[-1] == "什么样" and len(word) == 1 and dictionary.get("样" + word):
+            out[-1:] = ["什么", "样" + word]
+        else:
+            out.append(word)
+    return out
+
+
 class Tokenizer:
     """jieba with our dictionary; `tokenize` returns content words only.
 
@@ -144,7 +162,8 @@ class Tokenizer:
         青石合作社), so a question using either form matches.
         """
         text = normalize(text).lower()
-        return [t for t in self._jieba.cut_for_search(text) if t.strip() and _WORD.search(t) and t not in STOPWORDS]
+        words = regroup_interrogatives(list(self._jieba.cut_for_search(text)), self._jieba.FREQ)
+        return [t for t in words if t.strip() and _WORD.search(t) and t not in STOPWORDS]
 
     def tagged(self, text: str):
         """jieba's (word, flag) pairs for `text`, with our dictionary's tags; slower than `tokenize`."""

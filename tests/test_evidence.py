@@ -139,3 +139,9 @@ def test_a_headings_items_may_follow_an_introduction(assistant):
     items = composer.enumeration(heading)
     assert items[0] == heading
     assert [item_marker(composer.text(r)) for r in items[1:]] == [("shi", n) for n in (1, 2, 3, 4)]
+
+
+def test_a_question_word_does_not_swallow_the_noun_after_it():
+    """jieba reads "什么样板" as 什么样|板; the tokenizer gives the question's noun back."""
+    assert "样板" in Tokenizer().tokenize("这个村在数字化上是个什么样板？")
+    assert "什么样" not in Tokenizer().tokenize("是个什么样板？")
