@@ -86,13 +86,14 @@ MIN_TOPIC_CHARS = 4  # a survey without its writers' words must keep this much t
 NOT_FOUND = "资料中未找到关于“{topic}”的内容。"
 ROLE_SYNONYMS = {"支书": "书记", "村长": "主任", "一把手": "书记"}
 ROLE = re.compile(ROLE_WORDS)
-CONSEQUENCE = re.compile(r"(?:因此|所以|因而|故而|于是|由此|从而|正因如此|也因此|故)")
+_CONSEQUENCE_WORDS = "因此|所以|因而|故而|于是|由此|从而"
+CONSEQUENCE = re.compile(rf"(?:{_CONSEQUENCE_WORDS}|正因如此|也因此|故)")
 # Words by which a sentence gives other names of its subject ("又名甲、乙", "俗称甲", "被称为甲").
 NAMING = re.compile(rf"{ALIAS_WORDS}|称为|称作|叫做|叫作|誉为")
 # Words by which a sentence says where a name comes from.
 NAME_ORIGIN = re.compile(r"得名|命名|取名|赐名|起名|名字来源|名称来源|由来|故称|故名|因而称|因此称|称之为|被称为|名为")
 # Words by which a sentence states a cause or a purpose (a lone 故 is left out: 故事, 故乡).
-CAUSE = re.compile(r"因为|由于|为了|之所以|原因|导致|致使|以致|以便|以免|鉴于|出于|因此|所以|因而|故而|从而|于是|由此")
+CAUSE = re.compile(rf"因为|由于|为了|之所以|原因|导致|致使|以致|以便|以免|鉴于|出于|{_CONSEQUENCE_WORDS}")
 
 
 def with_marker(sentence: str, n: int) -> str:
@@ -350,7 +351,7 @@ class Composer(Enumerations):
 
     def _on_topic_without_writers(self, question: str, rows: list[int]) -> bool:
         """Whether a survey question is close to some sentence once the words about the essays'
-        writers ("几位作者", "各篇心得") are left out: they say the question is about the
+        writers ("几位学员", "每篇文章") are left out: they say the question is about the
         essays, and pull its vector away from any one sentence of them."""
         rest = SURVEY_SUBJECT.sub("", question).strip("，,、的 ")
         if self.encode is None or len(rest) < MIN_TOPIC_CHARS or rest == question:

@@ -43,7 +43,7 @@ from rag.schema import Chunk, Essay, Section, Sentence
 
 # 4: the BM25 postings of each chunk; 5: collections, each file's SHA-256; 6: a list item after a colon
 # starts a sentence; 7: a section up to 1.25 times the chunk limit stays one chunk; 8: BM25 tokens
-# regroup 什么样|板 as 什么|样板.
+# regroup 什么样|本 as 什么|样本.
 FORMAT_VERSION = 8
 MANIFEST = "manifest.json"
 

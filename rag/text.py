@@ -109,12 +109,12 @@ def cn_number(text: str) -> int | None:
 
 
 def regroup_interrogatives(words: list[str], dictionary) -> list[str]:
-    """jieba reads "什么样板" as 什么样 | 板; when the character after 什么样 makes a word with
-    样 (样板, 样品, 样本), the question says 什么 | 样板.
+    """jieba reads "什么样本" as 什么样 | 本; when the character after 什么样 makes a word with
+    样 (样本, 样品), the question says 什么 | 样本.
 
-    >>> regroup_interrogatives(["是", "个", "什么样", "板"], {"样板": 10})
-    ['是', '个', '什么', '样板']
-    >>> regroup_interrogatives(["什么样", "的"], {"样板": 10})
+    >>> regroup_interrogatives(["用", "的", "是", "什么样", "本"], {"样本": 10})
+    ['用', '的', '是', '什么', '样本']
+    >>> regroup_interrogatives(["什么样", "的"], {"样本": 10})
     ['什么样', '的']
     """
     out: list[str] = []

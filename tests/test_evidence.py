@@ -142,6 +142,6 @@ def test_a_headings_items_may_follow_an_introduction(assistant):
 
 
 def test_a_question_word_does_not_swallow_the_noun_after_it():
-    """jieba reads "什么样板" as 什么样|板; the tokenizer gives the question's noun back."""
-    assert "样板" in Tokenizer().tokenize("这个村在数字化上是个什么样板？")
-    assert "什么样" not in Tokenizer().tokenize("是个什么样板？")
+    """jieba reads "什么样本" as 什么样|本; the tokenizer gives the question's noun back."""
+    assert "样本" in Tokenizer().tokenize("这批调查用的是什么样本？")
+    assert "什么样" not in Tokenizer().tokenize("用的是什么样本？")
