@@ -170,6 +170,7 @@ def _write_meta(client, name: str, index: Index, manifest: dict) -> None:
         "manifest": manifest, "sources": index.sources, "essays": [asdict(e) for e in index.essays],
         "names": index.names.to_rows(), "terms": index.terms, "vocabulary": index.bm25.vocab_dict,
         "document_frequencies": index.lexical.document_frequencies().tolist(),
+        "centroid": index.vector_centre.tolist(),
     }
     rows = []
     for key, value in blobs.items():
@@ -271,6 +272,7 @@ def load(settings) -> Index:
             dense=MilvusVectors(client, f"{build}_chunks", len(chunk_rows), dim),
             terms=meta["terms"], sources=meta["sources"],
             essays=[essay_from_dict(e) for e in meta["essays"]], names=Gazetteer.from_rows(meta["names"]),
+            centroid=np.asarray(meta["centroid"], dtype=np.float32),
         )
         index.lexical = MilvusBM25(client, f"{build}_chunks", meta["vocabulary"],
                                    np.asarray(meta["document_frequencies"], dtype=np.int64), len(chunk_rows))

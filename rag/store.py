@@ -9,6 +9,7 @@ Files (no pickle anywhere):
   dense.faiss           inner-product FAISS index over normalised chunk vectors (flat, or
                         HNSW for large corpora)
   sentence_vectors.npy  normalised sentence vectors, row i ↔ sentences.jsonl line i
+  centroid.npy          the mean of every chunk and sentence vector (retrieval centres on it)
   bm25/                 bm25s index over jieba tokens (.npy + .json)
   bm25_terms.npy,       the BM25 vocabulary ids of each chunk (CSR: chunk i holds
   bm25_offsets.npy      terms[offsets[i]:offsets[i + 1]]), for document frequencies
@@ -43,8 +44,8 @@ from rag.schema import Chunk, Essay, Section, Sentence
 
 # 4: the BM25 postings of each chunk; 5: collections, each file's SHA-256; 6: a list item after a colon
 # starts a sentence; 7: a section up to 1.25 times the chunk limit stays one chunk; 8: BM25 tokens
-# regroup 什么样|本 as 什么|样本.
-FORMAT_VERSION = 8
+# regroup 什么样|本 as 什么|样本; 9: the vectors' centroid.
+FORMAT_VERSION = 9
 MANIFEST = "manifest.json"
 
 
@@ -87,6 +88,7 @@ class Index:
     sources: dict[str, str] = field(default_factory=dict)
     essays: list[Essay] = field(default_factory=list)
     names: Gazetteer = field(default_factory=lambda: Gazetteer([]))
+    centroid: np.ndarray | None = None  # saved by a build; see `vector_centre`
 
     def essay(self, number: int) -> Essay:
         """Essay `number` (1-based, as chunks and citations number them)."""
@@ -119,12 +121,42 @@ class Index:
         return sentence_of[lo:hi].tolist()
 
     @cached_property
+    def vector_centre(self) -> np.ndarray:
+        """The mean of every chunk and sentence vector: the direction all texts of the corpus share
+        (rag/retrieve.py centres on it). Saved by a build; an index made in memory (a baseline, a
+        synthetic benchmark) has it computed from its vectors."""
+        if self.centroid is not None:
+            return self.centroid
+        chunks = (self.dense.reconstruct_batch(np.arange(start, min(start + BATCH, self.dense.ntotal)))
+                  for start in range(0, self.dense.ntotal, BATCH))
+        sentences = (self.sentence_vectors[np.arange(start, min(start + BATCH, len(self.sentences)))]
+                     for start in range(0, len(self.sentences), BATCH))
+        return mean_vector(chunks, sentences)
+
+    @cached_property
     def lexical(self):
         """The BM25 side as retrieval asks of it (rag/bm25.py); a store keeping it elsewhere
         (rag/milvus_store.py) sets its own."""
         from rag.bm25 import LocalBM25
 
         return LocalBM25(self.bm25, self.bm25_terms, self.bm25_offsets)
+
+
+BATCH = 65_536  # vectors read at a time when averaging them
+
+
+def mean_vector(*batches) -> np.ndarray:
+    """The mean of the vectors in every batch of every iterable given (float32).
+
+    >>> [round(float(v), 3) for v in mean_vector([np.array([[1.0, 0.0]])], [np.array([[0.0, 1.0], [0.0, 1.0]])])]
+    [0.333, 0.667]
+    """
+    total, count = None, 0
+    for batch in (b for group in batches for b in group):
+        if len(batch):
+            total = batch.sum(axis=0, dtype=np.float64) + (0 if total is None else total)
+            count += len(batch)
+    return (total / count).astype(np.float32) if count else np.zeros(0, dtype=np.float32)
 
 
 def save(folder: Path, index: Index, manifest: dict) -> dict:
@@ -136,6 +168,7 @@ def save(folder: Path, index: Index, manifest: dict) -> dict:
     folder = Path(folder)
     faiss.write_index(index.dense, str(folder / "dense.faiss"))
     np.save(folder / "sentence_vectors.npy", index.sentence_vectors, allow_pickle=False)
+    np.save(folder / "centroid.npy", index.vector_centre, allow_pickle=False)
     index.bm25.save(str(folder / "bm25"), show_progress=False)
     np.save(folder / "bm25_terms.npy", index.bm25_terms, allow_pickle=False)
     np.save(folder / "bm25_offsets.npy", index.bm25_offsets, allow_pickle=False)
@@ -261,6 +294,7 @@ def load(folder: Path) -> Index:
             sources=json.loads((folder / "sources.json").read_text(encoding="utf-8")),
             essays=[essay_from_dict(d) for d in json.loads((folder / "essays.json").read_text("utf-8"))],
             names=Gazetteer.load(folder / "names.json"),
+            centroid=np.load(folder / "centroid.npy", allow_pickle=False),
         )
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
         raise IndexUnavailable(f"索引无法读取（{folder}）：{exc}") from None

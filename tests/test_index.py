@@ -26,6 +26,10 @@ def test_every_file_exists_and_reloads_equal(built_index, assistant):
     again = store.load(folder)
     assert again.chunks == assistant.index.chunks
     assert np.array_equal(again.sentence_vectors, assistant.index.sentence_vectors)
+    # The centroid saved is the mean of every chunk and sentence vector, as an index made in memory computes it.
+    vectors = np.vstack([again.dense.reconstruct_batch(np.arange(len(again.chunks))), again.sentence_vectors])
+    assert np.allclose(again.centroid, vectors.mean(axis=0), atol=1e-6)
+    assert "centroid.npy" in manifest["files"]
 
 
 def test_same_results_after_reload(built_index, assistant, encoder):

@@ -138,3 +138,61 @@ def test_hybrid_search_differs_from_the_fused_ranking_only_by_the_answers_first_
             assert [h.row for h in hits] == [h.row for h in fused]
     dense = assistant.search(CASES[0][0], k=5, mode="dense").hits
     assert [h.score for h in dense] == sorted((h.score for h in dense), reverse=True)
+
+
+def _unit(vectors):
+    import numpy as np
+
+    return vectors / np.linalg.norm(vectors, axis=-1, keepdims=True)
+
+
+def test_the_hybrid_dense_half_is_the_cosine_of_centred_vectors_on_both_paths(assistant):
+    """The corpus's mean vector subtracted from the question's and every text's, then cosines:
+    computed from the raw cosines on the exact path and on the candidate path (large corpora),
+    equal to doing it by hand."""
+    import numpy as np
+
+    from rag import retrieve
+
+    index, exact = assistant.index, assistant.retriever
+    _, _, vector, _ = assistant.query("村里怎么留住年轻人？")
+    centre = index.vector_centre
+    chunks = _unit(index.dense.reconstruct_batch(np.arange(exact.n)) - centre)
+    chunk_of, sentence_of = index.membership
+    sentences = _unit(index.sentence_vectors[sentence_of] - centre)
+    query = _unit(vector - centre)
+    best = np.full(exact.n, -1.0)
+    np.maximum.at(best, chunk_of, sentences @ query)
+    w = assistant.settings.sentence_weight
+    by_hand = np.where(best > -1.0, (1 - w) * (chunks @ query) + w * best, chunks @ query)
+    assert np.allclose(exact.dense_scores(vector, centred=True), by_hand, atol=1e-5)
+    assert not np.allclose(exact.dense_scores(vector), by_hand, atol=1e-2)  # raw cosines differ
+    rows = np.arange(0, exact.n, 3)
+    candidates = retrieve.Retriever(index, assistant.settings, exact_limit=0)
+    assert np.allclose(candidates.candidate_dense_scores(vector, rows, centred=True), by_hand[rows], atol=1e-5)
+
+
+def test_centring_makes_passages_less_often_everyones_nearest(assistant):
+    """Every essay is about the same programme, so raw vectors crowd together (mean cosine
+    between chunks above 0.8) and a few generic passages are the nearest passage of many
+    sentences (hubs). After centring, the count of sentences whose nearest passage (outside
+    their own essay) is a given passage is less skewed."""
+    import numpy as np
+
+    index = assistant.index
+    chunks = index.dense.reconstruct_batch(np.arange(len(index.chunks)))
+    sentences = index.sentence_vectors
+    essay_of_sentence = np.array([index.chunks[c].essay for c in index.membership[0]])
+    sentence_rows = index.membership[1]
+    chunk_essays = np.array([c.essay for c in index.chunks])
+
+    def skewness(chunk_vectors, sentence_vectors):
+        cosines = sentence_vectors[sentence_rows] @ chunk_vectors.T
+        cosines[essay_of_sentence[:, None] == chunk_essays[None, :]] = -9
+        counts = np.bincount(cosines.argmax(axis=1), minlength=len(chunk_vectors)).astype(float)
+        return float(((counts - counts.mean()) ** 3).mean() / counts.std() ** 3)
+
+    assert float((chunks @ chunks.T).mean()) > 0.8
+    centre = index.vector_centre
+    raw, centred = skewness(chunks, sentences), skewness(_unit(chunks - centre), _unit(sentences - centre))
+    assert centred < raw - 0.3, (raw, centred)
