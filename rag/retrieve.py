@@ -39,9 +39,11 @@ CANDIDATES = 200  # from the vector index and from BM25 each
 AUTHOR_BONUS = 2.0
 
 
-def centred_cosines(cosines: np.ndarray, dots: np.ndarray, query_dot: float, centre_sq: float) -> np.ndarray:
+def centred_cosines(cosines: np.ndarray, dots: np.ndarray, query_dot: float, centre_sq: float,
+                    norms: np.ndarray | None = None) -> np.ndarray:
     """Cosines between unit vectors x and q after subtracting a centre c from both, from their
-    raw cosines: (x−c)·(q−c) / (|x−c| |q−c|), with x·c = `dots`, q·c = `query_dot`, |c|² = `centre_sq`.
+    raw cosines: (x−c)·(q−c) / (|x−c| |q−c|), with x·c = `dots`, q·c = `query_dot`, |c|² = `centre_sq`
+    (and |x−c| = `norms`, when computed beforehand).
 
     >>> x, q, c = np.array([[0.6, 0.8]]), np.array([1.0, 0.0]), np.array([0.5, 0.5])
     >>> centred_cosines(x @ q, x @ c, float(q @ c), float(c @ c)).round(4).tolist()
@@ -50,9 +52,15 @@ def centred_cosines(cosines: np.ndarray, dots: np.ndarray, query_dot: float, cen
     >>> round(float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)), 4)
     -0.4472
     """
-    norms = np.sqrt(np.maximum(1 - 2 * dots + centre_sq, 1e-12))
+    if norms is None:
+        norms = centred_norms(dots, centre_sq)
     query_norm = math.sqrt(max(1 - 2 * query_dot + centre_sq, 1e-12))
     return (cosines - dots - query_dot + centre_sq) / (norms * query_norm)
+
+
+def centred_norms(dots: np.ndarray, centre_sq: float) -> np.ndarray:
+    """|x − c| for unit vectors x with x·c = `dots`."""
+    return np.sqrt(np.maximum(1 - 2 * dots + centre_sq, 1e-12))
 
 
 def standardise(scores: np.ndarray) -> np.ndarray:
@@ -103,10 +111,10 @@ class Retriever:
         return self._mix(chunk_cos, owner, cos)
 
     def _cosines(self, vectors: np.ndarray, query_vector: np.ndarray, centred: bool) -> np.ndarray:
-        cosines = vectors @ query_vector
         if not centred:
-            return cosines
-        return centred_cosines(cosines, vectors @ self.centre, float(query_vector @ self.centre), self._centre_sq)
+            return vectors @ query_vector
+        both = vectors @ np.stack([query_vector, self.centre], axis=1)  # one pass: cosines and dots
+        return centred_cosines(both[:, 0], both[:, 1], float(query_vector @ self.centre), self._centre_sq)
 
     def _mix(self, chunk_cos: np.ndarray, owner: np.ndarray, sentence_cos: np.ndarray) -> np.ndarray:
         """(1 - w) * chunk cosine + w * best cosine among the chunk's sentences (`owner[i]` holds
@@ -135,20 +143,25 @@ class Retriever:
         sentence_cos = self.index.sentence_vectors[self._sentence_of] @ query_vector if has_sentences else None
         if centred:
             query_dot = float(query_vector @ self.centre)
-            chunk_dots, sentence_dots = self._centre_dots
-            chunk_cos = centred_cosines(chunk_cos, chunk_dots, query_dot, self._centre_sq)
+            (chunk_dots, chunk_norms), (sentence_dots, sentence_norms) = self._centre_dots
+            chunk_cos = centred_cosines(chunk_cos, chunk_dots, query_dot, self._centre_sq, chunk_norms)
             if has_sentences:
-                sentence_cos = centred_cosines(sentence_cos, sentence_dots, query_dot, self._centre_sq)
+                sentence_cos = centred_cosines(sentence_cos, sentence_dots, query_dot, self._centre_sq, sentence_norms)
         if not has_sentences:
             return chunk_cos
         return self._mix(chunk_cos, self._chunk_of, sentence_cos)
 
     @cached_property
-    def _centre_dots(self) -> tuple[np.ndarray, np.ndarray | None]:
-        """The inner products of every chunk vector and of every chunk's sentence vectors (in
-        `_sentence_of` order) with the centre: the exact path's, computed once."""
-        sentences = self.index.sentence_vectors[self._sentence_of] @ self.centre if len(self._sentence_of) else None
-        return self.index.dense.reconstruct_batch(np.arange(self.n)) @ self.centre, sentences
+    def _centre_dots(self) -> tuple[tuple, tuple]:
+        """(x·c, |x − c|) for every chunk vector and for every chunk's sentence vectors (in
+        `_sentence_of` order), c the centre: the exact path's, computed once."""
+        def dots_and_norms(dots):
+            return dots, centred_norms(dots, self._centre_sq)
+
+        chunks = dots_and_norms(self.index.dense.reconstruct_batch(np.arange(self.n)) @ self.centre)
+        if not len(self._sentence_of):
+            return chunks, (None, None)
+        return chunks, dots_and_norms(self.index.sentence_vectors[self._sentence_of] @ self.centre)
 
     def bm25_scores(self, tokens: list[str]) -> tuple[np.ndarray, float]:
         """BM25 score per chunk, and the share of the query's IDF mass the top chunk contains."""
