@@ -25,6 +25,9 @@ from rag.text import CN_DIGITS, ORDINALS, STOPWORDS, cn_number, normalize
 PLURAL_DIGITS = "二两三四五六七八九十几"  # "哪三个" asks for several; "哪一个" for one
 # Measure words that count things; money, time and size units are handled by their own rows.
 COUNTERS = "个位名户人家条项座所处次期届批轮篇本棵株头只辆台间栋幢套张件种类场门颗支堂节"
+# …and measure words that count parts of what is said or done: "哪三句话", "哪两点", "哪三步"
+# ask for several items, though "3点" or "三步远" states no count of things.
+ITEM_COUNTERS = COUNTERS + "点句步段层招"
 AREA_UNITS = "平方公里|平方千米|平方公尺|平方米|平米|公顷|英亩|亩|(?i:km)[²2]|m²"
 LENGTH_UNITS = "公里|千米|厘米|毫米|公分|公尺|英里|海里|米|哩|里|(?i:km|cm|mm)(?![a-zA-Z²2])"
 WEIGHT_UNITS = "千克|公斤|毫克|克|吨|斤|(?i:kg)(?![a-zA-Z])"
@@ -59,7 +62,7 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
     ("survey", re.compile(r"几位(?:学员|作者|同志|干部|参训)|几篇|学员们|大家都|各自|不同(?:学员|作者|文章)|"
                           r"都(?:谈|说|提|讲|写|认为|怎么)|各篇|每篇|每位|各(?:给|谈|说|提|讲|写)")),
     ("list", re.compile(rf"哪些|哪几|有几(?:个方面|点|条)|几个方面|分别|列举|包括什么|包含什么|"
-                        rf"哪[“\"]?[{PLURAL_DIGITS}]+[{COUNTERS}]|有什么(?:{LISTED_NOUNS})|(?:{LISTED_NOUNS})(?:主要|具体)?是什么")),
+                        rf"哪[“\"]?[{PLURAL_DIGITS}]+[{ITEM_COUNTERS}]|有什么(?:{LISTED_NOUNS})|(?:{LISTED_NOUNS})(?:主要|具体)?是什么")),
     # "称之为什么", "被誉为什么", "更名为什么" ask what X is called: a verb taking 为, then 什么.
     ("reason", re.compile(r"(?<![称誉成作视改现定名译分列算变转认之])为什么|为何|什么原因|何故|缘何|原因是|怎么会|"
                           r"凭什么|为啥")),
@@ -182,8 +185,8 @@ def list_item_kind(text: str) -> tuple[str, str]:
     (('place', '精品示范村'), ('', ''))
     >>> list_item_kind("有哪几点体会？"), list_item_kind("有哪几条经验？"), list_item_kind("分为哪几个方面？")
     (('point', '点'), ('point', '条'), ('', ''))
-    >>> list_item_kind("他学到的发展理念包括哪些？")
-    ('', '发展理念')
+    >>> list_item_kind("他学到的发展理念包括哪些？"), list_item_kind("提出的工作原则是哪三句话？")
+    (('', '发展理念'), ('', '工作原则'))
     """
     point = re.search(r"哪(?:些|几)个?(点|条|项|步)", text)
     # Points of a text are numbered items (一是…, 1.…), not things listed in one sentence; "方面"
@@ -193,7 +196,8 @@ def list_item_kind(text: str) -> tuple[str, str]:
     m = re.search(rf"哪(?:些|几)[{COUNTERS}]?([\u4e00-\u9fff]{{1,8}})", text)
     if not m:
         # The noun before the question word: "发展理念包括哪些" asks for 发展理念.
-        before = re.search(r"([\u4e00-\u9fff]{2,4})(?:主要)?(?:包括|包含|有|是|分为|分成)哪(?:些|几)", text)
+        before = re.search(rf"([\u4e00-\u9fff]{{2,4}})(?:主要)?(?:包括|包含|有|是|分为|分成)"
+                           rf"哪(?:些|几|[{PLURAL_DIGITS}]+[{ITEM_COUNTERS}])", text)
         return ("", before.group(1)) if before else ("", "")
     for kind, pattern in (("place", PLACE_WORDS), ("organisation", ORG_WORDS),
                           ("person", ROLE_WORDS + r"|人|学员|同志|干部"), ("title", r"课|文件|书|文章|讲座|报告")):

@@ -12,7 +12,8 @@ TEMPLATES = {
     "survey": ["几位学员对张家村都写了什么？", "学员们怎么看垃圾分类？", "不同作者对旅游开发各自有什么看法？",
                "两位作者各写了哪些村？", "每篇心得都提到了哪个村？"],
     "list": ["甲镇有哪些特色产业？", "这项制度包括哪五条？", "请列举几个主要措施。", "两个村分别种什么？",
-             "这家合作社的经验是什么？", "这家民宿的特色是什么？"],
+             "这家合作社的经验是什么？", "这家民宿的特色是什么？", "他讲了哪三点？", "口号是哪两句话？",
+             "改造分哪三步？"],
     "reason": ["为什么要先修路？", "李家村为何能吸引游客？", "停办的原因是什么？"],
     "date": ["这座桥是哪一年建成的？", "合作社什么时候成立的？", "活动在几月几号举行？", "古井是什么年代挖的？",
              "老桥通车的时间是？"],
@@ -47,6 +48,14 @@ def test_a_verb_taking_wei_before_shenme_asks_no_reason(question):
     """"称之为 + 什么" asks what something is called; only 为什么 standing alone asks why."""
     assert expected_answer(question) not in ("reason", "")
     assert expected_answer("它为什么被称为天池？") == "reason"
+
+
+def test_which_n_of_a_measure_word_asks_for_n_items_named_before_it():
+    """"哪三句话", "哪两步": a numeral and a measure word after 哪 ask for that many items; the
+    noun before 是/有 names them ("规划目标" is what the enumeration should be of)."""
+    q = parse("镇里提出的规划目标是哪三句话？")
+    assert (q.expected, q.count, q.item_noun) == ("list", 3, "规划目标")
+    assert parse("由哪两个乡镇合并？").item_noun == ""
 
 
 def test_a_township_level_asked_for():
