@@ -4,7 +4,8 @@ Pairs come from the text itself: each sentence of a passage against the rest of 
 (inverse cloze: a question-like piece against the passage it came from) and a section heading
 against its passage. The bundled model's weights are fine-tuned on them with in-batch negatives
 (the MultipleNegativesRanking loss: cross-entropy over scaled cosines of a batch), in plain torch
-on the same BERT the encoder runs (rag.embed.BertMeanPooling), deterministic under a seed. The
+on the same BERT the encoder runs (rag.embed.BertMeanPooling), deterministic under a seed (up to
+float rounding: the BLAS may sum in a different order from one run to the next). The
 adapted weights are written into the index (`adapted_model/`) and the manifest records how.
 
 Off by default, and `auto` means off: on this corpus and the CMRC 2018 trial split adaptation

