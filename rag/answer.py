@@ -92,6 +92,8 @@ CONSEQUENCE = re.compile(rf"(?:{_CONSEQUENCE_WORDS}|正因如此|也因此|故)"
 NAMING = re.compile(rf"{ALIAS_WORDS}|称为|称作|叫做|叫作|誉为")
 # Words by which a sentence says where a name comes from.
 NAME_ORIGIN = re.compile(r"得名|命名|取名|赐名|起名|名字来源|名称来源|由来|故称|故名|因而称|因此称|称之为|被称为|名为")
+# A sentence whose subject is the writer or the writer's unit, after at most a short opener ("下一步,").
+WRITER_TURN = re.compile(r"^[^，,。]{0,6}[，,]?(?:我们|我[区乡镇村县市局])")
 # Words by which a sentence states a cause or a purpose (a lone 故 is left out: 故事, 故乡).
 CAUSE = re.compile(rf"因为|由于|为了|之所以|原因|导致|致使|以致|以便|以免|鉴于|出于|{_CONSEQUENCE_WORDS}")
 
@@ -147,6 +149,20 @@ class Composer(Enumerations):
     def place_names(self) -> set[str]:
         """Every spelling of the gazetteer's places."""
         return {s for n in self.index.names.of_kind("place") for s in (n.name, *n.aliases)}
+
+    def turns_away(self, row: int, focus: set[str]) -> bool:
+        """Whether sentence `row`, continuing an answer about a place (`focus`: every spelling of
+        the question's names), turns to another subject: it names another place of the corpus of
+        the same level (村 for a village) and not the focus, or turns to the writer's own unit
+        ("下一步,我们应…", "我乡可…")."""
+        text = self.text(row)
+        if any(f in text for f in focus):
+            return False
+        levels = {f[-1] for f in focus if f in self.place_names}
+        if any(p in text for p in self.place_names
+               if p[-1] in levels and not any(p in f or f in p for f in focus)):
+            return True
+        return bool(WRITER_TURN.match(text.strip()))
 
     def names_a_thing(self, phrase: str) -> bool:
         """Whether a phrase ends in a noun (jieba's tag n…, or a name of the dictionary):
@@ -215,6 +231,8 @@ class Composer(Enumerations):
             what = "它是什么" if q.expected == "definition" else f"其{q.kind_name}"
             text = f"资料只在列举中提到了{'、'.join(listed)}，没有写{what}。"
             return refusal(q.text, hits_for_answer, text.rstrip("。"), text=text)
+        # A run of sentences about a named place stops where the text turns to another subject.
+        focus_spellings = set().union(*spellings) if any(f in self.place_names for f in q.focus) else set()
         survey = q.expected == "survey"
         listing = q.expected == "list" or q.item > 0  # a list, or one item of it ("第二点")
         # A value is checked by its kind, so it may come from deeper: as deep as a list's items.
@@ -279,11 +297,12 @@ class Composer(Enumerations):
                 origin := self._first_within(ranked_rows, ranked_scores, CAUSE_MARGIN,
                                              lambda row: bool(NAME_ORIGIN.search(self.text(row))))) is not None:
             # "X是怎么得名的": from the sentence saying where the name comes from ("故而得名").
-            pieces = self._run_pieces(origin, owner, reason=True)
+            pieces = self._run_pieces(origin, owner, reason=True, focus=focus_spellings)
         elif q.expected == "method":
-            pieces = self._run_pieces(ranked_rows[0], owner)
+            pieces = self._run_pieces(ranked_rows[0], owner, focus=focus_spellings)
         elif q.expected == "reason":
-            pieces = self._run_pieces(self._cause_row(ranked_rows, ranked_scores, owner), owner, reason=True)
+            pieces = self._run_pieces(self._cause_row(ranked_rows, ranked_scores, owner), owner, reason=True,
+                                      focus=focus_spellings)
         elif q.expected == "definition" and (q.term or OTHER_NAMES_ASKED.search(q.text)):
             # "什么是X": the sentence defining X; "X的别名是什么": the one giving its other names.
             defining = (self._defining_row(q.term, ranked_rows, ranked_scores) if q.term else
@@ -408,17 +427,21 @@ class Composer(Enumerations):
         found = self._first_within(rows, scores, CAUSE_MARGIN, states_cause)
         return rows[0] if found is None else found
 
-    def _run_pieces(self, row: int, owner: dict[int, Hit], reason: bool = False) -> list[Piece]:
+    def _run_pieces(self, row: int, owner: dict[int, Hit], reason: bool = False,
+                    focus: set[str] = frozenset()) -> list[Piece]:
         """A method or a reason: the best sentence and up to MAX_RUN - 1 sentences after it in its
         passage, while they fit LIST_BUDGET (400 characters for methods: a short sentence setting
         the scene brings the long one that says how). A reason's best sentence that states the
-        consequence ("因此…") starts from the sentence before it, which holds the cause."""
+        consequence ("因此…") starts from the sentence before it, which holds the cause. With
+        `focus` (the spellings of a place the question names), the run ends before a sentence
+        that `turns_away` from it."""
         passage = set(self.rows_in(owner[row]))
         if reason and CONSEQUENCE.match(self.text(row).strip()) and row - 1 in passage:
             row -= 1
         run, total = [row], len(self.text(row))
         following = row + 1
-        while len(run) < MAX_RUN and following in passage and total + len(self.text(following)) <= LIST_BUDGET:
+        while (len(run) < MAX_RUN and following in passage and total + len(self.text(following)) <= LIST_BUDGET
+               and not (focus and self.turns_away(following, focus))):
             run.append(following)
             total += len(self.text(following))
             following += 1
