@@ -312,9 +312,9 @@ class Composer(Enumerations):
                 at = ranked_rows.index(defining)
                 pieces = self._open_pieces([defining] + ranked_rows[:at] + ranked_rows[at + 1:],
                                            [ranked_scores[at]] + ranked_scores[:at] + ranked_scores[at + 1:],
-                                           owner, query_tokens)
+                                           owner, query_tokens, focus_spellings)
         if not pieces:
-            pieces = self._open_pieces(ranked_rows, ranked_scores, owner, query_tokens)
+            pieces = self._open_pieces(ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
             last = pieces[-1][0]
             if self.text(last).rstrip().endswith((":", "：")) and self.enumeration(last):
                 # An answer never ends on a colon: the list it announces follows.
@@ -331,7 +331,7 @@ class Composer(Enumerations):
             first = self.text(pieces[0][0])
             anchored = (is_lead_in(first) or enumerated and is_heading_like(first)) and names_focus(pieces[0])
             about = pieces if anchored else [p for p in pieces if names_focus(p)]
-            pieces = about or self._open_pieces(ranked_rows, ranked_scores, owner, query_tokens)
+            pieces = about or self._open_pieces(ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
         cited = {self.hit_for(r, hits, owner).row for r, _, _ in pieces}
         cited_text = "".join(self.index.chunks[i].text for i in cited)
         missing = [n for n in q.constraints if n not in cited_text]
@@ -448,18 +448,23 @@ class Composer(Enumerations):
         return self._fit(run, LIST_BUDGET)
 
     def _open_pieces(self, rows: list[int], scores: list[float], owner: dict[int, Hit],
-                     query_tokens: list[str]) -> list[Piece]:
-        """The best sentence, with the next one when it only sets the scene, and a close second."""
+                     query_tokens: list[str], focus: set[str] = frozenset()) -> list[Piece]:
+        """The best sentence, with the next one when it only sets the scene, and a close second;
+        with `focus` (a place's spellings), neither when it `turns_away` from the place."""
+        def stays(row: int) -> bool:
+            return not (focus and self.turns_away(row, focus))
+
         chosen = [rows[0]]
         # A short best sentence often only sets the scene ("2009年,…准备建一个旅游集散中心");
         # the sentence after it, in the same passage, tends to carry the substance.
         following = rows[0] + 1
-        if len(self.text(rows[0]).strip()) < SHORT_SENTENCE and following in self.rows_in(owner[rows[0]]):
+        if (len(self.text(rows[0]).strip()) < SHORT_SENTENCE and following in self.rows_in(owner[rows[0]])
+                and stays(following)):
             chosen.append(following)
         for row, score in zip(rows[1:], scores[1:], strict=True):
             if len(chosen) >= MAX_SENTENCES or score < scores[0] - SCORE_MARGIN:
                 break
-            if row not in chosen:
+            if row not in chosen and stays(row):
                 chosen.append(row)
         pieces = []
         for row in chosen:

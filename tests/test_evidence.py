@@ -36,6 +36,8 @@ def tokenizer():
     ("1500多棵百年以上柿子树", "quantity", "棵", "1500多棵"),
     ("今年是浙江省实施", "quantity", "第", "第21"),
     ("5月13日,X区学习运用", "date", None, "5月13日"),
+    ("5月12日至18日,我有幸", "duration", None, "5月12日至18日"),  # a span of dates says how long
+    ("为期5天的专题授课", "duration", None, "5天"),
     ("义乌市何斯路村现任支部书记何允辉", "person", None, "何允辉"),
     ("德清县莫干山生态旅游发展有限公司", "organisation", None, "公司"),
 ])
@@ -47,6 +49,7 @@ def test_values_of_the_asked_kind_in_corpus_sentences(text, tokenizer, fragment,
 
 @pytest.mark.parametrize("sentence,kind", [
     ("2009年,德清县准备建一个旅游集散中心。", "duration"),  # a year is a date, not a duration
+    ("5月13日上午,学员们来到村里。", "duration"),  # one day is a date
     ("一个村一个村地深入考察。", "quantity"),  # 一个 is an article here
     ("要坚持规划引领,科学布局。", "organisation"),  # 布局 is no bureau
     ("傅临产书记的话让我觉得很真实。", "money"),
