@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.lexicon import base_dictionary, frequent
 from rag.text import CN_DIGITS, ORDINALS, STOPWORDS, cn_number, normalize
 
 PLURAL_DIGITS = "二两三四五六七八九十几"  # "哪三个" asks for several; "哪一个" for one
@@ -176,6 +177,23 @@ def defined_term(text: str) -> str:
     return term if term and "的" not in term and len(term) <= 20 and not _INTERROGATIVE.search(term) else ""
 
 
+def leading_nouns(text: str) -> str:
+    """The nouns `text` opens with, by jieba's part-of-speech tags (n…, vn, j).
+
+    >>> leading_nouns("精品示范村？"), leading_nouns("方面谈乡村治理？"), leading_nouns("是什么")
+    ('精品示范村', '方面', '')
+    """
+    import jieba.posseg
+
+    base_dictionary()  # loads jieba's table once, quietly
+    nouns = []
+    for word in jieba.posseg.lcut(text):
+        if not (word.flag.startswith("n") or word.flag in ("vn", "j")):
+            break
+        nouns.append(word.word)
+    return "".join(nouns)
+
+
 def list_item_kind(text: str) -> tuple[str, str]:
     """(kind, noun) of the items a list question asks for, from the noun after 哪些/哪几(个).
 
@@ -185,13 +203,18 @@ def list_item_kind(text: str) -> tuple[str, str]:
     (('place', '精品示范村'), ('', ''))
     >>> list_item_kind("有哪几点体会？"), list_item_kind("有哪几条经验？"), list_item_kind("分为哪几个方面？")
     (('point', '点'), ('point', '条'), ('', ''))
+    >>> list_item_kind("包括哪些项目？"), list_item_kind("要具备哪些条件？"), list_item_kind("分哪几步？")
+    (('', ''), ('', ''), ('point', '步'))
+    >>> list_item_kind("从哪几个方面谈乡村治理？"), list_item_kind("哪些企业参与了合作？")
+    (('', ''), ('organisation', '企业'))
     >>> list_item_kind("他学到的发展理念包括哪些？"), list_item_kind("提出的工作原则是哪三句话？")
     (('', '发展理念'), ('', '工作原则'))
     """
-    point = re.search(r"哪(?:些|几)个?(点|条|项|步)", text)
+    point = re.search(r"哪(?:些|几)个?(点|条|项|步)(.?)", text)
     # Points of a text are numbered items (一是…, 1.…), not things listed in one sentence; "方面"
-    # may be either ("坚持“政府主导、群众主体、社会参与”原则").
-    if point:
+    # may be either ("坚持“政府主导、群众主体、社会参与”原则"). A measure word, not the first
+    # character of a noun: 项目, 条件, 步骤 are things.
+    if point and not frequent(point.group(1) + point.group(2)):
         return "point", point.group(1)
     m = re.search(rf"哪(?:些|几)[{COUNTERS}]?([\u4e00-\u9fff]{{1,8}})", text)
     if not m:
@@ -199,9 +222,10 @@ def list_item_kind(text: str) -> tuple[str, str]:
         before = re.search(rf"([\u4e00-\u9fff]{{2,4}})(?:主要)?(?:包括|包含|有|是|分为|分成)"
                            rf"哪(?:些|几|[{PLURAL_DIGITS}]+[{ITEM_COUNTERS}])", text)
         return ("", before.group(1)) if before else ("", "")
+    phrase = leading_nouns(m.group(1))  # "方面谈乡村治理": 方面, not a 乡
     for kind, pattern in (("place", PLACE_WORDS), ("organisation", ORG_WORDS),
                           ("person", ROLE_WORDS + r"|人|学员|同志|干部"), ("title", r"课|文件|书|文章|讲座|报告")):
-        noun = re.match(rf"[\u4e00-\u9fff]{{0,4}}?(?:{pattern})", m.group(1))
+        noun = re.match(rf"[\u4e00-\u9fff]{{0,4}}?(?:{pattern})", phrase)
         if noun:
             return kind, noun.group(0)
     return "", ""
