@@ -125,6 +125,28 @@ def test_no_move_from_another_essay_from_deeper_down_or_without_an_answer():
     assert answer_first(deep, Answer("问", "资料中未找到。", False, [], deep)) == deep
 
 
+def test_a_list_opening_on_its_lead_in_brings_its_best_ranked_item_passage_up():
+    """"…做到以下几点:" announces; the items say what is listed. The best-ranked passage holding
+    a quoted item moves up, from deeper than a first quote may, within the top passage's essay."""
+    from rag.assistant import LIST_ITEM_DEPTH, answer_first
+    from rag.schema import Answer, Citation
+
+    def listing(lead_in, *items):
+        quotes = [(lead_in, "要做到以下几点:")] + [(hit, f"{n}.坚持规划引领。") for n, hit in enumerate(items, 1)]
+        citations = [Citation(n, hit, quote, ((0, 1),)) for n, (hit, quote) in enumerate(quotes, 1)]
+        return Answer("问", "…", True, citations, [])
+
+    hits = [_hit(row, 3, 1 - row / 10) for row in range(LIST_ITEM_DEPTH)]
+    moved = answer_first(hits, listing(hits[0], hits[7], hits[4]))
+    assert [h.row for h in moved][:3] == [4, 0, 1] and [h.score for h in moved] == [h.score for h in hits]
+    # An opening that is no lead-in keeps the first quote's rule (depth 2); another essay moves nothing.
+    plain = Answer("问", "…", True, [Citation(1, hits[0], "村里修了路。", ((0, 1),)),
+                                     Citation(2, hits[4], "又建了桥。", ((0, 1),))], [])
+    assert answer_first(hits, plain) == hits
+    elsewhere = [hits[0], _hit(1, 5, 0.8), *hits[2:]]
+    assert answer_first(elsewhere, listing(elsewhere[0], elsewhere[1])) == elsewhere
+
+
 def test_hybrid_search_differs_from_the_fused_ranking_only_by_the_answers_first_passage(assistant):
     """The second stage runs in hybrid search only; the dense and BM25 baselines stay as ranked."""
     for question, _ in CASES:
