@@ -26,7 +26,7 @@ from rag.text import Tokenizer, normalize, shorten, tidy
 
 MAX_QUESTION_CHARS = 2000
 ANSWER_FIRST_DEPTH = 2  # the passage an answer quotes first may move to the top from this rank
-LIST_ITEM_DEPTH = 10  # likewise a list's best-ranked item passage, when the list opens on its lead-in
+LIST_ITEM_DEPTH = 10  # likewise a list's first item passage, when the list opens on its lead-in
 ECHOED_QUESTION_CHARS = 80  # a question repeated back in a note is cut to this, with "……"
 
 
@@ -72,18 +72,18 @@ def answer_first(hits: list[Hit], answer: Answer) -> list[Hit]:
     ANSWER_FIRST_DEPTH and comes from the essay of the top passage: two halves of one paragraph
     differ less in their vectors and words than in whether a sentence of theirs says what was
     asked, which the answer reads (typed values, the part asked about, a cause). A list opening
-    on its lead-in or heading ("…做到以下几点:") says what it lists in its items: the best-ranked
-    passage holding a quoted item moves up instead, from within LIST_ITEM_DEPTH. Scores stay with
+    on its lead-in or heading ("…做到以下几点:") says what it lists in its items: the passage of
+    its first quoted item within LIST_ITEM_DEPTH moves up instead. Scores stay with
     the ranks, so they still fall with rank. Chosen on dev and the CMRC trial: eval/NOTES.md."""
     if not answer.citations:
         return hits
     first, depth = answer.citations[0].hit.row, ANSWER_FIRST_DEPTH
     opening = answer.citations[0].quote.strip()
     if len(answer.citations) > 1 and (is_lead_in(opening) or is_heading_like(opening)):
-        ranked = {hit.row: i for i, hit in enumerate(hits[:LIST_ITEM_DEPTH])}
+        ranked = {hit.row for hit in hits[:LIST_ITEM_DEPTH]}
         items = [c.hit.row for c in answer.citations[1:] if c.hit.row in ranked]
         if items:
-            first, depth = min(items, key=ranked.__getitem__), LIST_ITEM_DEPTH
+            first, depth = items[0], LIST_ITEM_DEPTH
     at = next((i for i, hit in enumerate(hits[:depth]) if hit.row == first), 0)
     if at == 0 or (hits[at].chunk.source, hits[at].chunk.essay) != (hits[0].chunk.source, hits[0].chunk.essay):
         return hits

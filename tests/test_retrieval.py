@@ -125,9 +125,10 @@ def test_no_move_from_another_essay_from_deeper_down_or_without_an_answer():
     assert answer_first(deep, Answer("问", "资料中未找到。", False, [], deep)) == deep
 
 
-def test_a_list_opening_on_its_lead_in_brings_its_best_ranked_item_passage_up():
-    """"…做到以下几点:" announces; the items say what is listed. The best-ranked passage holding
-    a quoted item moves up, from deeper than a first quote may, within the top passage's essay."""
+def test_a_list_opening_on_its_lead_in_brings_its_first_item_passage_up():
+    """"…做到以下几点:" announces; the items say what is listed. The passage of the first quoted
+    item within the top LIST_ITEM_DEPTH moves up, from deeper than a first quote may, within the
+    top passage's essay."""
     from rag.assistant import LIST_ITEM_DEPTH, answer_first
     from rag.schema import Answer, Citation
 
@@ -138,7 +139,9 @@ def test_a_list_opening_on_its_lead_in_brings_its_best_ranked_item_passage_up():
 
     hits = [_hit(row, 3, 1 - row / 10) for row in range(LIST_ITEM_DEPTH)]
     moved = answer_first(hits, listing(hits[0], hits[7], hits[4]))
-    assert [h.row for h in moved][:3] == [4, 0, 1] and [h.score for h in moved] == [h.score for h in hits]
+    assert [h.row for h in moved][:3] == [7, 0, 1] and [h.score for h in moved] == [h.score for h in hits]
+    beyond = [*hits, _hit(LIST_ITEM_DEPTH, 3, 0.0)]  # the first item ranks too deep: the next one moves
+    assert [h.row for h in answer_first(beyond, listing(beyond[0], beyond[-1], beyond[4]))][:2] == [4, 0]
     # An opening that is no lead-in keeps the first quote's rule (depth 2); another essay moves nothing.
     plain = Answer("问", "…", True, [Citation(1, hits[0], "村里修了路。", ((0, 1),)),
                                      Citation(2, hits[4], "又建了桥。", ((0, 1),))], [])
