@@ -73,8 +73,8 @@ def answer_first(hits: list[Hit], answer: Answer) -> list[Hit]:
     differ less in their vectors and words than in whether a sentence of theirs says what was
     asked, which the answer reads (typed values, the part asked about, a cause). A list opening
     on its lead-in or heading ("…做到以下几点:") says what it lists in its items: the passage of
-    its first quoted item within LIST_ITEM_DEPTH moves up instead. Scores stay with
-    the ranks, so they still fall with rank. Chosen on dev and the CMRC trial: eval/NOTES.md."""
+    its first quoted item within LIST_ITEM_DEPTH moves up instead. Scores stay with the ranks,
+    so they still fall with rank. Chosen on dev and the CMRC trial: eval/NOTES.md."""
     if not answer.citations:
         return hits
     first, depth = answer.citations[0].hit.row, ANSWER_FIRST_DEPTH

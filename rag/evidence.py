@@ -25,8 +25,8 @@ _DATE_SPAN = (r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]?\s*(?:至|到|—|－|-|~|～
 PATTERNS = {
     "date": re.compile(rf"\d{{4}}\s*年(?:\d{{1,2}}\s*月)?|\d{{1,2}}\s*月\s*\d{{0,2}}\s*[日号]?|[{CN_DIGITS}]{{1,3}}月|"
                        rf"(?:去|今|前|明)年|年[初底中]|[{CN_DIGITS}\d]+(?:多)?年[前来]|上世纪|\d{{2,4}}年代"),
-    # Not a year: "2009年" is a date.
-    # A length of time, or a span from one date to another ("5月12日至18日", "2024-2027年").
+    # A length of time (not a year: "2009年" is a date), or a span from one date to another
+    # ("5月12日至18日", "2024-2027年").
     "duration": re.compile(rf"(?<![\d])(?:\d{{1,3}}|[{CN_DIGITS}]{{1,4}})(?!\d)\s*多?(?:个)?"
                            rf"(?:年|个月|天|周|星期|小时)(?![级代底初])|{_DATE_SPAN}"),
     "money": re.compile(rf"{NUMBER}\s*多?(?:万|亿|千|百)?(?:元|块)|"
