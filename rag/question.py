@@ -177,28 +177,52 @@ def defined_term(text: str) -> str:
     return term if term and "的" not in term and len(term) <= 20 and not _INTERROGATIVE.search(term) else ""
 
 
-def leading_nouns(text: str) -> str:
-    """The nouns `text` opens with, by jieba's part-of-speech tags (n…, vn, j).
+def survey_value_kind(text: str) -> str:
+    """The kind of value a survey asks of each essay: what the question asks once its survey cue
+    is left out ("几位学员说的开班日期" → date), or the kind of the items it asks to list
+    ("各篇心得里提到了哪些老师" → person).
 
-    >>> leading_nouns("精品示范村？"), leading_nouns("方面谈乡村治理？"), leading_nouns("是什么")
-    ('精品示范村', '方面', '')
+    >>> survey_value_kind("几位学员说的开班日期一样吗？"), survey_value_kind("各篇心得里提到了哪些老师？")
+    ('date', 'person')
+    >>> survey_value_kind("几位学员对余村的变化是怎么描述的？")
+    ''
+    """
+    rest = SURVEY_CUE.sub("", text)
+    kind = expected_answer(rest, VALUE_KINDS)
+    if not kind and expected_answer(rest) == "list":
+        item_kind = list_item_kind(rest)[0]
+        kind = item_kind if item_kind in VALUE_KINDS else ""
+    return kind
+
+
+def leading_nouns(text: str) -> str:
+    """The noun phrase `text` opens with, by jieba's part-of-speech tags: its first run of nouns
+    (n…, vn, j), with the modifiers before it (a verb or an adjective: 授课老师).
+
+    >>> leading_nouns("精品示范村？"), leading_nouns("方面谈乡村治理？"), leading_nouns("授课老师？")
+    ('精品示范村', '方面', '授课老师')
+    >>> leading_nouns("是什么")
+    ''
     """
     import jieba.posseg
 
     base_dictionary()  # loads jieba's table once, quietly
-    nouns = []
+    words, nouns = [], False
     for word in jieba.posseg.lcut(text):
-        if not (word.flag.startswith("n") or word.flag in ("vn", "j")):
+        noun = word.flag.startswith("n") or word.flag in ("vn", "j")
+        if noun:
+            nouns = True
+        elif nouns or not word.flag.startswith(("v", "a", "b")):
             break
-        nouns.append(word.word)
-    return "".join(nouns)
+        words.append(word.word)
+    return "".join(words) if nouns else ""
 
 
 def list_item_kind(text: str) -> tuple[str, str]:
     """(kind, noun) of the items a list question asks for, from the noun after 哪些/哪几(个).
 
-    >>> list_item_kind("实地考察了哪些村庄？"), list_item_kind("有哪几位老师授课？")
-    (('place', '村'), ('person', '老师'))
+    >>> list_item_kind("实地考察了哪些村庄？"), list_item_kind("有哪几位老师授课？"), list_item_kind("去了哪些村？")
+    (('place', '村'), ('person', '老师'), ('place', '村'))
     >>> list_item_kind("打造哪几个精品示范村？"), list_item_kind("有哪些做法？")
     (('place', '精品示范村'), ('', ''))
     >>> list_item_kind("有哪几点体会？"), list_item_kind("有哪几条经验？"), list_item_kind("分为哪几个方面？")
@@ -222,7 +246,8 @@ def list_item_kind(text: str) -> tuple[str, str]:
         before = re.search(rf"([\u4e00-\u9fff]{{2,4}})(?:主要)?(?:包括|包含|有|是|分为|分成)"
                            rf"哪(?:些|几|[{PLURAL_DIGITS}]+[{ITEM_COUNTERS}])", text)
         return ("", before.group(1)) if before else ("", "")
-    phrase = leading_nouns(m.group(1))  # "方面谈乡村治理": 方面, not a 乡
+    # "方面谈乡村治理": 方面, not a 乡; a lone 村 or 镇 is no word to jieba's tagger.
+    phrase = leading_nouns(m.group(1)) or m.group(1)
     for kind, pattern in (("place", PLACE_WORDS), ("organisation", ORG_WORDS),
                           ("person", ROLE_WORDS + r"|人|学员|同志|干部"), ("title", r"课|文件|书|文章|讲座|报告")):
         noun = re.match(rf"[\u4e00-\u9fff]{{0,4}}?(?:{pattern})", phrase)
@@ -463,7 +488,7 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
         follow_up=follow_up,
         item_kind=item_kind, item_noun=item_noun,
         term=defined_term(text) if expected == "definition" else "",
-        value_kind=expected_answer(SURVEY_CUE.sub("", text), VALUE_KINDS) if expected == "survey" else "",
+        value_kind=survey_value_kind(text) if expected == "survey" else "",
         asker_time=m.group(0) if (m := ASKER_TIME.search(text)) else "",
         item=item_ordinal(text),
         count=item_count(text) if expected == "list" else 0,

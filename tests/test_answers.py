@@ -139,6 +139,16 @@ def test_a_method_run_takes_the_long_sentence_after_a_short_one(assistant):
         assert [piece[0] for piece in composer._run_pieces(row, owner)][:2] == [row, row + 1]
 
 
+def test_a_survey_listing_people_quotes_sentences_naming_them(assistant):
+    """"各篇…提到了哪些老师" asks each essay for people: the sentences quoted name them, not the
+    ones that only speak of "各位授课老师"."""
+    from rag.evidence import value_spans
+
+    answer = assistant.ask("各篇心得里提到了哪些授课老师？")
+    assert answer.answerable and len({c.hit.chunk.essay for c in answer.citations}) >= 2
+    assert all(value_spans(c.quote, "person", None, assistant.tokenizer) for c in answer.citations)
+
+
 def test_a_survey_is_off_topic_by_what_it_asks_not_by_its_writers(assistant):
     """"几位学员写的…" pulls a question's vector away from every sentence; without those words a
     survey of something the essays say is answered, and one of something they never mention is
