@@ -6,6 +6,8 @@ Leaves out: finding the marks in a sentence (evidence.py) and choosing what to a
 
 from __future__ import annotations
 
+import re
+
 from rag.evidence import MARKER_LEVELS, inline_items, is_lead_in, item_marker, lists_only_names, value_spans
 from rag.passages import Passages, Piece, clause_end, clause_spans, is_heading_like
 from rag.question import NAMES_ASKED, Question
@@ -18,6 +20,7 @@ LIST_MARGIN = 0.1  # likewise for a sentence belonging to an enumeration
 LIST_BUDGET = 400  # characters of a list answer (and of surveys, methods and reasons)
 VALUE_BUDGET = 200  # characters of an answer to a value, an open question or one item of a list
 MAX_ITEM_SENTENCES = 3  # an item's line and the sentences after it, before the next item
+ASPECT = re.compile(r"在([\u4e00-\u9fff“”]{2,10}?)(?:方面|领域)")  # "在安全方面有哪些措施": one aspect
 
 
 class Enumerations(Passages):
@@ -27,7 +30,8 @@ class Enumerations(Passages):
         """The whole enumeration that the best-scoring enumeration sentence belongs to. A best
         sentence that only announces the list ("拟打造5个精品示范村") brings the enumeration
         in the next sentences. Items of a stated kind ("哪些镇") must be of that kind, and of a
-        stated number ("哪三条") that many."""
+        stated number ("哪三条") that many. A question keeping to one aspect that names one item
+        ("在安全方面…") gets that item (`_aspect_item`)."""
         margin = TYPE_MARGIN if q.item_kind else LIST_MARGIN
         naming = "" if q.item_kind else q.item_noun  # "发展理念包括哪些": prefer the enumeration naming it
         asks_names = NAMES_ASKED.search(q.text)
@@ -46,9 +50,31 @@ class Enumerations(Passages):
                 if q.count and self.item_count(items) != q.count:
                     continue  # "哪三条": an enumeration of another length lists something else
                 if not naming or any(naming in self.text(r) for r in items):
-                    return self._fit(items, LIST_BUDGET)
+                    return self._aspect_item(q, items) or self._fit(items, LIST_BUDGET)
                 first = first or items
         return self._fit(first, LIST_BUDGET) if first else []
+
+    def _aspect_item(self, q: Question, items: list[int]) -> list[Piece]:
+        """When the question keeps to one aspect ("在安全方面有哪些措施") that names exactly one
+        marked item of the enumeration ("(四)毫不放松抓好安全"), that item: its line and the
+        sentences after it, up to the next item, within LIST_BUDGET."""
+        m = ASPECT.search(q.text)
+        if not m:
+            return []
+        aspect = m.group(1).strip("“”")
+        marked = self._marked_items(items)
+        named = [i for i, r in enumerate(marked) if aspect in self.text(r)]
+        return self._item_run(marked, named[0], LIST_BUDGET) if len(named) == 1 else []
+
+    def _item_run(self, items: list[int], i: int, budget: int, most: int | None = None) -> list[Piece]:
+        """Item i of the marked `items`: its line and the sentences after it in its essay, up to
+        the next item, `most` sentences and `budget` characters."""
+        item, following = items[i], items[i + 1] if i + 1 < len(items) else None
+        run = [item]
+        while ((most is None or len(run) < most) and run[-1] + 1 != following and self.same_essay(item, run[-1] + 1)
+               and sum(len(self.text(r)) for r in run) + len(self.text(run[-1] + 1)) <= budget):
+            run.append(run[-1] + 1)
+        return self._fit(run, budget)
 
     def item_count(self, items: list[int]) -> int:
         """How many items an enumeration holds: its marked items (一是…, 1.…), or the things a
@@ -73,12 +99,7 @@ class Enumerations(Passages):
             items = self._marked_items(self.enumeration(row))
             if len(items) < n:
                 continue
-            item, following = items[n - 1], items[n] if len(items) > n else None
-            run = [item]
-            while (len(run) < MAX_ITEM_SENTENCES and run[-1] + 1 != following and self.same_essay(item, run[-1] + 1)
-                   and sum(len(self.text(r)) for r in run) + len(self.text(run[-1] + 1)) <= VALUE_BUDGET):
-                run.append(run[-1] + 1)
-            return self._fit(run, VALUE_BUDGET)
+            return self._item_run(items, n - 1, VALUE_BUDGET, MAX_ITEM_SENTENCES)
         return []
 
     def _of_kind(self, items: list[int], q: Question) -> bool:

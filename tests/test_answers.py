@@ -251,6 +251,17 @@ def test_the_nth_item_of_an_enumeration(assistant, question, item):
     assert len(re.sub(r"\[\d+\]", "", answer.answer)) <= 200
 
 
+@pytest.mark.parametrize("aspect,item", [("安全", "(四)"), ("养老服务", "(二)")])
+def test_a_list_kept_to_one_aspect_gets_the_item_naming_it(assistant, aspect, item):
+    """"在安全方面有哪些措施" keeps to one of the enumeration's items: that item's line and what
+    follows it, not the line of every item."""
+    answer = assistant.ask(f"民政局在{aspect}方面有哪些措施？")
+    lines = re.sub(r"\[\d+\]", "", answer.answer).split("\n")
+    assert lines[0].startswith(item) and aspect in lines[0] and len(lines) >= 2
+    assert not any(line.startswith(("(一)", "(二)", "(三)", "(四)")) for line in lines[1:])
+    check_citations(answer)
+
+
 def test_points_asked_for_are_numbered_items_not_a_list_inside_a_sentence(assistant):
     """"哪几点": the 一是/二是/三是 of the essay, though a sentence listing things with 、 scores close."""
     answer = assistant.ask("一位村支书说自己这次外出学习有哪几点收获？")
