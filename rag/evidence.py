@@ -149,13 +149,16 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
     ([(4, 9)], [(0, 5)])
     >>> value_spans("从负债三十多万到一个亿", "money"), value_spans("年满80周岁", "quantity")
     ([(3, 7)], [(2, 6)])
+    >>> value_spans("培训班(第一期)开班", "quantity", "第"), value_spans("实施的第21个年头", "quantity", "第")
+    ([(4, 6)], [(3, 6)])
 
     A numeral inside a name the tokenizer knows (“千万工程”) states no value.
     """
     if kind in PATTERNS:
         spans = [m.span() for m in PATTERNS[kind].finditer(text)]
         if kind == "quantity" and unit == "第":
-            spans = [m.span() for m in re.finditer(rf"第{NUMBER}", text)]
+            # After 第 a lone 一 is an ordinal too ("第一期").
+            spans = [m.span() for m in re.finditer(rf"第(?:{NUMBER}|一)", text)]
         elif kind == "quantity" and unit:
             spans = [(s, e) for s, e in spans if re.search(rf"(?:{unit})$", text[s:e].rstrip())]
         return _outside_names(text, spans, tokenizer.numbered if tokenizer else ())
