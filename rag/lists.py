@@ -68,10 +68,11 @@ class Enumerations(Passages):
 
     def _item_run(self, items: list[int], i: int, budget: int, most: int | None = None) -> list[Piece]:
         """Item i of the marked `items`: its line and the sentences after it in its essay, up to
-        the next item, `most` sentences and `budget` characters."""
+        the next item or heading, `most` sentences and `budget` characters."""
         item, following = items[i], items[i + 1] if i + 1 < len(items) else None
         run = [item]
         while ((most is None or len(run) < most) and run[-1] + 1 != following and self.same_essay(item, run[-1] + 1)
+               and not is_heading_like(self.text(run[-1] + 1))
                and sum(len(self.text(r)) for r in run) + len(self.text(run[-1] + 1)) <= budget):
             run.append(run[-1] + 1)
         return self._fit(run, budget)
