@@ -149,8 +149,8 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
     ([(4, 9)], [(0, 5)])
     >>> value_spans("从负债三十多万到一个亿", "money"), value_spans("年满80周岁", "quantity")
     ([(3, 7)], [(2, 6)])
-    >>> value_spans("培训班(第一期)开班", "quantity", "第"), value_spans("实施的第21个年头", "quantity", "第")
-    ([(4, 6)], [(3, 6)])
+    >>> value_spans("培训班(第一期)开班", "quantity", "第"), value_spans("这是第21届年会", "quantity", "第")
+    ([(4, 6)], [(2, 5)])
 
     A numeral inside a name the tokenizer knows (“千万工程”) states no value.
     """

@@ -199,8 +199,8 @@ def leading_nouns(text: str) -> str:
     """The noun phrase `text` opens with, by jieba's part-of-speech tags: its first run of nouns
     (n…, vn, j), with the modifiers before it (a verb or an adjective: 授课老师).
 
-    >>> leading_nouns("精品示范村？"), leading_nouns("方面谈乡村治理？"), leading_nouns("授课老师？")
-    ('精品示范村', '方面', '授课老师')
+    >>> leading_nouns("精品示范村？"), leading_nouns("角度谈乡村治理？"), leading_nouns("授课老师？")
+    ('精品示范村', '角度', '授课老师')
     >>> leading_nouns("是什么")
     ''
     """
@@ -229,7 +229,7 @@ def list_item_kind(text: str) -> tuple[str, str]:
     (('point', '点'), ('point', '条'), ('', ''))
     >>> list_item_kind("包括哪些项目？"), list_item_kind("要具备哪些条件？"), list_item_kind("分哪几步？")
     (('', ''), ('', ''), ('point', '步'))
-    >>> list_item_kind("从哪几个方面谈乡村治理？"), list_item_kind("哪些企业参与了合作？")
+    >>> list_item_kind("从哪几个角度谈乡村治理？"), list_item_kind("哪些企业参与了合作？")
     (('', ''), ('organisation', '企业'))
     >>> list_item_kind("他学到的发展理念包括哪些？"), list_item_kind("提出的工作原则是哪三句话？")
     (('', '发展理念'), ('', '工作原则'))
@@ -246,7 +246,7 @@ def list_item_kind(text: str) -> tuple[str, str]:
         before = re.search(rf"([\u4e00-\u9fff]{{2,4}})(?:主要)?(?:包括|包含|有|是|分为|分成)"
                            rf"哪(?:些|几|[{PLURAL_DIGITS}]+[{ITEM_COUNTERS}])", text)
         return ("", before.group(1)) if before else ("", "")
-    # "方面谈乡村治理": 方面, not a 乡; a lone 村 or 镇 is no word to jieba's tagger.
+    # "角度谈乡村治理": 角度, not a 乡; a lone 村 or 镇 is no word to jieba's tagger.
     phrase = leading_nouns(m.group(1)) or m.group(1)
     for kind, pattern in (("place", PLACE_WORDS), ("organisation", ORG_WORDS),
                           ("person", ROLE_WORDS + r"|人|学员|同志|干部"), ("title", r"课|文件|书|文章|讲座|报告")):
@@ -260,7 +260,7 @@ def measure_unit(text: str) -> str | None:
     """The unit a "how many / how big" question counts in, as a regular expression: the measure
     word after 几/多少, an ordinal for 第几, or the units of the dimension asked (面积, 多长).
 
-    >>> measure_unit("一共有多少户？"), measure_unit("果园有多少亩？"), measure_unit("第几个年头？")
+    >>> measure_unit("一共有多少户？"), measure_unit("果园有多少亩？"), measure_unit("是第几届？")
     ('户', '亩', '第')
     >>> measure_unit("有多大面积？") == AREA_UNITS, measure_unit("一共几个？") == f"[{COUNTERS}]"
     (True, True)
