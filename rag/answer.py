@@ -49,17 +49,19 @@ from typing import Callable
 
 import numpy as np
 
-from rag.evidence import is_lead_in, listed_at, value_spans
+from rag.evidence import abbreviation, expansion, is_lead_in, listed_at, value_spans
 from rag.lists import LIST_BUDGET, TYPE_MARGIN, VALUE_BUDGET, Enumerations
 from rag.passages import Piece, is_heading_like, opens_on, strip_words
 from rag.places import PLACE_SUFFIXES
 from rag.question import (
     ALIAS_WORDS,
     NAME_ORIGIN_ASKED,
+    NAMES_ASKED,
     OTHER_NAMES_ASKED,
     ROLE_WORDS,
     SURVEY_SUBJECT,
     VALUE_KINDS,
+    YEAR_ASKED,
     Question,
     asked_level,
 )
@@ -156,13 +158,17 @@ class Composer(Enumerations):
         the same level (村 for a village) and not the focus, or turns to the writer's own unit
         ("下一步,我们应…", "我乡可…")."""
         text = self.text(row)
+        return self.about_another_place(row, focus) or (
+            not any(f in text for f in focus) and bool(WRITER_TURN.match(text.strip())))
+
+    def about_another_place(self, row: int, focus: set[str]) -> bool:
+        """Whether sentence `row` names another place of the corpus of the same level as the
+        question's place (`focus`: its spellings), and not the place itself."""
+        text = self.text(row)
         if any(f in text for f in focus):
             return False
         levels = {f[-1] for f in focus if f in self.place_names}
-        if any(p in text for p in self.place_names
-               if p[-1] in levels and not any(p in f or f in p for f in focus)):
-            return True
-        return bool(WRITER_TURN.match(text.strip()))
+        return any(p in text for p in self.place_names if p[-1] in levels and not any(p in f or f in p for f in focus))
 
     def names_a_thing(self, phrase: str) -> bool:
         """Whether a phrase ends in a noun (jieba's tag n…, or a name of the dictionary):
@@ -207,8 +213,10 @@ class Composer(Enumerations):
     # ---------------------------------------------------------------- the answer
 
     def compose(self, question: Question, hits: list[Hit], query_vector: np.ndarray, query_tokens: list[str],
-                aliases: dict[str, set[str]] | None = None) -> Answer:
-        """The sentences of the top passages that answer the question, with citations, or a refusal."""
+                aliases: dict[str, set[str]] | None = None, names_writer: bool = False) -> Answer:
+        """The sentences of the top passages that answer the question, with citations, or a refusal.
+        A question naming an essay's writer (`names_writer`: "交通局局长…") is about the essays,
+        however far its wording is from their sentences."""
         q = question
         if not hits:
             return refusal(q.text, hits, "没有检索到段落")
@@ -224,6 +232,10 @@ class Composer(Enumerations):
             hits_for_answer = focused
         else:
             hits_for_answer = hits
+        expanded = self._expansion_pieces(q, hits_for_answer)
+        if expanded:
+            # "“四敢”指什么": the clause listing the four things it stands for, wherever in the essay.
+            return self._write(q.text, expanded, {}, hits)
         listed = [f for f, names in zip(q.focus, spellings, strict=True)
                   if q.expected in ("method", "reason", "definition") and self.only_listed(f, names, hits_for_answer)]
         if listed:
@@ -251,7 +263,7 @@ class Composer(Enumerations):
             # "X的叶子有什么特点": a sentence opening on the part asked ("叶为披针形") describes it.
             scores = scores + PART_BONUS * np.array([opens_on(self.text(r), q.part) for r in rows])
         # A follow-up is on the conversation's topic whatever its own words.
-        if (not spellings and not q.follow_up and float(cosine.max()) < OFF_TOPIC_SIMILARITY
+        if (not spellings and not q.follow_up and not names_writer and float(cosine.max()) < OFF_TOPIC_SIMILARITY
                 and not (survey and self._on_topic_without_writers(q.text, rows))
                 and not self._said_in_one_passage(query_tokens)):
             return refusal(q.text, hits, "问题与资料内容不相关")
@@ -268,14 +280,16 @@ class Composer(Enumerations):
         if pieces:  # "第二点讲的是什么": that item, whatever the question word; its line stands alone
             enumerated = True
         elif q.expected in VALUE_KINDS:
-            pieces = self._value_pieces(q, ranked_rows, ranked_scores, set().union(*spellings))
+            pieces = self._value_pieces(q, ranked_rows, ranked_scores, set().union(*spellings), focus_spellings)
             # Refuse when the question asks a value of something named (a village, a role's
             # holder), a count in a unit it states ("多少名学员") or a sum of money, which only an
             # amount answers ("造价是多少": not 38.6公里); "谁发明了…" names no holder,
             # and its agent may be anyone or anything, so the open answer follows, as for "什么时候"
-            # (answered by events as often as by dates). Chosen on dev and the CMRC trial: eval/NOTES.md.
+            # (answered by events as often as by dates; "哪一年" only by a date). Chosen on dev and
+            # the CMRC trial: eval/NOTES.md.
             precise = (spellings or (q.expected == "person" and ROLE.search(q.text))
-                       or (q.expected in ("quantity", "place") and q.unit) or q.expected == "money")
+                       or (q.expected in ("quantity", "place") and q.unit) or q.expected == "money"
+                       or (q.expected == "date" and YEAR_ASKED.search(q.text)))
             if not pieces and precise:
                 reason = missing_reason(q, self.names_a_thing)
                 return refusal(q.text, hits_for_answer, reason, text=reason + "。")
@@ -339,25 +353,52 @@ class Composer(Enumerations):
             return refusal(q.text, hits, f"资料中没有提到问题中的“{'、'.join(missing)}”")
         return self._write(q.text, pieces, owner, hits, as_list=enumerated and len(pieces) > 1)
 
+    def _expansion_pieces(self, q: Question, hits: list[Hit]) -> list[Piece]:
+        """For a question about a numbered abbreviation it names ("“四敢”是什么", "五众工作法怎么做"),
+        the clause listing what it stands for ("干部敢为、地方敢闯、企业敢干、群众敢首创"): in the
+        essays of the retrieved passages naming it, best-ranked first; [] when none lists it."""
+        if q.expected not in ("definition", "list", "method", ""):
+            return []
+        terms = [(t, parts) for t in dict.fromkeys(q.focus + ((q.term,) if q.term else ()))
+                 if (parts := abbreviation(t))]
+        for term, (count, shared) in terms:
+            for essay in dict.fromkeys(h.chunk.essay for h in hits if term in h.chunk.text):
+                for row in self.essay_rows(essay):
+                    span = expansion(self.text(row), count, shared)
+                    if span:
+                        return [self.window(row, span, VALUE_BUDGET)]
+        return []
+
     def _given(self, value: str, q: Question, given: set[str]) -> bool:
         """Whether a value only repeats what the question says (its own names, their spellings):
         "余杭白沙村" does not tell which town 白沙村 belongs to."""
         words = [w for w in self.tokenizer.tokenize(value) if len(w) >= 2 or w.isdigit()]
         return value in q.text or bool(words) and all(w in q.text or w in q.query or w in given for w in words)
 
-    def _value_pieces(self, q: Question, rows: list[int], scores: list[float], given: set[str]) -> list[Piece]:
+    def _value_pieces(self, q: Question, rows: list[int], scores: list[float], given: set[str],
+                      focus: set[str] = frozenset()) -> list[Piece]:
         """The best sentence stating a value of the expected kind that the question does not
         already state, windowed around the value when the sentence is long. A person asked by
         role ("主任是谁") must be named beside that role; "由谁…" without a role may be answered
-        by an organisation, or by people named by role or group ("请来专家…") too."""
+        by an organisation, or by people named by role or group ("请来专家…") too, but not a
+        question asking a name ("局长叫什么名字"); a body asked by name may be named in quotes,
+        but not by what the corpus is about (“千万工程”). With `focus` (a place's spellings), a
+        sentence about another place of its level states nothing about it."""
         roles = attribute_terms(q.attribute, self.tokenizer) if q.expected == "person" else set()
-        kinds = [q.expected] + (["organisation", "people"] if q.expected == "person" and not roles else [])
+        asks_name = bool(NAMES_ASKED.search(q.text))
+        groups = q.expected == "person" and not roles and not asks_name
+        # "平台叫什么名字": a body's name is often a coined one, in quotes ("“沥家园”").
+        kinds = [q.expected] + (["organisation", "people"] if groups else []) + (
+            ["name"] if q.expected == "organisation" and asks_name else [])
         for row, score in zip(rows, scores, strict=True):
             if score < scores[0] - TYPE_MARGIN:
                 break
+            if focus and self.about_another_place(row, focus):
+                continue  # "2019年" of another village is no date of the one asked about
             text = self.text(row)
             spans = [span for kind in kinds for span in value_spans(text, kind, q.unit, self.tokenizer)
-                     if not self._given(text[span[0] : span[1]], q, given)]
+                     if not self._given(text[span[0] : span[1]], q, given)
+                     and not (kind == "name" and self.index.widespread({text[span[0] + 1 : span[1] - 1]}))]
             if spans and (not roles or any(t in text for t in roles)):
                 return [self.window(row, spans[0], VALUE_BUDGET)]
         return []

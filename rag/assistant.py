@@ -214,13 +214,8 @@ class Assistant:
                     elif kind == "地名" and spelling.endswith(tuple(ADMIN_SUFFIXES)):
                         places.add(spelling)  # 德清县 (德清 alone qualifies as often: 北京奥运会)
             base = base_dictionary()
-            essays = [self.index.sources[e.source][e.start : e.end] for e in self.index.essays]
-
-            def widespread(name: str) -> bool:
-                return sum(any(s in text for s in aliases[name]) for text in essays) * 2 > len(essays)
-
             common = frozenset(n for n in aliases if n not in specific and (
-                widespread(n) or n in base and n not in places))
+                self.index.widespread(aliases[n]) or n in base and n not in places))
             self._focus = (sorted(aliases), aliases, common)
         return self._focus
 
@@ -290,7 +285,8 @@ class Assistant:
         if place is not None and self.retriever.exact:
             return self.composer.compose_per_essay(parsed.text, self.hits_per_essay(place, vector, tokens), vector,
                                                    tokens, set(place.variants), hits)
-        return self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1])
+        return self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1],
+                                     names_writer=bool(self.authors_named(parsed)))
 
     def ask(self, question: str, history: list[str] | tuple[str, ...] = (), k: int | None = None,
             mode: str | None = None, collection: str | None = None) -> Answer:

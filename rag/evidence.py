@@ -39,6 +39,19 @@ _PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:村|镇|乡(?![村镇])|县|区|�
 _ORG = re.compile(r"(?<![的为以和在与及、,，。])[\u4e00-\u9fff“”]{2,20}?"
                   r"(?:有限公司|公司|合作社|协会|集团|委员会|大学|学院|研究院|银行|基金会|酒店)")
 _PEOPLE = re.compile(PEOPLE_WORDS)
+_COINED_NAME = re.compile(r"“[^“”,，。；;:：!！?？]{2,12}”|《[^》]{2,40}》")
+_PLACE_UNIT = re.compile(r"(?:街道|[村镇乡县区市省])$")
+
+
+def _names_place(span: str) -> bool:
+    """Whether a place-like span names a place: "一个村", "每个镇", "全村", "我乡" count or
+    point at places and name none.
+
+    >>> _names_place("横一村"), _names_place("在一个村"), _names_place("全村"), _names_place("瓜沥镇")
+    (True, False, False, True)
+    """
+    unit = _PLACE_UNIT.search(span)
+    return unit is None or (unit.start() > 0 and span[unit.start() - 1] not in DETERMINERS | {"个"})
 _FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}")  # 保罗·皮尔斯
 _TITLE = re.compile(r"书记|支书|老师|教授|主任|局长|县长|镇长|乡长|村长|主席|同志|先生|女士|院士|专家|经理|董事长")
 
@@ -140,6 +153,38 @@ def inline_items(text: str) -> int:
     return max(dun + 1 if dun >= 2 else 0, inner if inner >= 2 else 0, titles if titles >= 2 else 0)
 
 
+# A numbered abbreviation (数字缩略语): "四敢" stands for four things each holding 敢, "五众" for
+# five holding 众, "六个坚持" for six holding 坚持.
+_ABBREVIATION = re.compile(r"^([二两三四五六七八九]|十[一二三四五六七八九]?)(?:个|大|项|条)?([\u4e00-\u9fff]{1,2})$")
+_CLAUSE = re.compile(r"[^,，;；:：。！？!?]+")
+
+
+def abbreviation(term: str) -> tuple[int, str] | None:
+    """(count, shared part) of a numbered abbreviation, else None.
+
+    >>> abbreviation("三不"), abbreviation("六个坚持"), abbreviation("千万工程"), abbreviation("四好农村路")
+    ((3, '不'), (6, '坚持'), None, None)
+    """
+    m = _ABBREVIATION.match(term.strip("“”\"「」"))
+    return (cn_number(m.group(1)), m.group(2)) if m else None
+
+
+def expansion(text: str, count: int, shared: str) -> tuple[int, int] | None:
+    """The span of the clause of `text` listing exactly `count` things with 、, each holding
+    `shared`: what a numbered abbreviation stands for.
+
+    >>> expansion("要做到不推、不拖、不等,才能办好。", 3, "不")
+    (0, 11)
+    >>> expansion("有甲、乙、丙三类。", 3, "不") is None
+    True
+    """
+    for clause in _CLAUSE.finditer(text):
+        items = clause.group().split("、")
+        if len(items) == count and all(shared in item for item in items):
+            return clause.span()
+    return None
+
+
 def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -> list[tuple[int, int]]:
     """Spans of `text` that state a value of `kind` (in `unit`, for quantities naming one).
 
@@ -151,6 +196,8 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
     ([(3, 7)], [(2, 6)])
     >>> value_spans("培训班(第一期)开班", "quantity", "第"), value_spans("这是第21届年会", "quantity", "第")
     ([(4, 6)], [(2, 5)])
+    >>> value_spans("他们的“云管家”平台上线了", "name")
+    [(3, 8)]
 
     A numeral inside a name the tokenizer knows (“千万工程”) states no value.
     """
@@ -164,11 +211,13 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
         return _outside_names(text, spans, tokenizer.numbered if tokenizer else ())
     if kind == "title":
         return [m.span() for m in re.finditer(r"《[^》]{2,40}》", text)]
+    if kind == "name":  # a coined name, set off by quotes or title marks: “沥家园”, 《…》
+        return [m.span() for m in _COINED_NAME.finditer(text)]
     if kind == "person":
         foreign = [m.span() for m in _FOREIGN_NAME.finditer(text)]
         return foreign + (_tagged_spans(text, tokenizer, ("nr",), _person_context) if tokenizer else [])
     if kind == "place":
-        spans = [m.span() for m in _PLACE.finditer(text)] or (
+        spans = [m.span() for m in _PLACE.finditer(text) if _names_place(m.group())] or (
             _tagged_spans(text, tokenizer, ("ns",)) if tokenizer else [])
         if unit:
             # "哪个镇" is answered by a town's name with its unit (瓜沥镇), not by 城乡 or 乡镇.

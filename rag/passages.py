@@ -59,6 +59,11 @@ class Passages:
         when `headings` (they answer nothing on their own, but they are a list's items)."""
         return [r for r in self.index.sentence_rows(hit.row) if headings or not is_heading_like(self.text(r))]
 
+    def essay_rows(self, number: int) -> list[int]:
+        """The sentence rows of essay `number` (1-based, as chunks number them), in text order."""
+        e = self.index.essay(number)
+        return [r for r, s in enumerate(self.index.sentences) if s.source == e.source and e.start <= s.start < e.end]
+
     def same_essay(self, row: int, other: int) -> bool:
         if not 0 <= other < len(self.index.sentences):
             return False

@@ -63,7 +63,8 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
     ("survey", re.compile(r"几位(?:学员|作者|同志|干部|参训)|几篇|学员们|大家都|各自|不同(?:学员|作者|文章)|"
                           r"都(?:谈|说|提|讲|写|认为|怎么)|各篇|每篇|每位|各(?:给|谈|说|提|讲|写)")),
     ("list", re.compile(rf"哪些|哪几|有几(?:个方面|点|条)|几个方面|分别|列举|包括什么|包含什么|"
-                        rf"哪[“\"]?[{PLURAL_DIGITS}]+[{ITEM_COUNTERS}]|有什么(?:{LISTED_NOUNS})|(?:{LISTED_NOUNS})(?:主要|具体)?是什么")),
+                        rf"哪[“\"]?[{PLURAL_DIGITS}]+[\u4e00-\u9fff]|有什么(?:{LISTED_NOUNS})|"
+                        rf"(?:{LISTED_NOUNS})(?:主要|具体)?是什么")),
     # "称之为什么", "被誉为什么", "更名为什么" ask what X is called: a verb taking 为, then 什么.
     ("reason", re.compile(r"(?<![称誉成作视改现定名译分列算变转认之])为什么|为何|什么原因|何故|缘何|原因是|怎么会|"
                           r"凭什么|为啥")),
@@ -85,9 +86,11 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
     ("yesno", re.compile(r"是否|是不是|有没有|能不能|会不会|可不可以|能否|吗[?？!！。\s]*$")),
     ("method", re.compile(rf"怎么|怎样|如何|什么[\u4e00-\u9fff]{{0,2}}(?:{METHOD_NOUNS})|"
                           rf"(?:{METHOD_NOUNS})(?:主要|具体)?(?:是什么|是哪样|是怎样)|"
-                          r"采取了什么|靠什么|通过什么|做了什么|干了什么|具体")),
+                          r"采取了什么|靠什么|通过什么|做了什么|干了什么|具体(?!指|是什么|是哪|含义|内容)")),
     ("definition", re.compile(r"什么是|是什么|指什么|是指|什么意思|含义|内涵|定位|叫什么|名称|什么")),
 )
+# A date question asking for a year, which an event without one does not answer.
+YEAR_ASKED = re.compile(r"哪一?年(?!代)|什么年份|哪个年份|何年")
 # A time counted from the asker's own day: what written essays cannot state, unless they use the word.
 ASKER_TIME = re.compile(r"明天|后天|今晚|明晚|明早|下周|下星期|下礼拜|周末|下个月|今天|今日")
 SURVEY_CUE = EXPECTED[0][1]  # "几位学员…", "各篇…": not itself a count asked for

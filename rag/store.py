@@ -95,6 +95,16 @@ class Index:
         return self.essays[number - 1]
 
     @cached_property
+    def essay_texts(self) -> list[str]:
+        """Each essay's text, in essay order."""
+        return [self.sources[e.source][e.start : e.end] for e in self.essays]
+
+    def widespread(self, spellings: set[str] | frozenset[str]) -> bool:
+        """Whether more than half of the essays use one of `spellings`: what the corpus is about
+        (“千万工程”, 浙江省), not the name of one thing in it."""
+        return sum(any(s in text for s in spellings) for text in self.essay_texts) * 2 > len(self.essays)
+
+    @cached_property
     def membership(self) -> tuple[np.ndarray, np.ndarray]:
         """Parallel arrays (chunk row, sentence row) for every sentence lying wholly inside a
         chunk, chunks in row order and each chunk's sentences in text order."""

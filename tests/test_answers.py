@@ -223,6 +223,51 @@ def test_an_answer_stays_on_the_village(assistant, template):
     assert not drifted
 
 
+def test_a_value_asked_of_a_village_is_not_taken_from_another(assistant):
+    """A value stated in a sentence about another village ("何斯路村…在2019年…") is no value of
+    the village asked, even when the passage names both."""
+    villages = [p for p in assistant.composer.place_names if p.endswith("村") and len(p) >= 3]
+    elsewhere = []
+    for village in villages:
+        answer = assistant.ask(f"{village}是哪一年开始搞旅游的？")
+        short = village[:-1] if len(village) > 3 else village
+        for c in answer.citations if answer.answerable else []:
+            quoted = "".join(assistant.index.sources[c.hit.chunk.source][s:e] for s, e in c.quote_spans)
+            if short not in quoted and any(v in quoted for v in villages if short not in v):
+                elsewhere.append((village, quoted[:40]))
+    assert not elsewhere
+
+
+def test_a_year_asked_is_answered_by_a_date_or_refused(assistant):
+    """"哪一年" asks for a year: a sentence without one does not answer it, whatever it shares."""
+    answer = assistant.ask("横一村的古柿树是哪一年种下的？")
+    assert not answer.answerable and "横一村" in answer.answer and "时间" in answer.answer
+
+
+def test_a_numbered_abbreviation_is_answered_by_what_it_stands_for(assistant):
+    """"“四敢”" stands for four things each holding 敢, listed in another passage of the essay
+    than the one using the abbreviation."""
+    answer = assistant.ask("“四敢”精神讲的是哪四敢？")
+    assert "干部敢为、地方敢闯、企业敢干、群众敢首创" in answer.answer
+    check_citations(answer)
+
+
+def test_a_question_naming_a_writer_is_about_the_essays(assistant):
+    """Worded far from every sentence, a question naming an essay's writer by office is still
+    about the essays: it is answered from that essay, not refused as off-topic."""
+    answer = assistant.ask("区交通运输局局长为什么说交通部门必须走在前头？")
+    assert answer.answerable
+    assert "交通" in assistant.index.essay(answer.citations[0].hit.chunk.essay).author
+
+
+def test_a_name_asked_is_a_name(assistant):
+    """"局长叫什么名字" is not answered by a sentence naming people only by group (群众); a body
+    asked by name may be named in quotes (“沥家园”)."""
+    answer = assistant.ask("交通运输局局长叫什么名字？")
+    assert not answer.answerable and "姓名" in answer.answer
+    assert "沥家园" in assistant.ask("梅林村的数字平台叫什么名字？").answer
+
+
 def test_list_answer_is_whole_and_shown_as_items(assistant):
     answer = assistant.ask("傅临产书记说要做到哪“六个坚持”？")
     lines = answer.answer.split("\n")
