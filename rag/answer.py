@@ -223,7 +223,11 @@ class Composer(Enumerations):
         if q.asker_time and not self.corpus_says(q.asker_time):
             # "后天张家村的天气": the essays were written before; they use no such word.
             return refusal(q.text, hits, f"问题问的是提问当时的“{q.asker_time}”，资料中没有这样的内容")
-        spellings = [set((aliases or {}).get(f, ())) | {f} for f in q.focus]
+        # A numbered abbreviation is spelt out too where the essay lists what it stands for.
+        expansions = {t: found for t in dict.fromkeys(q.focus + ((q.term,) if q.term else ()))
+                      if (found := self._expansion(t, hits))}
+        spellings = [set((aliases or {}).get(f, ())) | {f} | (
+            {self.text(expansions[f][0])[slice(*expansions[f][1])]} if f in expansions else set()) for f in q.focus]
         if spellings:
             focused = [h for h in hits if all(mentions_any(h.chunk.text, s) for s in spellings)]
             if not focused:
@@ -232,10 +236,10 @@ class Composer(Enumerations):
             hits_for_answer = focused
         else:
             hits_for_answer = hits
-        expanded = self._expansion_pieces(q, hits_for_answer)
-        if expanded:
+        if expansions and q.expected in ("definition", "list", "method", ""):
             # "“四敢”指什么": the clause listing the four things it stands for, wherever in the essay.
-            return self._write(q.text, expanded, {}, hits)
+            row, span = next(iter(expansions.values()))
+            return self._write(q.text, [self.window(row, span, VALUE_BUDGET)], {}, hits)
         listed = [f for f, names in zip(q.focus, spellings, strict=True)
                   if q.expected in ("method", "reason", "definition") and self.only_listed(f, names, hits_for_answer)]
         if listed:
@@ -353,21 +357,19 @@ class Composer(Enumerations):
             return refusal(q.text, hits, f"资料中没有提到问题中的“{'、'.join(missing)}”")
         return self._write(q.text, pieces, owner, hits, as_list=enumerated and len(pieces) > 1)
 
-    def _expansion_pieces(self, q: Question, hits: list[Hit]) -> list[Piece]:
-        """For a question about a numbered abbreviation it names ("“四敢”是什么", "五众工作法怎么做"),
-        the clause listing what it stands for ("干部敢为、地方敢闯、企业敢干、群众敢首创"): in the
-        essays of the retrieved passages naming it, best-ranked first; [] when none lists it."""
-        if q.expected not in ("definition", "list", "method", ""):
-            return []
-        terms = [(t, parts) for t in dict.fromkeys(q.focus + ((q.term,) if q.term else ()))
-                 if (parts := abbreviation(t))]
-        for term, (count, shared) in terms:
-            for essay in dict.fromkeys(h.chunk.essay for h in hits if term in h.chunk.text):
-                for row in self.essay_rows(essay):
-                    span = expansion(self.text(row), count, shared)
-                    if span:
-                        return [self.window(row, span, VALUE_BUDGET)]
-        return []
+    def _expansion(self, term: str, hits: list[Hit]) -> tuple[int, tuple[int, int]] | None:
+        """(sentence row, clause span) listing what a numbered abbreviation stands for ("四敢":
+        干部敢为、地方敢闯、企业敢干、群众敢首创), in the essays of the retrieved passages naming it,
+        best-ranked first; None when `term` is no such abbreviation or no clause lists it."""
+        parts = abbreviation(term)
+        if parts is None:
+            return None
+        for essay in dict.fromkeys(h.chunk.essay for h in hits if term in h.chunk.text):
+            for row in self.essay_rows(essay):
+                span = expansion(self.text(row), *parts)
+                if span:
+                    return row, span
+        return None
 
     def _given(self, value: str, q: Question, given: set[str]) -> bool:
         """Whether a value only repeats what the question says (its own names, their spellings):

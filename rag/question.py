@@ -60,7 +60,8 @@ METHOD_NOUNS = r"办法|方法|措施|举措|方式|途径|路径|做法|经验|
 # (expected kind, pattern in the question). First match wins, so the order is part of the rule:
 # surveys and lists before single values; reasons before anything "什么"; money before counts.
 EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
-    ("survey", re.compile(r"几位(?:学员|作者|同志|干部|参训)|几篇|学员们|大家都|各自|不同(?:学员|作者|文章)|"
+    ("survey", re.compile(r"(?<![了有共])几位(?:学员|作者|同志|干部|参训)|(?<![了有共])几篇|学员们|大家都|各自|"
+                          r"不同(?:学员|作者|文章)|"
                           r"都(?:谈|说|提|讲|写|认为|怎么)|各篇|每篇|每位|各(?:给|谈|说|提|讲|写)")),
     ("list", re.compile(rf"哪些|哪几|有几(?:个方面|点|条)|几个方面|分别|列举|包括什么|包含什么|"
                         rf"哪[“\"]?[{PLURAL_DIGITS}]+[\u4e00-\u9fff]|有什么(?:{LISTED_NOUNS})|"
@@ -110,7 +111,7 @@ VALUE_KINDS = frozenset({"person", "place", "organisation", "date", "duration", 
 # ("村里…", "村民…", "村集体…" = of the village just discussed), or a bare "X呢？".
 ANAPHORA = re.compile(r"^那么?|^(?:村|镇|乡|区|县)(?:里|上)|^村(?:民|干部|集体|委|两委)|[它他她]们?|其(?!他|中|实|余)|"
                       r"该(?:村|镇|乡|县|区|公司|项目|局|做法)|"
-                      r"这(?:个|些|里|种|项|家|位|样)|那(?:个|些|里|种|项|家|位|样)|此(?:事|项)")
+                      r"这(?:个|些|几|里|种|项|家|位|样)|那(?:个|些|几|里|种|项|家|位|样)|此(?:事|项)")
 # Continuation words lean on the conversation only in a question that names nothing of its own:
 # "后来呢" continues, "余村的矿山后来怎么样了" is about 余村.
 CONTINUATION = re.compile(r"后来|然后|接着|之后|另外|此外|还有|同样|再说|具体")
@@ -147,6 +148,12 @@ class Question:
         return KIND_NAMES.get(self.expected, "")
 
 
+# 几 after a demonstrative or an approximation asks nothing: "这几个村" (these villages), "前几天",
+# "好几篇", "十几户"; nor after a verb's 了, 有 or 共 does 几篇/几位 name the essays' writers
+# ("一共收了几篇文章" counts them).
+_NOT_ASKING_JI = re.compile(r"(?<=[这那前好十])几")
+
+
 def expected_answer(text: str, kinds=None) -> str:
     """The kind of answer the question expects, by the first matching row of EXPECTED (among
     `kinds`, if given).
@@ -158,7 +165,9 @@ def expected_answer(text: str, kinds=None) -> str:
     >>> expected_answer("几位学员说的开班日期一样吗？"), parse("几位学员说的开班日期一样吗？").value_kind
     ('survey', 'date')
     """
+    text = _NOT_ASKING_JI.sub("些", text)
     return next((kind for kind, pattern in EXPECTED if (kinds is None or kind in kinds) and pattern.search(text)), "")
+
 
 
 _DEFINITION_ASKED = re.compile(r"^(?:请问)?(?:什么(?:是|叫)|何为|何谓)(?P<a>.+?)[?？。！!]*$|"

@@ -20,7 +20,7 @@ TEMPLATES = {
     "duration": ["改造用了多久？", "工程历时多长时间？", "他在村里干了多少年？"],
     "money": ["修这条路花了几个钱？", "项目总投资是多少？", "村集体一年能挣多少？", "门票卖多少钱？",
               "这座桥的造价是多少？"],
-    "quantity": ["一共多少户？", "这个园区有多大面积？", "全村有几名党员？", "他排第几？"],
+    "quantity": ["一共多少户？", "这个园区有多大面积？", "全村有几名党员？", "他排第几？", "文集一共收了几篇文章？"],
     "person": ["王家村的书记叫什么名字？", "这门课是谁讲的？", "合作社的负责人姓什么？", "由哪位老师授课？"],
     "organisation": ["这个项目由哪个部门负责？", "民宿是哪家公司经营的？", "他毕业于哪所大学？"],
     "place": ["这个村归哪个镇管？", "培训在哪里举办？", "基地位于什么地方？"],
@@ -48,6 +48,13 @@ def test_a_verb_taking_wei_before_shenme_asks_no_reason(question):
     """"称之为 + 什么" asks what something is called; only 为什么 standing alone asks why."""
     assert expected_answer(question) not in ("reason", "")
     assert expected_answer("它为什么被称为天池？") == "reason"
+
+
+@pytest.mark.parametrize("question,kind", [("这几个村打算往哪方面发展？", ""), ("前几天的会讲了什么？", "definition"),
+                                           ("好几篇心得都写了他，他是谁？", "survey")])
+def test_ji_after_a_demonstrative_asks_no_number(question, kind):
+    """"这几个", "前几天", "好几篇" point at or approximate a number; only a bare 几 asks one."""
+    assert expected_answer(question) == kind
 
 
 def test_which_n_of_a_measure_word_asks_for_n_items_named_before_it():
@@ -122,7 +129,7 @@ def test_focus_attribute_and_constraints():
 @pytest.mark.parametrize("question,follows", [
     ("它是怎么分红的？", True), ("该村后来怎么样了？", True), ("还有别的做法吗？", True), ("具体怎么做？", True),
     ("那今年打算建几个？", True), ("村里有多少户？", True), ("李家村呢？", True),
-    ("村民怎么参与分红？", True), ("村集体一年收入多少？", True),
+    ("村民怎么参与分红？", True), ("村集体一年收入多少？", True), ("这几个村里哪个先通了公交？", True),
     ("量子计算机的原理是什么？", False), ("李家村的村民怎么参与分红？", False), ("明天杭州天气怎么样？", False),
     ("<img src=x onerror=alert(1)>", False), ("李家村有哪些民宿？", False),
 ])
