@@ -41,7 +41,7 @@ MONEY_WORDS = (r"钱|资金|经费|投资|投入|收入|营收|产值|利润|收
 ROLE_WORDS = (r"书记|支书|主任|村长|镇长|乡长|县长|区长|市长|局长|厅长|部长|省长|委员|主席|董事长|总经理|经理|"
               r"负责人|带头人|领导|老师|教授|专家|讲师|作者|校长|院长|站长|队长|组长|会长|社长|创始人|馆长|老板|老总|店主")
 # Nouns naming people by role or group: "请谁来编制规划" is answered by "请来专家…".
-PEOPLE_WORDS = rf"{ROLE_WORDS}|学者|村民|群众|农民|党员|干部|乡贤|志愿者|企业家|居民|游客|乡亲|能人|年轻人|人群"
+PEOPLE_WORDS = rf"{ROLE_WORDS}|团队|学者|村民|群众|农民|党员|干部|乡贤|志愿者|企业家|居民|游客|乡亲|能人|年轻人|人群"
 ORG_WORDS = r"单位|部门|公司|企业|机构|组织|协会|合作社|学校|大学|学院|银行|集团|平台|媒体|团队|社团"
 PLACE_WORDS = r"村|镇|乡|县|区|市|省|街道|地方|国家|城市|地区|景区"
 # Words introducing other names of something: "又名甲、乙、丙" lists names, not things it has.
