@@ -219,10 +219,10 @@ class Composer(Enumerations):
         however far its wording is from their sentences."""
         q = question
         if not hits:
-            return refusal(q.text, hits, "没有检索到段落")
+            return refusal(q.shown, hits, "没有检索到段落")
         if q.asker_time and not self.corpus_says(q.asker_time):
             # "后天张家村的天气": the essays were written before; they use no such word.
-            return refusal(q.text, hits, f"问题问的是提问当时的“{q.asker_time}”，资料中没有这样的内容")
+            return refusal(q.shown, hits, f"问题问的是提问当时的“{q.asker_time}”，资料中没有这样的内容")
         # A numbered abbreviation is spelt out too where the essay lists what it stands for.
         expansions = {t: found for t in dict.fromkeys(q.focus + ((q.term,) if q.term else ()))
                       if (found := self._expansion(t, hits))}
@@ -232,21 +232,21 @@ class Composer(Enumerations):
             focused = [h for h in hits if all(mentions_any(h.chunk.text, s) for s in spellings)]
             if not focused:
                 reason = f"检索到的段落没有同时提到{'、'.join(q.focus)}"
-                return refusal(q.text, hits, reason, text=f"资料中未找到同时涉及{'、'.join(q.focus)}的内容。")
+                return refusal(q.shown, hits, reason, text=f"资料中未找到同时涉及{'、'.join(q.focus)}的内容。")
             hits_for_answer = focused
         else:
             hits_for_answer = hits
         if expansions and q.expected in ("definition", "list", "method", ""):
             # "“四敢”指什么": the clause listing the four things it stands for, wherever in the essay.
             row, span = next(iter(expansions.values()))
-            return self._write(q.text, [self.window(row, span, VALUE_BUDGET)], {}, hits)
+            return self._write(q.shown, [self.window(row, span, VALUE_BUDGET)], {}, hits)
         listed = [f for f, names in zip(q.focus, spellings, strict=True)
                   if q.expected in ("method", "reason", "definition") and self.only_listed(f, names, hits_for_answer)]
         if listed:
             # "爱心驿站具体是怎么运作的": the passages name it only as one item of a list.
             what = "它是什么" if q.expected == "definition" else f"其{q.kind_name}"
             text = f"资料只在列举中提到了{'、'.join(listed)}，没有写{what}。"
-            return refusal(q.text, hits_for_answer, text.rstrip("。"), text=text)
+            return refusal(q.shown, hits_for_answer, text.rstrip("。"), text=text)
         # A run of sentences about a named place stops where the text turns to another subject.
         focus_spellings = set().union(*spellings) if any(f in self.place_names for f in q.focus) else set()
         survey = q.expected == "survey"
@@ -260,7 +260,7 @@ class Composer(Enumerations):
                 owner.setdefault(row, hit)  # overlapping passages share sentences: keep the better-ranked
         rows = list(owner)
         if not rows:
-            return refusal(q.text, hits, "段落中没有完整的句子")
+            return refusal(q.shown, hits, "段落中没有完整的句子")
         ranks = np.array([owner[r].rank for r in rows])
         scores, cosine = self.sentence_scores(query_vector, query_tokens, rows, ranks, q.text)
         if q.part:
@@ -270,7 +270,7 @@ class Composer(Enumerations):
         if (not spellings and not q.follow_up and not names_writer and float(cosine.max()) < OFF_TOPIC_SIMILARITY
                 and not (survey and self._on_topic_without_writers(q.text, rows))
                 and not self._said_in_one_passage(query_tokens)):
-            return refusal(q.text, hits, "问题与资料内容不相关")
+            return refusal(q.shown, hits, "问题与资料内容不相关")
         if q.constraints:
             # A number or year the question states must be in the passage quoted: prefer those.
             keep = [i for i, r in enumerate(rows) if all(c in owner[r].chunk.text for c in q.constraints)]
@@ -296,14 +296,14 @@ class Composer(Enumerations):
                        or (q.expected == "date" and YEAR_ASKED.search(q.text)))
             if not pieces and precise:
                 reason = missing_reason(q, self.names_a_thing)
-                return refusal(q.text, hits_for_answer, reason, text=reason + "。")
+                return refusal(q.shown, hits_for_answer, reason, text=reason + "。")
         elif q.expected == "list":
             pieces = self._list_pieces(q, ranked_rows, ranked_scores)
             if not pieces and q.count >= 3 and spellings:
                 # "七个环节分别是什么" of something named that no passage lists that many of. Two
                 # things are joined by 和 as often as listed, so a count of two refuses nothing.
                 reason = f"资料提到了{'、'.join(q.focus)}，但没有列出所问的{q.count}项内容"
-                return refusal(q.text, hits_for_answer, reason, text=reason + "。")
+                return refusal(q.shown, hits_for_answer, reason, text=reason + "。")
         elif survey:
             typed = [(r, score) for r, score in zip(ranked_rows, ranked_scores, strict=True)
                      if q.value_kind and value_spans(self.text(r), q.value_kind, None, self.tokenizer)]
@@ -354,8 +354,8 @@ class Composer(Enumerations):
         cited_text = "".join(self.index.chunks[i].text for i in cited)
         missing = [n for n in q.constraints if n not in cited_text]
         if missing:
-            return refusal(q.text, hits, f"资料中没有提到问题中的“{'、'.join(missing)}”")
-        return self._write(q.text, pieces, owner, hits, as_list=enumerated and len(pieces) > 1)
+            return refusal(q.shown, hits, f"资料中没有提到问题中的“{'、'.join(missing)}”")
+        return self._write(q.shown, pieces, owner, hits, as_list=enumerated and len(pieces) > 1)
 
     def _expansion(self, term: str, hits: list[Hit]) -> tuple[int, tuple[int, int]] | None:
         """(sentence row, clause span) listing what a numbered abbreviation stands for ("四敢":

@@ -270,7 +270,7 @@ class Assistant:
         if mode == "hybrid" and hits:
             # The second stage: the extractive answer reads the passages sentence by sentence.
             hits = answer_first(hits, self._compose(parsed, hits, vector, tokens, mode, collection))
-        return SearchResult(parsed.text, mode, hits, notes)
+        return SearchResult(parsed.shown, mode, hits, notes)
 
     def reply(self, conversation: Conversation, question: str, **options) -> tuple[Answer, Conversation]:
         """`ask` within a conversation: the answer, and the conversation with this turn added, the
@@ -283,7 +283,7 @@ class Assistant:
         """The extractive answer from `hits`; a survey of a place the essays share reads each essay's passage."""
         place = self.place_surveyed(parsed) if mode == "hybrid" and collection is None else None
         if place is not None and self.retriever.exact:
-            return self.composer.compose_per_essay(parsed.text, self.hits_per_essay(place, vector, tokens), vector,
+            return self.composer.compose_per_essay(parsed.shown, self.hits_per_essay(place, vector, tokens), vector,
                                                    tokens, set(place.variants), hits)
         return self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1],
                                      names_writer=bool(self.authors_named(parsed)))
@@ -294,7 +294,7 @@ class Assistant:
         collection = self.check_collection(collection)
         # The answer scores sentences against the question vector, so it is always computed.
         parsed, notes, vector, tokens = self.query(question, history)
-        text = parsed.text
+        text = parsed.shown
         hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection,
                                      self.authors_named(parsed))
         answer = self._compose(parsed, hits, vector, tokens, mode, collection)

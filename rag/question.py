@@ -124,9 +124,25 @@ _ITEM_ORDINAL = re.compile(rf"第([{ORDINALS}\d]{{1,3}})(?:点|条|项|个?方�
 _ATTRIBUTE_PREFIX = re.compile(r"^(?:的|现任|目前的?|现在的?|当时的?|最初的?|原来的?|之前的?|原|现)+")
 
 
+# Colloquial interrogatives, read as their standard forms by every rule here: "啥时候" is
+# 什么时候, "咋办" 怎么办, "为啥" 为什么, "几时" 何时, "多会儿" 什么时候.
+_COLLOQUIAL = (("多会儿", "什么时候"), ("几时", "何时"), ("啥", "什么"), ("咋", "怎么"))
+
+
+def standard_interrogatives(text: str) -> str:
+    """`text` with colloquial interrogatives in their standard forms.
+
+    >>> standard_interrogatives("村里咋样了？为啥？"), standard_interrogatives("合作社几时成立的？")
+    ('村里怎么样了？为什么？', '合作社何时成立的？')
+    """
+    for colloquial, standard in _COLLOQUIAL:
+        text = text.replace(colloquial, standard)
+    return text
+
+
 @dataclass(frozen=True)
 class Question:
-    text: str
+    text: str  # as the rules read it: normalised, colloquial interrogatives in standard form
     query: str
     focus: tuple[str, ...] = ()
     expected: str = ""  # a key of KIND_NAMES, or "" for an open question
@@ -142,6 +158,11 @@ class Question:
     item: int = 0  # n for "第n点/条/个方面": the n-th item of an enumeration is asked
     count: int = 0  # n for "哪三条", "七个环节分别是什么": how many items a list question expects
     part: str = ""  # the noun after 的 whose property is asked ("X的叶子有什么特点" → 叶子)
+    asked: str = ""  # the question as the user put it (normalised), for display; "" when `text` is
+
+    @property
+    def shown(self) -> str:
+        return self.asked or self.text
 
     @property
     def kind_name(self) -> str:
@@ -165,7 +186,7 @@ def expected_answer(text: str, kinds=None) -> str:
     >>> expected_answer("几位学员说的开班日期一样吗？"), parse("几位学员说的开班日期一样吗？").value_kind
     ('survey', 'date')
     """
-    text = _NOT_ASKING_JI.sub("些", text)
+    text = _NOT_ASKING_JI.sub("些", standard_interrogatives(text))
     return next((kind for kind, pattern in EXPECTED if (kinds is None or kind in kinds) and pattern.search(text)), "")
 
 
@@ -482,14 +503,15 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
     >>> q.focus, q.expected, q.attribute
     (('五四村',), 'person', '村支书')
     """
-    text = normalize(question)
+    asked = normalize(question)
+    text = standard_interrogatives(asked)
     history = [normalize(h) for h in history if isinstance(h, str) and h.strip()]
     words = tokenize(text) if tokenize else re.findall(r"[\u4e00-\u9fff]{2,}|[A-Za-z0-9]+", text)
     own = mentioned(text, names)
     follow_up = bool(history) and is_follow_up(text, words, own)
-    query, inherited = (text, ())
+    query, inherited = (asked, ())  # retrieval reads the question as asked
     if follow_up:
-        query, inherited = resolve_follow_up(text, history, names)
+        query, inherited = resolve_follow_up(asked, history, names)
     focus = tuple(n for n in own if n not in common) or tuple(n for n in inherited if n not in common)
     expected = expected_answer(text)
     item_kind, item_noun = list_item_kind(text) if expected == "list" else ("", "")
@@ -505,4 +527,5 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
         item=item_ordinal(text),
         count=item_count(text) if expected == "list" else 0,
         part=part_asked(text),
+        asked=asked if asked != text else "",
     )

@@ -16,17 +16,18 @@ TEMPLATES = {
              "改造分哪三步？", "公园的八景具体是哪八景？"],
     "reason": ["为什么要先修路？", "李家村为何能吸引游客？", "停办的原因是什么？"],
     "date": ["这座桥是哪一年建成的？", "合作社什么时候成立的？", "活动在几月几号举行？", "古井是什么年代挖的？",
-             "老桥通车的时间是？"],
+             "老桥通车的时间是？", "合作社是啥时候成立的？", "工厂几时开工的？"],
     "duration": ["改造用了多久？", "工程历时多长时间？", "他在村里干了多少年？"],
     "money": ["修这条路花了几个钱？", "项目总投资是多少？", "村集体一年能挣多少？", "门票卖多少钱？",
               "这座桥的造价是多少？"],
     "quantity": ["一共多少户？", "这个园区有多大面积？", "全村有几名党员？", "他排第几？", "文集一共收了几篇文章？"],
-    "person": ["王家村的书记叫什么名字？", "这门课是谁讲的？", "合作社的负责人姓什么？", "由哪位老师授课？"],
+    "person": ["王家村的书记叫什么名字？", "合作社的社长叫啥？", "这门课是谁讲的？", "合作社的负责人姓什么？",
+               "由哪位老师授课？"],
     "organisation": ["这个项目由哪个部门负责？", "民宿是哪家公司经营的？", "他毕业于哪所大学？"],
     "place": ["这个村归哪个镇管？", "培训在哪里举办？", "基地位于什么地方？"],
     "yesno": ["这项补贴是否还在发放？", "村里有没有养老院？", "外地人能申请吗？"],
     "method": ["他们是怎么解决资金问题的？", "如何调动村民的积极性？", "采取了什么措施？",
-               "合作社按什么经营模式运作？", "他们的具体办法是什么？"],
+               "合作社按什么经营模式运作？", "他们的具体办法是什么？", "他们咋把路修通的？"],
     "definition": ["什么是“两山”理念？", "这个口号是什么意思？", "该村的定位是什么？", "“三不”具体指什么？"],
 }
 
@@ -55,6 +56,13 @@ def test_a_verb_taking_wei_before_shenme_asks_no_reason(question):
 def test_ji_after_a_demonstrative_asks_no_number(question, kind):
     """"这几个", "前几天", "好几篇" point at or approximate a number; only a bare 几 asks one."""
     assert expected_answer(question) == kind
+
+
+def test_colloquial_interrogatives_are_read_as_standard_ones_and_shown_as_asked():
+    """啥, 咋, 几时 ask what 什么, 怎么, 何时 ask; the question is shown as the user put it."""
+    q = parse("王家村是靠啥挣钱的？")
+    assert q.expected == parse("王家村是靠什么挣钱的？").expected == "method"
+    assert q.shown == "王家村是靠啥挣钱的?" and q.query == q.shown
 
 
 def test_which_n_of_a_measure_word_asks_for_n_items_named_before_it():
