@@ -37,7 +37,7 @@ SAME_UNITS = ("平方公里|平方千米|(?i:km)[²2]", "平方米|平米|m²", 
               "厘米|公分|(?i:cm)", "毫米|(?i:mm)", "千克|公斤|(?i:kg)(?![a-zA-Z])")
 TIME_UNITS = "小时|分钟|秒"
 MONEY_WORDS = (r"钱|资金|经费|投资|投入|收入|营收|产值|利润|收益|挣|赚|花费|花了|成本|预算|补贴|补助|奖金|"
-               r"分红|租金|工资|薪|价格|价钱|售价|票价|单价|总价|造价|费用|开支|开销|花销|卖了?|贷款|债|融资|筹")
+               r"分红|红利|股金|租金|工资|薪|价格|价钱|售价|票价|单价|总价|造价|费用|开支|开销|花销|卖了?|贷款|债|融资|筹")
 ROLE_WORDS = (r"书记|支书|主任|村长|镇长|乡长|县长|区长|市长|局长|厅长|部长|省长|委员|主席|董事长|总经理|经理|"
               r"负责人|带头人|领导|老师|教授|专家|讲师|作者|校长|院长|站长|队长|组长|会长|社长|创始人|馆长|老板|老总|店主")
 # Nouns naming people by role or group: "请谁来编制规划" is answered by "请来专家…".
@@ -126,17 +126,25 @@ _ATTRIBUTE_PREFIX = re.compile(r"^(?:的|现任|目前的?|现在的?|当时的?
 
 # Colloquial interrogatives, read as their standard forms by every rule here: "啥时候" is
 # 什么时候, "咋办" 怎么办, "为啥" 为什么, "几时" 何时, "多会儿" 什么时候.
+# Literary ones likewise: "由何人负责" is 由什么人, "有何特点" 有什么特点, "何为X" 什么是X (not
+# 任何人, 如何).
 _COLLOQUIAL = (("多会儿", "什么时候"), ("几时", "何时"), ("啥", "什么"), ("咋", "怎么"))
+_LITERARY = ((re.compile(r"(?<!任)何(人|种|事|物|样)"), r"什么\1"), (re.compile(r"有何"), "有什么"),
+             (re.compile(r"何年"), "哪一年"), (re.compile(r"何[为谓](?=[\u4e00-\u9fff“\"])"), "什么是"))
 
 
 def standard_interrogatives(text: str) -> str:
-    """`text` with colloquial interrogatives in their standard forms.
+    """`text` with colloquial and literary interrogatives in their standard forms.
 
     >>> standard_interrogatives("村里咋样了？为啥？"), standard_interrogatives("合作社几时成立的？")
     ('村里怎么样了？为什么？', '合作社何时成立的？')
+    >>> standard_interrogatives("由何人负责，有何特点？"), standard_interrogatives("任何人都能去吗？")
+    ('由什么人负责，有什么特点？', '任何人都能去吗？')
     """
     for colloquial, standard in _COLLOQUIAL:
         text = text.replace(colloquial, standard)
+    for pattern, standard in _LITERARY:
+        text = pattern.sub(standard, text)
     return text
 
 
