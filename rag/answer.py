@@ -49,12 +49,13 @@ from typing import Callable
 
 import numpy as np
 
-from rag.evidence import abbreviation, expansion, is_lead_in, listed_at, value_spans
+from rag.evidence import abbreviation, expansion, is_lead_in, listed_at, role_phrase, value_spans
 from rag.lists import LIST_BUDGET, TYPE_MARGIN, VALUE_BUDGET, Enumerations
 from rag.passages import Piece, is_heading_like, opens_on, strip_words
 from rag.places import PLACE_SUFFIXES
 from rag.question import (
     ALIAS_WORDS,
+    IDENTITY_ASKED,
     NAME_ORIGIN_ASKED,
     NAMES_ASKED,
     OTHER_NAMES_ASKED,
@@ -240,6 +241,10 @@ class Composer(Enumerations):
             # "“四敢”指什么": the clause listing the four things it stands for, wherever in the essay.
             row, span = next(iter(expansions.values()))
             return self._write(q.shown, [self.window(row, span, VALUE_BUDGET)], {}, hits)
+        people = [f for f in q.focus if f in self.tokenizer.people]
+        if people and IDENTITY_ASKED.search(q.text) and (found := self._identity(people[0], hits_for_answer)):
+            # "任强军是谁": the words set beside the name saying what the person is.
+            return self._write(q.shown, [found], {}, hits)
         listed = [f for f, names in zip(q.focus, spellings, strict=True)
                   if q.expected in ("method", "reason", "definition") and self.only_listed(f, names, hits_for_answer)]
         if listed:
@@ -370,6 +375,16 @@ class Composer(Enumerations):
                 if span:
                     return row, span
         return None
+
+    def _identity(self, name: str, hits: list[Hit]) -> Piece | None:
+        """The fullest role phrase set beside a person's name ("曾任安吉县农办副主任的任强军") in
+        the sentences of the passages an answer may quote, windowed around it; None if none."""
+        found = [(e - s, -rank, row, (s, e)) for rank, hit in enumerate(hits[:SURVEY_PASSAGES])
+                 for row in self.rows_in(hit) if (span := role_phrase(self.text(row), name)) for s, e in [span]]
+        if not found:
+            return None
+        _, _, row, span = max(found)
+        return self.window(row, span, VALUE_BUDGET)
 
     def _given(self, value: str, q: Question, given: set[str]) -> bool:
         """Whether a value only repeats what the question says (its own names, their spellings):

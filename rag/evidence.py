@@ -15,7 +15,16 @@ from __future__ import annotations
 import re
 
 from rag.lexicon import DETERMINERS, frequent
-from rag.question import ALIAS_WORDS, AREA_UNITS, COUNTERS, LENGTH_UNITS, PEOPLE_WORDS, TIME_UNITS, WEIGHT_UNITS
+from rag.question import (
+    ALIAS_WORDS,
+    AREA_UNITS,
+    COUNTERS,
+    LENGTH_UNITS,
+    PEOPLE_WORDS,
+    ROLE_WORDS,
+    TIME_UNITS,
+    WEIGHT_UNITS,
+)
 from rag.text import CN_DIGITS, ORDINALS, cn_number
 
 # A numeral; a lone 一 is left out, as "一个村" is an article more often than a count.
@@ -239,6 +248,46 @@ def _outside_names(text: str, spans: list[tuple[int, int]], names) -> list[tuple
     """The spans not lying inside an occurrence of one of `names`."""
     inside = [(m.start(), m.end()) for name in names if name in text for m in re.finditer(re.escape(name), text)]
     return [(s, e) for s, e in spans if not any(a <= s and e <= b for a, b in inside)]
+
+
+_TITLE_AFTER = re.compile(rf"(?:、[\u4e00-\u9fff]{{2,4}}?)*[\u4e00-\u9fff]{{0,3}}?(?:{ROLE_WORDS})")
+_ROLE_BEFORE = re.compile(rf"(?:{ROLE_WORDS}|员|人)的?$")
+_LEADING_WORDS = re.compile(r"^.*(?:特别是|尤其是|比如|例如|其中|是)")  # what the clause says before the role
+
+
+def role_phrase(text: str, name: str) -> tuple[int, int] | None:
+    """The span of the words in `text` saying what the person `name` is, set beside the name in
+    its clause: before it ("曾任安吉县农办副主任的任强军", "何斯路村党总支书记何允辉") or as a
+    title after it, past other names listed with it ("来自高校的甲、乙教授", "傅临产支部书记");
+    the longest, else None.
+
+    >>> t = "特别是曾任县农办副主任的王五、李村现任支部书记赵六,他们作为参与者"
+    >>> [t[slice(*role_phrase(t, n))] for n in ("王五", "赵六")]
+    ['曾任县农办副主任的王五', '李村现任支部书记赵六']
+    >>> t = "无论是来自高校的张三、李四教授,还是王五支部书记"
+    >>> [t[slice(*role_phrase(t, n))] for n in ("张三", "李四", "王五")]
+    ['来自高校的张三、李四教授', '来自高校的张三、李四教授', '王五支部书记']
+    >>> role_phrase("王五讲到了乡村治理", "王五") is None
+    True
+    """
+    best = None
+    for m in re.finditer(re.escape(name), text):
+        clause_start = max(text.rfind(c, 0, m.start()) for c in ",，;；:：。“”") + 1
+        before = _LEADING_WORDS.sub("", text[clause_start : m.start()])
+        *listed, own = before.split("、")
+        if listed and "的" in listed[0] and all(2 <= len(n) <= 4 for n in listed[1:] + [own] if n):
+            # A later name of a list shares the list's description: "来自高校的甲、乙教授".
+            described = before[: before.index("的") + 1]
+        else:
+            described = own
+        span = None
+        if _ROLE_BEFORE.search(own):
+            span = (m.start() - len(own), m.end())
+        elif title := _TITLE_AFTER.match(text, m.end()):
+            span = (m.start() - len(before) if described.endswith("的") else m.start(), title.end())
+        if span and (best is None or span[1] - span[0] > best[1] - best[0]):
+            best = span
+    return best
 
 
 def _person_context(text: str, start: int, end: int) -> bool:

@@ -90,6 +90,9 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                           r"采取了什么|靠什么|通过什么|做了什么|干了什么|具体(?!指|是什么|是哪|含义|内容)")),
     ("definition", re.compile(r"什么是|是什么|指什么|是指|什么意思|含义|内涵|定位|叫什么|名称|什么")),
 )
+# A question asking who a named person is: their role, office or standing.
+IDENTITY_ASKED = re.compile(r"是谁|什么身份|什么职务|什么职位|担任什么|任什么|做什么的|干什么的|什么人|哪里的|"
+                            r"什么来头|什么背景")
 # A date question asking for a year, which an event without one does not answer.
 YEAR_ASKED = re.compile(r"哪一?年(?!代)|什么年份|哪个年份|何年")
 # A time counted from the asker's own day: what written essays cannot state, unless they use the word.

@@ -252,6 +252,16 @@ def test_a_numbered_abbreviation_is_answered_by_what_it_stands_for(assistant):
     check_citations(answer)
 
 
+@pytest.mark.parametrize("question,role", [("任强军是谁？", "曾任安吉县农办副主任的任强军"),
+                                           ("杜英森是什么人？", "来自高校的杜英森、沈伟桥、梁雪松教授")])
+def test_who_a_named_person_is_comes_from_the_words_beside_the_name(assistant, question, role):
+    """"X是谁" is answered by the fullest role set beside the name, not by a sentence that only
+    mentions X ("任强军老师在《…》中提到…")."""
+    answer = assistant.ask(question)
+    assert role in answer.answer
+    check_citations(answer)
+
+
 def test_a_question_naming_a_writer_is_about_the_essays(assistant):
     """Worded far from every sentence, a question naming an essay's writer by office is still
     about the essays: it is answered from that essay, not refused as off-topic."""
