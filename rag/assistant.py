@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from rag import build, store
 from rag.answer import Composer
+from rag.compare import compared_names, one_side, side_by_side
 from rag.config import MODES, Settings, check_choice
 from rag.embed import Encoder, resolve_model
 from rag.evidence import is_lead_in
@@ -227,6 +228,10 @@ class Assistant:
     def common_names(self) -> frozenset[str]:
         return self.focus_vocabulary()[2]
 
+    def comparable_kind(self, name: str) -> str:
+        """What kind of thing a name is, for comparisons: a place, a person, or "" (neither)."""
+        return "place" if name in self.composer.place_names else "person" if name in self.tokenizer.people else ""
+
     def place_surveyed(self, question: Question):
         """The village or practice a "what did several participants write about X" question names."""
         from rag.trainers.dossier import find
@@ -280,7 +285,17 @@ class Assistant:
 
     def _compose(self, parsed: Question, hits: list[Hit], vector, tokens: list[str], mode: str,
                  collection: str | None) -> Answer:
-        """The extractive answer from `hits`; a survey of a place the essays share reads each essay's passage."""
+        """The extractive answer from `hits`; a survey of a place the essays share reads each essay's
+        passage; a comparison of named things asks about each on its own (rag.compare)."""
+        names = () if parsed.follow_up else compared_names(parsed.focus, parsed.text, self.comparable_kind)
+        if names:
+            sides = []
+            for name in names:
+                side, _, side_vector, side_tokens = self.query(one_side(parsed.text, name, names), mode=mode)
+                side_hits = self.retriever.search(side_vector, side_tokens, self.settings.k, mode, collection,
+                                                  self.authors_named(side))
+                sides.append((name, self._compose(side, side_hits, side_vector, side_tokens, mode, collection)))
+            return side_by_side(parsed.shown, sides, hits)
         place = self.place_surveyed(parsed) if mode == "hybrid" and collection is None else None
         if place is not None and self.retriever.exact:
             return self.composer.compose_per_essay(parsed.shown, self.hits_per_essay(place, vector, tokens), vector,

@@ -262,6 +262,20 @@ def test_who_a_named_person_is_comes_from_the_words_beside_the_name(assistant, q
     check_citations(answer)
 
 
+@pytest.mark.parametrize("question", ["五四村和余村的发展路子有什么不同？", "横一村与何斯路村各有什么特色？"])
+def test_a_comparison_answers_each_name_on_its_own_line(assistant, question):
+    """Two villages compared: one line per village, each quoting a passage about that village,
+    the citations numbered in one sequence; not a sentence that merely lists both."""
+    answer = assistant.ask(question)
+    names = assistant.parse(question)[0].focus
+    lines = answer.answer.split("\n")
+    assert [line.split("：")[0] for line in lines] == list(names)
+    check_citations(answer)
+    for name, line in zip(names, lines, strict=True):
+        cited = [c for c in answer.citations if f"[{c.n}]" in line]
+        assert cited and all(name in c.hit.chunk.text for c in cited)
+
+
 def test_a_question_naming_a_writer_is_about_the_essays(assistant):
     """Worded far from every sentence, a question naming an essay's writer by office is still
     about the essays: it is answered from that essay, not refused as off-topic."""

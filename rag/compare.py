@@ -1,0 +1,105 @@
+"""Questions comparing named things ("五四村和余村的发展路子有什么不同？"): each name is asked about
+on its own ("五四村的发展路子是怎样的？"), and the answers are set side by side, one line per
+name, with their citations numbered in one sequence.
+Leaves out: retrieving and composing each side's answer (assistant.py, answer.py).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from rag.schema import Answer, Citation, Hit
+
+# What a comparison asks: differences, likenesses, what each has. "分别" lists as often as it
+# compares ("两个村分别种什么"), and is answered the same way: one line per name.
+COMPARED = re.compile(r"不同|区别|差别|差异|异同|共同点|共同之处|相同之处|相似|一样吗|一样不|各有|各自|分别|比较|对比|"
+                      r"哪个更|谁更")
+# The comparing predicate, said of one side as "是怎样的" ("有什么不同" → "是怎样的", "各有什么特色" → "有什么特色").
+_PREDICATE = re.compile(r"(?:有|存在)?(?:什么|哪些|何)?(?:不同|区别|差别|差异|异同|共同点|共同之处|相同之处|相似之处?)|"
+                        r"(?:是否|是不是)?一样吗?|一样不")
+_EACH = re.compile(r"各自|各|分别")
+_JOINERS = "和与跟同及、"
+MAX_SIDES = 3
+SIDE_BUDGET = 200  # characters of each side's answer
+
+
+def compared_names(focus: tuple[str, ...], text: str, kind_of: Callable[[str], str]) -> tuple[str, ...]:
+    """The names a question compares: two or more names it focuses on, of one kind (`kind_of`:
+    "place", "person", or "" for neither), with a comparing word.
+
+    >>> places = {"甲村": "place", "乙村": "place", "乙镇": "place"}.get
+    >>> compared_names(("甲村", "乙村"), "甲村和乙村的做法有什么不同？", places)
+    ('甲村', '乙村')
+    >>> compared_names(("甲村", "两山"), "甲村的两山做法有什么不同？", lambda n: places(n, ""))
+    ()
+    >>> compared_names(("甲村", "乙镇"), "甲村属于乙镇吗？", places)
+    ()
+    """
+    names = [n for n in focus if not any(n != m and n in m for m in focus)]
+    kinds = {kind_of(n) for n in names}
+    if len(names) < 2 or len(kinds) != 1 or "" in kinds or not COMPARED.search(text):
+        return ()
+    return tuple(names[:MAX_SIDES])
+
+
+def one_side(text: str, name: str, names: tuple[str, ...]) -> str:
+    """The question asked of `name` alone: the other names and their joining word left out, the
+    comparing predicate said of one thing.
+
+    >>> one_side("甲村和乙村的做法有什么不同？", "乙村", ("甲村", "乙村"))
+    '乙村的做法是怎样的？'
+    >>> one_side("甲村和乙村各有什么特色？", "甲村", ("甲村", "乙村"))
+    '甲村有什么特色？'
+    """
+    for other in names:
+        if other != name:
+            text = re.sub(rf"[{_JOINERS}]?{re.escape(other)}(?=[{_JOINERS}]?)", "", text, count=1)
+    text = re.sub(rf"^[{_JOINERS}]+|(?<={re.escape(name)})[{_JOINERS}]+", "", text)
+    text = _PREDICATE.sub("是怎样的", text, count=1)
+    return _EACH.sub("", text, count=1)
+
+
+def side_by_side(question: str, sides: list[tuple[str, Answer]], related: list[Hit]) -> Answer:
+    """One answer from each name's: a line per name ("甲村：…[1]"), each cut to its first
+    sentences within SIDE_BUDGET, citations renumbered in one sequence (a passage cited by two
+    sides keeps one number). A side the essays do not answer says so on its line; refused when
+    no side is answered."""
+    lines: list[str] = []
+    citations: list[Citation] = []
+    number_of: dict[int, int] = {}  # passage row → its number in the joined answer
+    for name, answer in sides:
+        if not answer.answerable:
+            lines.append(f"{name}：{answer.answer}")
+            continue
+        body = _first_sentences(answer.answer, SIDE_BUDGET)
+        renumber: dict[int, int] = {}
+        for c in answer.citations:
+            if f"[{c.n}]" not in body:
+                continue
+            if c.hit.row not in number_of:
+                number_of[c.hit.row] = len(number_of) + 1
+                citations.append(Citation(number_of[c.hit.row], c.hit, c.quote, c.quote_spans))
+            renumber[c.n] = number_of[c.hit.row]
+        body = re.sub(r"\[(\d+)\]", lambda m, numbers=renumber: f"[{numbers[int(m.group(1))]}]", body)
+        lines.append(f"{name}：{body}")
+    if not citations:
+        reason = "；".join(a.reason for _, a in sides if a.reason)
+        return Answer(question, "\n".join(lines), False, [], related, reason=reason)
+    cited = {c.hit.row for c in citations}
+    return Answer(question, "\n".join(lines), True, citations, [h for h in related if h.row not in cited])
+
+
+def _first_sentences(text: str, budget: int) -> str:
+    """The sentences (each ending on its citation marker) of `text` that fit `budget`; at least one.
+
+    >>> _first_sentences("甲。[1]乙乙乙。[2]", 4)
+    '甲。[1]'
+    """
+    pieces = re.findall(r".*?\[\d+\][。；;]?|.+$", text.replace("\n", ""))
+    kept = pieces[:1]
+    for piece in pieces[1:]:
+        if len(re.sub(r"\[\d+\]", "", "".join(kept + [piece]))) > budget:
+            break
+        kept.append(piece)
+    return "".join(kept)
