@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from rag import build, store
 from rag.answer import Composer
-from rag.compare import compared_names, one_side, side_by_side
+from rag.compare import compared_names, one_side, said_at_once, side_by_side
 from rag.config import MODES, Settings, check_choice
 from rag.embed import Encoder, resolve_model
 from rag.evidence import is_lead_in
@@ -229,8 +229,11 @@ class Assistant:
         return self.focus_vocabulary()[2]
 
     def comparable_kind(self, name: str) -> str:
-        """What kind of thing a name is, for comparisons: a place, a person, or "" (neither)."""
-        return "place" if name in self.composer.place_names else "person" if name in self.tokenizer.people else ""
+        """What kind of thing a name is, for comparisons: a village, a person, or "" (neither: a
+        county or district qualifying a village, a programme)."""
+        if name in self.composer.place_names and name.endswith("村"):
+            return "village"
+        return "person" if name in self.tokenizer.people else ""
 
     def place_surveyed(self, question: Question):
         """The village or practice a "what did several participants write about X" question names."""
@@ -295,7 +298,8 @@ class Assistant:
                 side_hits = self.retriever.search(side_vector, side_tokens, self.settings.k, mode, collection,
                                                   self.authors_named(side))
                 sides.append((name, self._compose(side, side_hits, side_vector, side_tokens, mode, collection)))
-            return side_by_side(parsed.shown, sides, hits)
+            if not said_at_once(sides):
+                return side_by_side(parsed.shown, sides, hits)
         place = self.place_surveyed(parsed) if mode == "hybrid" and collection is None else None
         if place is not None and self.retriever.exact:
             return self.composer.compose_per_essay(parsed.shown, self.hits_per_essay(place, vector, tokens), vector,

@@ -13,11 +13,12 @@ from rag.schema import Answer, Citation, Hit
 
 # What a comparison asks: differences, likenesses, what each has. "分别" lists as often as it
 # compares ("两个村分别种什么"), and is answered the same way: one line per name.
-COMPARED = re.compile(r"不同|区别|差别|差异|异同|共同点|共同之处|相同之处|相似|一样吗|一样不|各有|各自|分别|比较|对比|"
-                      r"哪个更|谁更")
-# The comparing predicate, said of one side as "是怎样的" ("有什么不同" → "是怎样的", "各有什么特色" → "有什么特色").
-_PREDICATE = re.compile(r"(?:有|存在)?(?:什么|哪些|何)?(?:不同|区别|差别|差异|异同|共同点|共同之处|相同之处|相似之处?)|"
-                        r"(?:是否|是不是)?一样吗?|一样不")
+COMPARED = re.compile(r"不同|不一样|区别|差别|差异|异同|共同点|共同之处|相同之处|相似|一样吗|一样不|"
+                      r"各有|各自|分别|比较|对比|哪个更|谁更")
+# The comparing predicate, said of one side as "是怎样的" ("有什么不同" → "是怎样的";
+# "各有什么特色" → "有什么特色").
+_PREDICATE = re.compile(r"(?:有|存在)?(?:什么|哪些|何)?(?:不同|不一样|区别|差别|差异|异同|共同点|共同之处|相同之处|"
+                        r"相似之处?)|(?:是否|是不是)?一样吗?|一样不")
 _EACH = re.compile(r"各自|各|分别")
 _JOINERS = "和与跟同及、"
 MAX_SIDES = 3
@@ -26,19 +27,19 @@ SIDE_BUDGET = 200  # characters of each side's answer
 
 def compared_names(focus: tuple[str, ...], text: str, kind_of: Callable[[str], str]) -> tuple[str, ...]:
     """The names a question compares: two or more names it focuses on, of one kind (`kind_of`:
-    "place", "person", or "" for neither), with a comparing word.
+    "village", "person", or "" for neither, such as a county qualifying a village), with a
+    comparing word.
 
-    >>> places = {"甲村": "place", "乙村": "place", "乙镇": "place"}.get
-    >>> compared_names(("甲村", "乙村"), "甲村和乙村的做法有什么不同？", places)
+    >>> kind = {"甲村": "village", "乙村": "village", "丙县": "", "张三": "person"}.get
+    >>> compared_names(("丙县", "甲村", "乙村"), "丙县甲村和乙村的做法有什么不一样？", kind)
     ('甲村', '乙村')
-    >>> compared_names(("甲村", "两山"), "甲村的两山做法有什么不同？", lambda n: places(n, ""))
+    >>> compared_names(("甲村", "张三"), "甲村和张三有什么不同？", kind)
     ()
-    >>> compared_names(("甲村", "乙镇"), "甲村属于乙镇吗？", places)
+    >>> compared_names(("甲村", "乙村"), "甲村属于乙村吗？", kind)
     ()
     """
-    names = [n for n in focus if not any(n != m and n in m for m in focus)]
-    kinds = {kind_of(n) for n in names}
-    if len(names) < 2 or len(kinds) != 1 or "" in kinds or not COMPARED.search(text):
+    names = [n for n in focus if kind_of(n) and not any(n != m and n in m for m in focus)]
+    if len(names) < 2 or len({kind_of(n) for n in names}) != 1 or not COMPARED.search(text):
         return ()
     return tuple(names[:MAX_SIDES])
 
@@ -58,6 +59,15 @@ def one_side(text: str, name: str, names: tuple[str, ...]) -> str:
     text = re.sub(rf"^[{_JOINERS}]+|(?<={re.escape(name)})[{_JOINERS}]+", "", text)
     text = _PREDICATE.sub("是怎样的", text, count=1)
     return _EACH.sub("", text, count=1)
+
+
+def said_at_once(sides: list[tuple[str, Answer]]) -> bool:
+    """Whether every side's answer opens on the same quoted sentences: one sentence naming them
+    all ("以桥沟村的…、西申家庄村的…、永丰村的…为基础") answers the comparison better than
+    the same sentence once per name."""
+    openings = {answer.citations[0].quote_spans if answer.answerable and answer.citations else None
+                for _, answer in sides}
+    return len(openings) == 1 and None not in openings
 
 
 def side_by_side(question: str, sides: list[tuple[str, Answer]], related: list[Hit]) -> Answer:

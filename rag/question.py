@@ -84,7 +84,7 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                                 rf"(?:{ORG_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|名称)")),
     ("place", re.compile(rf"哪里|哪儿|什么地方|在哪|何处|何地|位于|地点|哪(?:个|一个|座)?(?:{PLACE_WORDS})|"
                          rf"(?:归|属于?)哪")),
-    ("yesno", re.compile(r"是否|是不是|有没有|能不能|会不会|可不可以|能否|吗[?？!！。\s]*$")),
+    ("yesno", re.compile(r"是否|是不是|有没有|能不能|会不会|可不可以|能否|吗[?？!！。\s]*$|([\u4e00-\u9fff])不\1")),
     ("method", re.compile(rf"怎么|怎样|如何|什么[\u4e00-\u9fff]{{0,2}}(?:{METHOD_NOUNS})|"
                           rf"(?:{METHOD_NOUNS})(?:主要|具体)?(?:是什么|是哪样|是怎样)|"
                           r"采取了什么|靠什么|通过什么|做了什么|干了什么|具体(?!指|是什么|是哪|含义|内容)")),
@@ -184,6 +184,9 @@ class Question:
 # "好几篇", "十几户"; nor after a verb's 了, 有 or 共 does 几篇/几位 name the essays' writers
 # ("一共收了几篇文章" counts them).
 _NOT_ASKING_JI = re.compile(r"(?<=[这那前好十])几")
+# In a yes/no question 几 before a measure word is "a few": "光靠几个能人行不行".
+_YES_NO = re.compile(r"([\u4e00-\u9fff])不\1|吗[?？!！。\s]*$|是否|能否")
+_INDEFINITE_JI = re.compile(r"几(?=[个位名家条项点])(?!位(?:学员|作者|同志|干部|参训))")  # not the survey's 几位学员
 
 
 def expected_answer(text: str, kinds=None) -> str:
@@ -198,6 +201,8 @@ def expected_answer(text: str, kinds=None) -> str:
     ('survey', 'date')
     """
     text = _NOT_ASKING_JI.sub("些", standard_interrogatives(text))
+    if _YES_NO.search(text):
+        text = _INDEFINITE_JI.sub("些", text)  # "光靠几个能人行不行": a few, not how many
     return next((kind for kind, pattern in EXPECTED if (kinds is None or kind in kinds) and pattern.search(text)), "")
 
 
