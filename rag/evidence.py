@@ -13,8 +13,9 @@ Leaves out: choosing sentences (answer.py) and reading the question (question.py
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from rag.lexicon import DETERMINERS, frequent
+from rag.lexicon import CATEGORY, DETERMINERS, frequent
 from rag.question import (
     ALIAS_WORDS,
     AREA_UNITS,
@@ -52,15 +53,22 @@ _COINED_NAME = re.compile(r"“[^“”,，。；;:：!！?？]{2,12}”|《[^�
 _PLACE_UNIT = re.compile(r"(?:街道|[村镇乡县区市省])$")
 
 
-def _names_place(span: str) -> bool:
+def _names_place(span: str, known: Iterable[str] = ()) -> bool:
     """Whether a place-like span names a place: "一个村", "每个镇", "全村", "我乡" count or
-    point at places and name none.
+    point at places and name none; "美丽乡村", "广大农村" end on a word naming a category of
+    places, unless a name of the corpus (`known`) ends the span.
 
     >>> _names_place("横一村"), _names_place("在一个村"), _names_place("全村"), _names_place("瓜沥镇")
     (True, False, False, True)
+    >>> _names_place("美丽乡村"), _names_place("广大农村"), _names_place("径山村"), _names_place("到乡村", ["到乡村"])
+    (False, False, True, True)
     """
     unit = _PLACE_UNIT.search(span)
-    return unit is None or (unit.start() > 0 and span[unit.start() - 1] not in DETERMINERS | {"个"})
+    if unit is None:
+        return True
+    if unit.start() == 0 or span[unit.start() - 1] in DETERMINERS | {"个"}:
+        return False
+    return not frequent(span[unit.start() - 1 : unit.end()], CATEGORY) or any(span.endswith(k) for k in known)
 _FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}")  # 保罗·皮尔斯
 _TITLE = re.compile(r"书记|支书|老师|教授|主任|局长|县长|镇长|乡长|村长|主席|同志|先生|女士|院士|专家|经理|董事长")
 
@@ -226,7 +234,8 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
         foreign = [m.span() for m in _FOREIGN_NAME.finditer(text)]
         return foreign + (_tagged_spans(text, tokenizer, ("nr",), _person_context) if tokenizer else [])
     if kind == "place":
-        spans = [m.span() for m in _PLACE.finditer(text) if _names_place(m.group())] or (
+        known = getattr(tokenizer, "places", ())
+        spans = [m.span() for m in _PLACE.finditer(text) if _names_place(m.group(), known)] or (
             _tagged_spans(text, tokenizer, ("ns",)) if tokenizer else [])
         if unit:
             # "哪个镇" is answered by a town's name with its unit (瓜沥镇), not by 城乡 or 乡镇.

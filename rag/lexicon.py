@@ -16,6 +16,9 @@ FUNCTION_CHARS = set("的在和与及以从到对把将是为了向由等或也�
 DETERMINERS = set("各本该我你他她全每这那此某其诸哪第")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 FREQUENT = 100  # jieba's dictionary counts; the rare entries there are mostly names
+# Counts of words so common they name a category, not a place: 乡村, 农村, 市区, 景区 (a place
+# may end in 一村, 山村 or 新村, 150–400).
+CATEGORY = 1000
 
 
 @lru_cache(maxsize=1)
@@ -29,13 +32,13 @@ def base_dictionary() -> frozenset[str]:
     return frozenset(w for w, freq in jieba.dt.FREQ.items() if freq > 0)
 
 
-def frequent(word: str) -> bool:
-    """Whether `word` is in common use by jieba's base dictionary counts (FREQUENT or more):
+def frequent(word: str, at_least: int = FREQUENT) -> bool:
+    """Whether `word` is in common use by jieba's base dictionary counts (`at_least` or more):
     城乡, 乡镇, 小镇, 乡土 are; 瓜沥镇 and 石镇 (a rare entry, a name) are not."""
     import jieba
 
     base_dictionary()  # loads jieba's table once
-    return jieba.dt.FREQ.get(word, 0) >= FREQUENT
+    return jieba.dt.FREQ.get(word, 0) >= at_least
 
 
 def tag(word: str) -> str:

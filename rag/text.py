@@ -147,6 +147,7 @@ class Tokenizer:
         entries = sorted(set(words))
         self.words = sorted({e.split(" ")[0] for e in entries})
         self.people = frozenset(e.split(" ")[0] for e in entries if e.endswith(" nr"))
+        self.places = frozenset(e.split(" ")[0] for e in entries if e.endswith(" ns"))
         # Names with a numeral in them (“千万工程”, 五四村): their numerals state no value.
         self.numbered = tuple(w for w in self.words if len(w) >= 3 and any(c.isdigit() or c in CN_DIGITS for c in w))
         for entry in entries:
