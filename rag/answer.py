@@ -379,12 +379,13 @@ class Composer(Enumerations):
     def _identity(self, name: str, hits: list[Hit]) -> Piece | None:
         """The fullest role phrase set beside a person's name ("曾任安吉县农办副主任的任强军") in
         the sentences of the passages an answer may quote, windowed around it; None if none."""
-        found = [(e - s, -rank, row, (s, e)) for rank, hit in enumerate(hits[:SURVEY_PASSAGES])
-                 for row in self.rows_in(hit) if (span := role_phrase(self.text(row), name)) for s, e in [span]]
-        if not found:
-            return None
-        _, _, row, span = max(found)
-        return self.window(row, span, VALUE_BUDGET)
+        best: tuple[int, int, tuple[int, int]] | None = None  # (length, row, span), the first of the longest
+        for hit in hits[:SURVEY_PASSAGES]:
+            for row in self.rows_in(hit):
+                span = role_phrase(self.text(row), name)
+                if span and (best is None or span[1] - span[0] > best[0]):
+                    best = (span[1] - span[0], row, span)
+        return self.window(best[1], best[2], VALUE_BUDGET) if best else None
 
     def _given(self, value: str, q: Question, given: set[str]) -> bool:
         """Whether a value only repeats what the question says (its own names, their spellings):
