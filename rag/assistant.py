@@ -299,7 +299,7 @@ class Assistant:
                                                   self.authors_named(side))
                 sides.append((name, self._compose(side, side_hits, side_vector, side_tokens, mode, collection)))
             if not said_at_once(sides):
-                return side_by_side(parsed.shown, sides, hits)
+                return side_by_side(parsed.shown, sides, hits, self.index.sources)
         place = self.place_surveyed(parsed) if mode == "hybrid" and collection is None else None
         if place is not None and self.retriever.exact:
             return self.composer.compose_per_essay(parsed.shown, self.hits_per_essay(place, vector, tokens), vector,

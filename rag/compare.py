@@ -70,9 +70,11 @@ def said_at_once(sides: list[tuple[str, Answer]]) -> bool:
     return len(openings) == 1 and None not in openings
 
 
-def side_by_side(question: str, sides: list[tuple[str, Answer]], related: list[Hit]) -> Answer:
+def side_by_side(question: str, sides: list[tuple[str, Answer]], related: list[Hit],
+                 sources: dict[str, str]) -> Answer:
     """One answer from each name's: a line per name ("甲村：…[1]"), each cut to its first
-    sentences within SIDE_BUDGET, citations renumbered in one sequence (a passage cited by two
+    sentences within SIDE_BUDGET (a citation keeps the quotes still shown; `sources`: the
+    corpus's texts by source), citations renumbered in one sequence (a passage cited by two
     sides keeps one number). A side the essays do not answer says so on its line; refused when
     no side is answered."""
     lines: list[str] = []
@@ -89,7 +91,11 @@ def side_by_side(question: str, sides: list[tuple[str, Answer]], related: list[H
                 continue
             if c.hit.row not in number_of:
                 number_of[c.hit.row] = len(number_of) + 1
-                citations.append(Citation(number_of[c.hit.row], c.hit, c.quote, c.quote_spans))
+                text = sources[c.hit.chunk.source]
+                plain = re.sub(r"\[\d+\]", "", body)
+                shown = tuple((a, b) for a, b in c.quote_spans if text[a:b].strip() in plain) or c.quote_spans
+                citations.append(Citation(number_of[c.hit.row], c.hit, "".join(text[a:b].strip() for a, b in shown),
+                                          shown))
             renumber[c.n] = number_of[c.hit.row]
         body = re.sub(r"\[(\d+)\]", lambda m, numbers=renumber: f"[{numbers[int(m.group(1))]}]", body)
         lines.append(f"{name}：{body}")

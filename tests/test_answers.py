@@ -271,9 +271,12 @@ def test_a_comparison_answers_each_name_on_its_own_line(assistant, question):
     lines = answer.answer.split("\n")
     assert [line.split("：")[0] for line in lines] == list(names)
     check_citations(answer)
+    source = assistant.index.sources["essays.txt"]
     for name, line in zip(names, lines, strict=True):
         cited = [c for c in answer.citations if f"[{c.n}]" in line]
         assert cited and all(name in c.hit.chunk.text for c in cited)
+        for c in cited:  # a citation quotes what its line shows, no more
+            assert all(source[a:b].strip() in line.replace(f"[{c.n}]", "") for a, b in c.quote_spans)
 
 
 def test_a_question_naming_a_writer_is_about_the_essays(assistant):
