@@ -55,7 +55,7 @@ def one_side(text: str, name: str, names: tuple[str, ...]) -> str:
     """
     for other in names:
         if other != name:
-            text = re.sub(rf"[{_JOINERS}]?{re.escape(other)}(?=[{_JOINERS}]?)", "", text, count=1)
+            text = re.sub(rf"[{_JOINERS}]?{re.escape(other)}", "", text, count=1)
     text = re.sub(rf"^[{_JOINERS}]+|(?<={re.escape(name)})[{_JOINERS}]+", "", text)
     text = _PREDICATE.sub("是怎样的", text, count=1)
     return _EACH.sub("", text, count=1)
