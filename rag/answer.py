@@ -44,6 +44,7 @@ Leaves out: reading the question (question.py), sentence access and clause windo
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cached_property
 from typing import Callable
 
@@ -219,6 +220,10 @@ class Composer(Enumerations):
         A question naming an essay's writer (`names_writer`: "交通局局长…") is about the essays,
         however far its wording is from their sentences."""
         q = question
+        if q.topic:
+            # "殡葬方面呢？" after "…在养老服务上…": the topic takes the place of what the earlier
+            # question was about, but not of the place the conversation is about.
+            q = replace(q, focus=tuple(f for f in q.focus if f in self.place_names))
         if not hits:
             return refusal(q.shown, hits, "没有检索到段落")
         if q.asker_time and not self.corpus_says(q.asker_time):
@@ -276,6 +281,10 @@ class Composer(Enumerations):
                 and not (survey and self._on_topic_without_writers(q.text, rows))
                 and not self._said_in_one_passage(query_tokens)):
             return refusal(q.shown, hits, "问题与资料内容不相关")
+        if q.topic and (keep := [i for i, r in enumerate(rows) if q.topic in self.text(r)]):
+            # "殡葬方面呢？": the earlier question asked again about 殡葬, from sentences saying it.
+            rows, scores = [rows[i] for i in keep], scores[keep]
+            owner = {r: owner[r] for r in rows}
         if q.constraints:
             # A number or year the question states must be in the passage quoted: prefer those.
             keep = [i for i, r in enumerate(rows) if all(c in owner[r].chunk.text for c in q.constraints)]

@@ -71,8 +71,8 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                           r"凭什么|为啥")),
     ("date", re.compile(r"何时|什么时[候间]|哪一?年|哪几[天年]|哪个年份|什么年份|哪一?天|哪个月|几月|几号|几日|"
                         r"哪一?年代|什么年代|什么日子|日期|的时间(?:是|为)?[?？。]*$")),
-    ("duration", re.compile(r"多久|多长时间|多少年|几年|多少天|几天|多少个?月|几个月|多少周|几周|多少小时|"
-                            r"几个小时|历时多")),
+    ("duration", re.compile(r"多久|多长时间|多少年|几年|多少天|几天|多少个?月|几个月|多少周|几周|多少个?小时|"
+                            r"几个?小时|多少个?钟头|几个?钟头|历时多")),
     ("money", re.compile(rf"(?:{MONEY_WORDS})[^,，。？?]{{0,6}}(?:多少|几)|(?:多少|几)(?:个)?(?:钱|元|块|万元|亿)|"
                          rf"(?:多少|几)[^,，。？?]{{0,4}}(?:{MONEY_WORDS})|多贵|值多少")),
     ("quantity", re.compile(rf"(?:多少|几)[{COUNTERS}]|"
@@ -170,6 +170,7 @@ class Question:
     count: int = 0  # n for "哪三条", "七个环节分别是什么": how many items a list question expects
     part: str = ""  # the noun after 的 whose property is asked ("X的叶子有什么特点" → 叶子)
     asked: str = ""  # the question as the user put it (normalised), for display; "" when `text` is
+    topic: str = ""  # what a bare "X方面呢？" follow-up turns the earlier question to ("殡葬")
 
     @property
     def shown(self) -> str:
@@ -313,12 +314,14 @@ def measure_unit(text: str) -> str | None:
     ('户', '亩', '第')
     >>> measure_unit("有多大面积？") == AREA_UNITS, measure_unit("一共几个？") == f"[{COUNTERS}]"
     (True, True)
-    >>> measure_unit("全长多少厘米？")
-    '厘米|公分|(?i:cm)'
+    >>> measure_unit("全长多少厘米？"), measure_unit("开放多少个小时？")
+    ('厘米|公分|(?i:cm)', '小时')
     """
     if "第几" in text:
         return "第"
-    m = re.search(rf"(?:多少|(?<!哪)几)({AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS}|[{COUNTERS}])", text)
+    # "多少个小时": 个 classifies the unit after it, which is what is counted.
+    m = re.search(rf"(?:多少|(?<!哪)几)(?:个(?={TIME_UNITS}))?({AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS}|"
+                  rf"[{COUNTERS}])", text)
     if m:
         # 个 is the general classifier: a count in any classifier answers it (not 30亩, not 9%);
         # a unit is answered in any of its spellings ("多少厘米": 2cm).
@@ -486,6 +489,20 @@ def is_follow_up(text: str, content_words: list[str], names_found: list[str]) ->
     return not own or (not names_found and len("".join(own)) <= 2)
 
 
+_TOPIC_FRAME = re.compile(r"^(?:那么?|还有|另外|至于)|(?:方面|这块|这一块|那块|领域|的情况|情况|工作|上)$")
+
+
+def topic_asked(text: str) -> str:
+    """The topic of a bare "X呢？" naming no corpus name: "殡葬方面呢" → 殡葬; "" otherwise.
+
+    >>> topic_asked("资金方面呢？"), topic_asked("那养老这块呢？"), topic_asked("呢？")
+    ('资金', '养老', '')
+    """
+    m = _TRAILING_NE.match(text)
+    topic = _TOPIC_FRAME.sub("", _TOPIC_FRAME.sub("", m.group(1))) if m else ""
+    return topic if len(topic) >= 2 else ""
+
+
 def resolve_follow_up(text: str, history: list[str], names) -> tuple[str, tuple[str, ...]]:
     """(query, focus inherited) for a follow-up: the last earlier question that named a corpus
     name gives the topic; "X呢？" asks that earlier question again about X.
@@ -529,11 +546,16 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
     if follow_up:
         query, inherited = resolve_follow_up(asked, history, names)
     focus = tuple(n for n in own if n not in common) or tuple(n for n in inherited if n not in common)
-    expected = expected_answer(text)
-    item_kind, item_noun = list_item_kind(text) if expected == "list" else ("", "")
+    # "X呢？" asks the earlier question again, about X: its kind of answer is the earlier one's.
+    asks_again = follow_up and bool(_TRAILING_NE.match(text)) and not expected_answer(text)
+    kind_source = standard_interrogatives(query) if asks_again else text
+    expected = expected_answer(kind_source)
+    item_kind, item_noun = list_item_kind(kind_source) if expected == "list" else ("", "")
+    unit = (measure_unit(kind_source) if expected == "quantity" else
+            place_level(kind_source) if expected == "place" else None)
     return Question(
-        text=text, query=query, focus=focus, expected=expected,
-        unit=measure_unit(text) if expected == "quantity" else place_level(text) if expected == "place" else None,
+        text=text, query=query, focus=focus, expected=expected, unit=unit,
+        topic=topic_asked(text) if asks_again and not own else "",
         attribute=attribute_of(text, tuple(own)), constraints=stated_constraints(text),
         follow_up=follow_up,
         item_kind=item_kind, item_noun=item_noun,

@@ -358,6 +358,15 @@ def test_follow_up_carries_the_topic(assistant):
     assert not own.notes and any("余村" in h.chunk.text for h in own.hits)
 
 
+def test_a_topic_follow_up_turns_the_earlier_question_to_its_topic(assistant):
+    """"殡葬方面呢？" after a question on 养老服务 asks the same of 殡葬: the answer quotes
+    sentences saying 殡葬, not the earlier topic's."""
+    answer = assistant.ask("殡葬方面呢？", history=["民政局今年在养老服务上定了哪些硬指标？"])
+    assert answer.answerable
+    first = answer.answer.split("[")[0]
+    assert "殡葬" in first and "养老" not in first
+
+
 def test_a_self_contained_question_starts_a_new_topic(assistant):
     _, conversation = assistant.reply(Conversation(), "五四村是如何筹集资金的？")
     for question in ("量子计算机的原理是什么？", "<img src=x onerror=alert(1)>"):

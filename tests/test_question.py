@@ -17,7 +17,7 @@ TEMPLATES = {
     "reason": ["为什么要先修路？", "李家村为何能吸引游客？", "停办的原因是什么？"],
     "date": ["这座桥是哪一年建成的？", "合作社什么时候成立的？", "活动在几月几号举行？", "古井是什么年代挖的？",
              "老桥通车的时间是？", "合作社是啥时候成立的？", "工厂几时开工的？", "合作社于何年成立？"],
-    "duration": ["改造用了多久？", "工程历时多长时间？", "他在村里干了多少年？"],
+    "duration": ["改造用了多久？", "工程历时多长时间？", "他在村里干了多少年？", "图书室一天开放多少个小时？"],
     "money": ["修这条路花了几个钱？", "项目总投资是多少？", "村集体一年能挣多少？", "门票卖多少钱？",
               "这座桥的造价是多少？", "股东能分到多少红利？"],
     "quantity": ["一共多少户？", "这个园区有多大面积？", "全村有几名党员？", "他排第几？", "文集一共收了几篇文章？"],
@@ -63,6 +63,16 @@ def test_colloquial_interrogatives_are_read_as_standard_ones_and_shown_as_asked(
     q = parse("王家村是靠啥挣钱的？")
     assert q.expected == parse("王家村是靠什么挣钱的？").expected == "method"
     assert q.shown == "王家村是靠啥挣钱的?" and q.query == q.shown
+
+
+def test_x_ne_asks_the_earlier_question_again_with_its_kind_of_answer():
+    """"李家村呢？" after a "how" question is a "how" question about 李家村; "资金方面呢？" turns the
+    earlier question to a topic, which the answer's sentences must say."""
+    names = ["张家村", "李家村"]
+    q = parse("李家村呢？", ["张家村是怎么筹集资金的？"], names)
+    assert (q.expected, q.focus, q.topic) == ("method", ("李家村",), "")
+    q = parse("公墓方面呢？", ["张家村今年有哪些硬指标？"], names)
+    assert (q.expected, q.focus, q.topic) == ("list", ("张家村",), "公墓")
 
 
 def test_which_n_of_a_measure_word_asks_for_n_items_named_before_it():
