@@ -330,6 +330,16 @@ class Composer(Enumerations):
                                              lambda row: bool(NAME_ORIGIN.search(self.text(row))))) is not None:
             # "X是怎么得名的": from the sentence saying where the name comes from ("故而得名").
             pieces = self._run_pieces(origin, owner, reason=True, focus=focus_spellings)
+        elif q.named and q.expected in ("method", "definition", "") and (
+                named := self._first_within(ranked_rows, ranked_scores, TYPE_MARGIN, self._names(q.named))) is not None:
+            # "用的是什么工作法": the sentence giving the 工作法 its name ("“四议六步”工作法").
+            if q.expected == "method":
+                pieces = self._run_pieces(named, owner, focus=focus_spellings)
+            else:
+                at = ranked_rows.index(named)
+                pieces = self._open_pieces([named] + ranked_rows[:at] + ranked_rows[at + 1:],
+                                           [ranked_scores[at]] + ranked_scores[:at] + ranked_scores[at + 1:],
+                                           owner, query_tokens, focus_spellings)
         elif q.expected == "method":
             pieces = self._run_pieces(ranked_rows[0], owner, focus=focus_spellings)
         elif q.expected == "reason":
@@ -477,6 +487,12 @@ class Composer(Enumerations):
             if wanted(row):
                 return row
         return None
+
+    def _names(self, noun: str) -> Callable[[int], bool]:
+        """Whether a sentence gives a `noun` its particular name: a quoted name or title just
+        before it ("“四议六步”工作法", "以“一园、两路、三区”为发展思路")."""
+        naming = re.compile(rf"[”》](?:为|的)?{re.escape(noun)}")
+        return lambda row: bool(naming.search(self.text(row)))
 
     def _defining_row(self, term: str, rows: list[int], scores: list[float]) -> int | None:
         """The best sentence within TYPE_MARGIN of the best that defines `term` ("X是…", "X，即…")."""

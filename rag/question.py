@@ -171,6 +171,7 @@ class Question:
     part: str = ""  # the noun after 的 whose property is asked ("X的叶子有什么特点" → 叶子)
     asked: str = ""  # the question as the user put it (normalised), for display; "" when `text` is
     topic: str = ""  # what a bare "X方面呢？" follow-up turns the earlier question to ("殡葬")
+    named: str = ""  # the noun after 什么 whose particular name is asked ("什么工作法" → 工作法)
 
     @property
     def shown(self) -> str:
@@ -243,6 +244,17 @@ def survey_value_kind(text: str) -> str:
         item_kind = list_item_kind(rest)[0]
         kind = item_kind if item_kind in VALUE_KINDS else ""
     return kind
+
+
+def named_noun(text: str) -> str:
+    """The noun after 什么 whose particular name or kind is asked ("用的是什么工作法" → 工作法), or "".
+
+    >>> named_noun("他们用的是什么工作法？"), named_noun("按什么发展思路推进？"), named_noun("什么是两山？")
+    ('工作法', '发展思路', '')
+    """
+    m = re.search(r"什么([\u4e00-\u9fff]{2,8})", text)
+    noun = leading_nouns(m.group(1)) if m else ""
+    return noun if len(noun) >= 2 else ""
 
 
 def leading_nouns(text: str) -> str:
@@ -556,6 +568,7 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
     return Question(
         text=text, query=query, focus=focus, expected=expected, unit=unit,
         topic=topic_asked(text) if asks_again and not own else "",
+        named=named_noun(kind_source),
         attribute=attribute_of(text, tuple(own)), constraints=stated_constraints(text),
         follow_up=follow_up,
         item_kind=item_kind, item_noun=item_noun,

@@ -279,6 +279,14 @@ def test_a_comparison_answers_each_name_on_its_own_line(assistant, question):
             assert all(source[a:b].strip() in line.replace(f"[{c.n}]", "") for a, b in c.quote_spans)
 
 
+def test_what_named_thing_is_answered_by_the_sentence_naming_it(assistant):
+    """"什么工作法" asks which 工作法: the sentence giving one its name ("“四议六步”工作法") is
+    quoted, not only the best-scoring sentence about the village's governance."""
+    answer = assistant.ask("小古城村推行的是什么工作法？")
+    assert "四议六步" in re.sub(r"\[\d+\]", "", answer.answer)[:200]
+    check_citations(answer)
+
+
 def test_a_question_naming_a_writer_is_about_the_essays(assistant):
     """Worded far from every sentence, a question naming an essay's writer by office is still
     about the essays: it is answered from that essay, not refused as off-topic."""
