@@ -247,14 +247,17 @@ def survey_value_kind(text: str) -> str:
 
 
 def named_noun(text: str) -> str:
-    """The noun after 什么 whose particular name or kind is asked ("用的是什么工作法" → 工作法), or "".
+    """The noun after 什么 whose particular name or kind is asked ("用的是什么工作法" → 工作法), or ""
+    (also when the question asks something of it: "什么理念的发源地").
 
     >>> named_noun("他们用的是什么工作法？"), named_noun("按什么发展思路推进？"), named_noun("什么是两山？")
     ('工作法', '发展思路', '')
+    >>> named_noun("这里是什么理念的发源地？")
+    ''
     """
     m = re.search(r"什么([\u4e00-\u9fff]{2,8})", text)
     noun = leading_nouns(m.group(1)) if m else ""
-    return noun if len(noun) >= 2 else ""
+    return noun if len(noun) >= 2 and not m.group(1)[len(noun):].startswith("的") else ""
 
 
 def leading_nouns(text: str) -> str:
