@@ -332,7 +332,7 @@ class Composer(Enumerations):
             pieces = self._run_pieces(origin, owner, reason=True, focus=focus_spellings)
         elif q.named and q.expected in ("method", "definition", "") and (
                 named := self._first_within(ranked_rows, ranked_scores, TYPE_MARGIN, self._names(q.named))) is not None:
-            # "用的是什么工作法": the sentence giving the 工作法 its name ("“四议六步”工作法").
+            # "按什么分配办法": the sentence giving the noun its particular name ("“五众”工作法").
             if q.expected == "method":
                 pieces = self._run_pieces(named, owner, focus=focus_spellings)
             else:
@@ -418,7 +418,7 @@ class Composer(Enumerations):
         already state, windowed around the value when the sentence is long. A person asked by
         role ("主任是谁") must be named beside that role; "由谁…" without a role may be answered
         by an organisation, or by people named by role or group ("请来专家…") too, but not a
-        question asking a name ("局长叫什么名字"); a body asked by name may be named in quotes,
+        question asking a name ("书记叫啥名字"); a body asked by name may be named in quotes,
         but not by what the corpus is about (“千万工程”). With `focus` (a place's spellings), a
         sentence about another place of its level states nothing about it."""
         roles = attribute_terms(q.attribute, self.tokenizer) if q.expected == "person" else set()
@@ -490,7 +490,7 @@ class Composer(Enumerations):
 
     def _names(self, noun: str) -> Callable[[int], bool]:
         """Whether a sentence gives a `noun` its particular name: a quoted name or title just
-        before it ("“四议六步”工作法", "以“一园、两路、三区”为发展思路")."""
+        before it ("“五众”工作法", "以“一园、两路、三区”为发展思路")."""
         naming = re.compile(rf"[”》](?:为|的)?{re.escape(noun)}")
         return lambda row: bool(naming.search(self.text(row)))
 

@@ -247,11 +247,11 @@ def survey_value_kind(text: str) -> str:
 
 
 def named_noun(text: str) -> str:
-    """The noun after 什么 whose particular name or kind is asked ("用的是什么工作法" → 工作法), or ""
+    """The noun after 什么 whose particular name or kind is asked ("按什么分配办法" → 分配办法), or ""
     (also when the question asks something of it: "什么理念的发源地").
 
-    >>> named_noun("他们用的是什么工作法？"), named_noun("按什么发展思路推进？"), named_noun("什么是两山？")
-    ('工作法', '发展思路', '')
+    >>> named_noun("合作社按什么分配办法分红？"), named_noun("他们靠什么发展路子致富？"), named_noun("什么是两山？")
+    ('分配办法', '发展路子', '')
     >>> named_noun("这里是什么理念的发源地？")
     ''
     """
