@@ -97,6 +97,7 @@ NAMING = re.compile(rf"{ALIAS_WORDS}|称为|称作|叫做|叫作|誉为")
 # Words by which a sentence says where a name comes from.
 NAME_ORIGIN = re.compile(r"得名|命名|取名|赐名|起名|名字来源|名称来源|由来|故称|故名|因而称|因此称|称之为|被称为|名为")
 # A sentence whose subject is the writer or the writer's unit, after at most a short opener ("下一步,").
+QUOTED_TERM = re.compile(r"[“\"]([^“”\"]{2,6})[”\"]")  # a term the question quotes
 WRITER_TURN = re.compile(r"^[^，,。]{0,6}[，,]?(?:我们|我[区乡镇村县市局])")
 # Words by which a sentence states a cause or a purpose (a lone 故 is left out: 故事, 故乡).
 CAUSE = re.compile(rf"因为|由于|为了|之所以|原因|导致|致使|以致|以便|以免|鉴于|出于|{_CONSEQUENCE_WORDS}")
@@ -230,7 +231,9 @@ class Composer(Enumerations):
             # "后天张家村的天气": the essays were written before; they use no such word.
             return refusal(q.shown, hits, f"问题问的是提问当时的“{q.asker_time}”，资料中没有这样的内容")
         # A numbered abbreviation is spelt out too where the essay lists what it stands for.
-        expansions = {t: found for t in dict.fromkeys(q.focus + ((q.term,) if q.term else ()))
+        # A quoted abbreviation the essays never write ("“四真”分别是哪四真") may still be spelt out.
+        quoted = tuple(QUOTED_TERM.findall(q.text))
+        expansions = {t: found for t in dict.fromkeys(q.focus + ((q.term,) if q.term else ()) + quoted)
                       if (found := self._expansion(t, hits))}
         spellings = [set((aliases or {}).get(f, ())) | {f} | (
             {self.text(expansions[f][0])[slice(*expansions[f][1])]} if f in expansions else set()) for f in q.focus]
@@ -384,11 +387,15 @@ class Composer(Enumerations):
     def _expansion(self, term: str, hits: list[Hit]) -> tuple[int, tuple[int, int]] | None:
         """(sentence row, clause span) listing what a numbered abbreviation stands for ("四敢":
         干部敢为、地方敢闯、企业敢干、群众敢首创), in the essays of the retrieved passages naming it,
-        best-ranked first; None when `term` is no such abbreviation or no clause lists it."""
+        best-ranked first; when none names it, in any essay, those retrieved first (the essays may
+        list what they never abbreviate). None when `term` is no such abbreviation or no clause
+        lists it."""
         parts = abbreviation(term)
         if parts is None:
             return None
-        for essay in dict.fromkeys(h.chunk.essay for h in hits if term in h.chunk.text):
+        naming = [h.chunk.essay for h in hits if term in h.chunk.text]
+        every = [h.chunk.essay for h in hits] + [e.number for e in self.index.essays]
+        for essay in dict.fromkeys(naming or every):
             for row in self.essay_rows(essay):
                 span = expansion(self.text(row), *parts)
                 if span:

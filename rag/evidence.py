@@ -171,15 +171,16 @@ def inline_items(text: str) -> int:
 
 
 # A numbered abbreviation (数字缩略语): "四敢" stands for four things each holding 敢, "五众" for
-# five holding 众, "六个坚持" for six holding 坚持.
-_ABBREVIATION = re.compile(r"^([二两三四五六七八九]|十[一二三四五六七八九]?)(?:个|大|项|条)?([\u4e00-\u9fff]{1,2})$")
+# five holding 众, "六个坚持" for six holding 坚持. Two things each holding a character are too
+# common to tell one ("人民就是江山、江山就是人民" is no spelling of 两山), so three or more.
+_ABBREVIATION = re.compile(r"^([三四五六七八九]|十[一二三四五六七八九]?)(?:个|大|项|条)?([\u4e00-\u9fff]{1,2})$")
 _CLAUSE = re.compile(r"[^,，;；:：。！？!?]+")
 
 
 def abbreviation(term: str) -> tuple[int, str] | None:
     """(count, shared part) of a numbered abbreviation, else None.
 
-    >>> abbreviation("三不"), abbreviation("六个坚持"), abbreviation("千万工程"), abbreviation("四好农村路")
+    >>> abbreviation("三不"), abbreviation("六个坚持"), abbreviation("千万工程"), abbreviation("两山")
     ((3, '不'), (6, '坚持'), None, None)
     """
     m = _ABBREVIATION.match(term.strip("“”\"「」"))

@@ -290,6 +290,13 @@ def test_the_sentence_naming_a_noun_is_told_from_those_using_it(assistant):
     assert any("办大事思路" in composer.text(r) and not names(r) for r in using)
 
 
+def test_an_abbreviation_the_essays_never_write_is_still_spelt_out(assistant):
+    """"“四真”是哪四真": the essays never write 四真, but one lists four things each holding 真."""
+    answer = assistant.ask("文中说的“四真”是哪四真？")
+    assert answer.answerable and "真走、真听、真研、真究" in answer.answer
+    check_citations(answer)
+
+
 def test_a_question_naming_a_writer_is_about_the_essays(assistant):
     """Worded far from every sentence, a question naming an essay's writer by office is still
     about the essays: it is answered from that essay, not refused as off-topic."""
