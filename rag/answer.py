@@ -218,7 +218,7 @@ class Composer(Enumerations):
     def compose(self, question: Question, hits: list[Hit], query_vector: np.ndarray, query_tokens: list[str],
                 aliases: dict[str, set[str]] | None = None, names_writer: bool = False) -> Answer:
         """The sentences of the top passages that answer the question, with citations, or a refusal.
-        A question naming an essay's writer (`names_writer`: "交通局局长…") is about the essays,
+        A question naming an essay's writer (`names_writer`: "某局局长认为…") is about the essays,
         however far its wording is from their sentences."""
         q = question
         if q.topic:

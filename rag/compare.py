@@ -63,7 +63,7 @@ def one_side(text: str, name: str, names: tuple[str, ...]) -> str:
 
 def said_at_once(sides: list[tuple[str, Answer]]) -> bool:
     """Whether every side's answer opens on the same quoted sentences: one sentence naming them
-    all ("以桥沟村的…、西申家庄村的…、永丰村的…为基础") answers the comparison better than
+    all ("甲村的…、乙村的…、丙村的…") answers the comparison better than
     the same sentence once per name."""
     openings = {answer.citations[0].quote_spans if answer.answerable and answer.citations else None
                 for _, answer in sides}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import cached_property
 
 from rag.schema import Hit
 from rag.store import Index
@@ -44,12 +45,9 @@ class Passages:
     def implied_tokens(self, row: int) -> frozenset[str]:
         """Words every sentence of an essay is about without saying them: its title's (a
         paragraph titled 黄鳍紫鱼 says "本鱼体呈淡蓝红色")."""
-        s = self.index.sentences[row]
-        spans = self._essay_spans.get(s.source, [])
-        i = bisect.bisect_right(spans, (s.start, len(self.index.essays))) - 1
-        if i < 0:
+        number = self._essay_index(row)
+        if number is None:
             return frozenset()
-        number = spans[i][1]
         if number not in self._title_tokens:
             self._title_tokens[number] = frozenset(self.tokenizer.tokenize(self.index.essays[number].title))
         return self._title_tokens[number]
@@ -59,10 +57,27 @@ class Passages:
         when `headings` (they answer nothing on their own, but they are a list's items)."""
         return [r for r in self.index.sentence_rows(hit.row) if headings or not is_heading_like(self.text(r))]
 
+    def _essay_index(self, row: int) -> int | None:
+        """The 0-based index of the essay sentence `row` starts in (the last essay of its source
+        starting at or before it), or None."""
+        s = self.index.sentences[row]
+        spans = self._essay_spans.get(s.source, [])
+        i = bisect.bisect_right(spans, (s.start, len(self.index.essays))) - 1
+        return spans[i][1] if i >= 0 else None
+
+    @cached_property
+    def _rows_by_essay(self) -> dict[int, list[int]]:
+        """Essay number (1-based) → its sentence rows in text order, grouped once."""
+        rows: dict[int, list[int]] = {}
+        for row, s in enumerate(self.index.sentences):
+            i = self._essay_index(row)
+            if i is not None and s.start < self.index.essays[i].end:
+                rows.setdefault(i + 1, []).append(row)
+        return rows
+
     def essay_rows(self, number: int) -> list[int]:
         """The sentence rows of essay `number` (1-based, as chunks number them), in text order."""
-        e = self.index.essay(number)
-        return [r for r, s in enumerate(self.index.sentences) if s.source == e.source and e.start <= s.start < e.end]
+        return self._rows_by_essay.get(number, [])
 
     def same_essay(self, row: int, other: int) -> bool:
         if not 0 <= other < len(self.index.sentences):

@@ -57,6 +57,9 @@ LISTED_NOUNS = r"做法|举措|措施|经验|特点|特色|项目|业态|内容|
 # Nouns naming a way of doing something: "按什么(发展)思路", "具体办法是什么" ask for a method.
 METHOD_NOUNS = r"办法|方法|措施|举措|方式|途径|路径|做法|经验|思路|模式|机制|打法|招数|对策"
 
+# A question asking yes or no: A不A (是不是, 能不能, 可不可以, 行不行), 是否, 能否, a final 吗.
+_YES_NO_FORMS = r"([\u4e00-\u9fff])不\1|是否|能否|吗[?？!！。\s]*$"
+
 # (expected kind, pattern in the question). First match wins, so the order is part of the rule:
 # surveys and lists before single values; reasons before anything "什么"; money before counts.
 EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
@@ -84,7 +87,7 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                                 rf"(?:{ORG_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|名称)")),
     ("place", re.compile(rf"哪里|哪儿|什么地方|在哪|何处|何地|位于|地点|哪(?:个|一个|座)?(?:{PLACE_WORDS})|"
                          rf"(?:归|属于?)哪")),
-    ("yesno", re.compile(r"是否|是不是|有没有|能不能|会不会|可不可以|能否|吗[?？!！。\s]*$|([\u4e00-\u9fff])不\1")),
+    ("yesno", re.compile(rf"{_YES_NO_FORMS}|有没有")),
     ("method", re.compile(rf"怎么|怎样|如何|什么[\u4e00-\u9fff]{{0,2}}(?:{METHOD_NOUNS})|"
                           rf"(?:{METHOD_NOUNS})(?:主要|具体)?(?:是什么|是哪样|是怎样)|"
                           r"采取了什么|靠什么|通过什么|做了什么|干了什么|具体(?!指|是什么|是哪|含义|内容)")),
@@ -187,7 +190,7 @@ class Question:
 # ("一共收了几篇文章" counts them).
 _NOT_ASKING_JI = re.compile(r"(?<=[这那前好十])几")
 # In a yes/no question 几 before a measure word is "a few": "光靠几个能人行不行".
-_YES_NO = re.compile(r"([\u4e00-\u9fff])不\1|吗[?？!！。\s]*$|是否|能否")
+_YES_NO = re.compile(_YES_NO_FORMS)
 _INDEFINITE_JI = re.compile(r"几(?=[个位名家条项点])(?!位(?:学员|作者|同志|干部|参训))")  # not the survey's 几位学员
 
 
