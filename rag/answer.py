@@ -281,7 +281,7 @@ class Composer(Enumerations):
             scores = scores + PART_BONUS * np.array([opens_on(self.text(r), q.part) for r in rows])
         # A follow-up is on the conversation's topic whatever its own words.
         if (not spellings and not q.follow_up and not names_writer and float(cosine.max()) < OFF_TOPIC_SIMILARITY
-                and not (survey and self._on_topic_without_writers(q.text, rows))
+                and not self._on_topic_without_writers(q.text, rows)
                 and not self._said_in_one_passage(query_tokens)):
             return refusal(q.shown, hits, "问题与资料内容不相关")
         if q.topic and (keep := [i for i, r in enumerate(rows) if q.topic in self.text(r)]):
@@ -454,13 +454,15 @@ class Composer(Enumerations):
         return self.coverage is not None and self.coverage(query_tokens) >= ON_TOPIC_COVERAGE
 
     def _on_topic_without_writers(self, question: str, rows: list[int]) -> bool:
-        """Whether a survey question is close to some sentence once the words about the essays'
-        writers ("几位学员", "每篇文章") are left out: they say the question is about the
-        essays, and pull its vector away from any one sentence of them."""
+        """Whether a question about the essays is on their topic once the words about the essays
+        or their writers ("几位学员", "每篇文章", "在文中出现过") are left out: they say the
+        question is about the essays, and pull its vector and its words away from any one
+        sentence of them. What remains must be close to a sentence, or said in one passage."""
         rest = SURVEY_SUBJECT.sub("", question).strip("，,、的 ")
         if self.encode is None or len(rest) < MIN_TOPIC_CHARS or rest == question:
             return False
-        return float((self.index.sentence_vectors[rows] @ self.encode(rest)).max()) >= OFF_TOPIC_SIMILARITY
+        return (float((self.index.sentence_vectors[rows] @ self.encode(rest)).max()) >= OFF_TOPIC_SIMILARITY
+                or self._said_in_one_passage(self.tokenizer.tokenize(rest)))
 
     def _survey_pieces(self, rows: list[int], scores: list[float], owner: dict[int, Hit],
                        words: set[str]) -> list[Piece]:

@@ -8,6 +8,7 @@ Leaves out: presentation (cli.py, app.py).
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, replace
 
@@ -228,12 +229,15 @@ class Assistant:
     def common_names(self) -> frozenset[str]:
         return self.focus_vocabulary()[2]
 
-    def comparable_kind(self, name: str) -> str:
-        """What kind of thing a name is, for comparisons: a village, a person, or "" (neither: a
-        county or district qualifying a village, a programme)."""
+    def comparable_kind(self, name: str, question: str = "") -> str:
+        """What kind of thing a name is, for comparisons: a village, a person, a term the
+        `question` quotes ("“四敢”和“四真”"), or "" (neither: a county or district qualifying a
+        village, a programme named without quotes)."""
         if name in self.composer.place_names and name.endswith("村"):
             return "village"
-        return "person" if name in self.tokenizer.people else ""
+        if name in self.tokenizer.people:
+            return "person"
+        return "quoted" if re.search(f"[“\"《]{re.escape(name)}[”\"》]", question) else ""
 
     def place_surveyed(self, question: Question):
         """The village or practice a "what did several participants write about X" question names."""
@@ -290,7 +294,8 @@ class Assistant:
                  collection: str | None) -> Answer:
         """The extractive answer from `hits`; a survey of a place the essays share reads each essay's
         passage; a comparison of named things asks about each on its own (rag.compare)."""
-        names = () if parsed.follow_up else compared_names(parsed.focus, parsed.text, self.comparable_kind)
+        names = () if parsed.follow_up else compared_names(
+            parsed.focus, parsed.text, lambda name: self.comparable_kind(name, parsed.text))
         if names:
             sides = []
             for name in names:

@@ -13,14 +13,15 @@ from rag.schema import Answer, Citation, Hit
 
 # What a comparison asks: differences, likenesses, what each has. "分别" lists as often as it
 # compares ("两个村分别种什么"), and is answered the same way: one line per name.
-COMPARED = re.compile(r"不同|不一样|区别|差别|差异|异同|共同点|共同之处|相同之处|相似|一样吗|一样不|"
+COMPARED = re.compile(r"不同|不一样|区别|差别|差异|异同|共同点|共同之处|相同之处|相似|一样吗|一样不|一回事|"
                       r"各有|各自|分别|比较|对比|哪个更|谁更")
 # The comparing predicate, said of one side as "是怎样的" ("有什么不同" → "是怎样的";
 # "各有什么特色" → "有什么特色").
 _PREDICATE = re.compile(r"(?:有|存在)?(?:什么|哪些|何)?(?:不同|不一样|区别|差别|差异|异同|共同点|共同之处|相同之处|"
-                        r"相似之处?)|(?:是否|是不是)?一样吗?|一样不")
+                        r"相似之处?)|(?:是否|是不是)?一样吗?|一样不|(?:是否|是不是|是)?一回事吗?")
 _EACH = re.compile(r"各自|各|分别")
 _JOINERS = "和与跟同及、"
+_QUOTED_OPEN, _QUOTED_CLOSE = "[“\"《]?", "[”\"》]?"  # a name may be compared in quotes: “甲”和“乙”
 MAX_SIDES = 3
 SIDE_BUDGET = 200  # characters of each side's answer
 
@@ -52,11 +53,13 @@ def one_side(text: str, name: str, names: tuple[str, ...]) -> str:
     '乙村的做法是怎样的？'
     >>> one_side("甲村和乙村各有什么特色？", "甲村", ("甲村", "乙村"))
     '甲村有什么特色？'
+    >>> one_side("“三治”和“四治”是一回事吗？", "三治", ("三治", "四治"))
+    '“三治”是怎样的？'
     """
     for other in names:
         if other != name:
-            text = re.sub(rf"[{_JOINERS}]?{re.escape(other)}", "", text, count=1)
-    text = re.sub(rf"^[{_JOINERS}]+|(?<={re.escape(name)})[{_JOINERS}]+", "", text)
+            text = re.sub(rf"[{_JOINERS}]?{_QUOTED_OPEN}{re.escape(other)}{_QUOTED_CLOSE}", "", text, count=1)
+    text = re.sub(rf"^[{_JOINERS}]+|(?<={re.escape(name)})({_QUOTED_CLOSE})[{_JOINERS}]+", r"\1", text)
     text = _PREDICATE.sub("是怎样的", text, count=1)
     return _EACH.sub("", text, count=1)
 

@@ -60,12 +60,19 @@ METHOD_NOUNS = r"办法|方法|措施|举措|方式|途径|路径|做法|经验|
 # A question asking yes or no: A不A (是不是, 能不能, 可不可以, 行不行), 是否, 能否, a final 吗.
 _YES_NO_FORMS = r"([\u4e00-\u9fff])不\1|是否|能否|吗[?？!！。\s]*$"
 
+# Which or how many essays say something: "有几篇写到了X", "X被几位学员引用过", "出自哪篇"
+# ask for the essays that say it, one by one, not for a count stated in a sentence.
+_ESSAYS_MENTIONING = (r"几(?:篇|位)(?:学员|作者|心得|文章)?[里中]?都?"
+                      r"(?:写到|提到|谈到|讲到|说到|提及|涉及|出现|引用|用过|用到)|"
+                      r"哪(?:一|几)?篇|在哪(?:些|几)?(?:篇|文章|心得)")
+
 # (expected kind, pattern in the question). First match wins, so the order is part of the rule:
 # surveys and lists before single values; reasons before anything "什么"; money before counts.
 EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
-    ("survey", re.compile(r"(?<![了有共])几位(?:学员|作者|同志|干部|参训)|(?<![了有共])几篇|学员们|大家都|各自|"
-                          r"不同(?:学员|作者|文章)|"
-                          r"都(?:谈|说|提|讲|写|认为|怎么)|各篇|每篇|每位|各(?:给|谈|说|提|讲|写)")),
+    ("survey", re.compile(rf"(?<![了有共])几位(?:学员|作者|同志|干部|参训|{ROLE_WORDS})|(?<![了有共])几篇|"
+                          r"学员们|大家都|各自|不同(?:学员|作者|文章)|"
+                          r"都(?:谈|说|提|讲|写|认为|怎么)|各篇|每篇|每位|各(?:给|谈|说|提|讲|写)|"
+                          rf"{_ESSAYS_MENTIONING}")),
     ("list", re.compile(rf"哪些|哪几|有几(?:个方面|点|条)|几个方面|分别|列举|包括什么|包含什么|"
                         rf"哪[“\"]?[{PLURAL_DIGITS}]+[\u4e00-\u9fff]|有什么(?:{LISTED_NOUNS})|"
                         rf"(?:{LISTED_NOUNS})(?:主要|具体)?是什么")),
@@ -101,8 +108,11 @@ YEAR_ASKED = re.compile(r"哪一?年(?!代)|什么年份|哪个年份|何年")
 # A time counted from the asker's own day: what written essays cannot state, unless they use the word.
 ASKER_TIME = re.compile(r"明天|后天|今晚|明晚|明早|下周|下星期|下礼拜|周末|下个月|今天|今日")
 SURVEY_CUE = EXPECTED[0][1]  # "几位学员…", "各篇…": not itself a count asked for
-# Who a survey asks about: the essays' writers, not what is asked ("几位学员", "各篇心得").
+# Words about the essays or their writers, not about what is asked ("几位学员", "各篇心得", "文中",
+# "在这十篇里出现过"): they say a question is about the essays, whatever else it asks.
 SURVEY_SUBJECT = re.compile(r"几位(?:学员|作者|同志|干部|参训学员)?|几篇(?:心得|文章)?|学员们|大家|"
+                            r"(?:在|从)?(?:这|那)?[十几]?篇(?:心得|文章)?[里中]|文中|原文|(?:介绍|文章|心得)[里中]|"
+                            r"都?出现过|"
                             r"各篇(?:心得|文章)?|每篇(?:心得|文章)?|每位(?:学员|作者)?|不同(?:学员|作者|文章)")
 KIND_NAMES = {
     "person": "姓名", "place": "地点", "organisation": "单位名称", "date": "时间", "duration": "时长",

@@ -159,6 +159,15 @@ def test_a_survey_is_off_topic_by_what_it_asks_not_by_its_writers(assistant):
     assert not off.answerable and off.reason == "问题与资料内容不相关"
 
 
+def test_a_question_about_where_the_essays_say_something_is_judged_without_those_words(assistant):
+    """"X在这几篇文章里出现过吗": the words about the essays are left out, and what remains
+    (径山古道) is said in one passage; a thing the essays never mention is still refused."""
+    said = assistant.ask("径山古道在这几篇文章里出现过吗？")
+    assert said.answerable and "径山古道" in said.answer
+    off = assistant.ask("文中提到的火星探测器有多重？")
+    assert not off.answerable and off.reason == "问题与资料内容不相关"
+
+
 def test_a_list_of_a_stated_length(assistant):
     """"哪五条" is answered by an enumeration of five (counted within a clause: the 五众 sentence
     lists five, though it holds nine 、-separated things); something named that no passage lists
@@ -262,9 +271,10 @@ def test_who_a_named_person_is_comes_from_the_words_beside_the_name(assistant, q
     check_citations(answer)
 
 
-@pytest.mark.parametrize("question", ["五四村和余村的发展路子有什么不同？", "横一村与何斯路村各有什么特色？"])
+@pytest.mark.parametrize("question", ["五四村和余村的发展路子有什么不同？", "横一村与何斯路村各有什么特色？",
+                                      "“五众”和“四议两公开”有什么区别？"])
 def test_a_comparison_answers_each_name_on_its_own_line(assistant, question):
-    """Two villages compared: one line per village, each quoting a passage about that village,
+    """Two villages (or two quoted terms) compared: one line per name, each quoting a passage about it,
     the citations numbered in one sequence; not a sentence that merely lists both."""
     answer = assistant.ask(question)
     names = assistant.parse(question)[0].focus

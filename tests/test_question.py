@@ -51,6 +51,16 @@ def test_a_verb_taking_wei_before_shenme_asks_no_reason(question):
     assert expected_answer("它为什么被称为天池？") == "reason"
 
 
+@pytest.mark.parametrize("question", ["几位局长回去后打算怎么做？", "有几篇写到了张家村的合作社？",
+                                      "李家村被几位学员提到过？", "“一村一品”这句话出自哪篇？",
+                                      "在哪些心得里提到了古桥？"])
+def test_which_or_how_many_essays_say_something_is_a_survey(question):
+    """"几位局长", "有几篇写到了X", "出自哪篇": the essays saying it are asked for, one by one;
+    "有几位村干部", "收了几篇文章" still count."""
+    assert expected_answer(question) == "survey"
+    assert expected_answer("五四村有几位村干部？") == expected_answer("文集一共收了几篇文章？") == "quantity"
+
+
 @pytest.mark.parametrize("question,kind", [("这几个村打算往哪方面发展？", ""), ("前几天的会讲了什么？", "definition"),
                                            ("好几篇心得都写了他，他是谁？", "survey")])
 def test_ji_after_a_demonstrative_asks_no_number(question, kind):
