@@ -201,7 +201,11 @@ class Question:
 _NOT_ASKING_JI = re.compile(r"(?<=[这那前好十])几")
 # In a yes/no question 几 before a measure word is "a few": "光靠几个能人行不行".
 _YES_NO = re.compile(_YES_NO_FORMS)
-_INDEFINITE_JI = re.compile(r"几(?=[个位名家条项点])(?!位(?:学员|作者|同志|干部|参训))")  # not the survey's 几位学员
+_INDEFINITE_JI = re.compile(r"几(?=[个位名家条项点户])(?!位(?:学员|作者|同志|干部|参训))")  # not the survey's 几位学员
+# Nor does 几 before a noun when the same clause asks with another word after it: "看了几户人家的
+# 院子，收拾得怎么样" asks how, of a few households; Chinese asks one thing at a time.
+_ASKED_LATER_IN_CLAUSE = re.compile(r"几(?=[个位名家条项点户][\u4e00-\u9fff][^？?]*?"
+                                    r"(?:什么|怎么|怎样|如何|(?<!哪)哪(?!几)|谁))")
 
 
 def expected_answer(text: str, kinds=None) -> str:
@@ -218,6 +222,8 @@ def expected_answer(text: str, kinds=None) -> str:
     text = _NOT_ASKING_JI.sub("些", standard_interrogatives(text))
     if _YES_NO.search(text):
         text = _INDEFINITE_JI.sub("些", text)  # "光靠几个能人行不行": a few, not how many
+    elif not SURVEY_CUE.search(text):
+        text = _ASKED_LATER_IN_CLAUSE.sub("些", text)
     return next((kind for kind, pattern in EXPECTED if (kinds is None or kind in kinds) and pattern.search(text)), "")
 
 

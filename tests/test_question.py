@@ -61,6 +61,16 @@ def test_which_or_how_many_essays_say_something_is_a_survey(question):
     assert expected_answer("五四村有几位村干部？") == expected_answer("文集一共收了几篇文章？") == "quantity"
 
 
+@pytest.mark.parametrize("question,kind", [("他看了附近几户人家的院子，收拾得怎么样？", "method"),
+                                           ("有几个村采用了什么模式？", "method"),
+                                           ("全村有几户人家？他们靠什么致富？", "quantity"),
+                                           ("合作社有几名社员？", "quantity")])
+def test_ji_before_a_noun_is_a_few_when_the_clause_asks_with_another_word(question, kind):
+    """"看了几户人家的院子，…怎么样" asks how, of a few households: a clause asks one thing, by
+    the interrogative after 几; a 几 its own clause asks with still counts."""
+    assert expected_answer(question) == kind
+
+
 @pytest.mark.parametrize("question,kind", [("这几个村打算往哪方面发展？", ""), ("前几天的会讲了什么？", "definition"),
                                            ("好几篇心得都写了他，他是谁？", "survey")])
 def test_ji_after_a_demonstrative_asks_no_number(question, kind):
