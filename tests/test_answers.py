@@ -185,6 +185,13 @@ def test_a_sum_of_money_is_answered_by_an_amount_or_refused(assistant):
     assert not answer.answerable and answer.answer == "资料中没有所问的金额。"
 
 
+def test_an_organisation_asked_is_answered_by_a_name_of_one_or_refused(assistant):
+    """"哪家公司", "哪所大学" ask for a body's name: a sentence without one does not answer."""
+    answer = assistant.ask("乡镇殡仪服务站由哪家公司运营？")
+    assert not answer.answerable and answer.answer == "资料中没有所问的单位名称。"
+    assert "浙江大学" in assistant.ask("培训是在哪所大学举办的？").answer
+
+
 def test_a_value_may_come_from_a_passage_ranked_below_the_first_five(assistant):
     """The passage naming the 粮田's size ranks seventh; the value is checked by its unit, so
     the answer looks as deep as a list does."""
