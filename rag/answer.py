@@ -642,7 +642,7 @@ def missing_reason(q: Question, attribute_ok: Callable[[str], bool] = lambda att
         attribute = ""
     if q.focus:
         what = f"其{attribute}的{q.kind_name}" if attribute else f"所问的{q.kind_name}"
-        if q.expected == "place" and q.unit:
+        if q.expected == "place" and q.unit and asked_level(q.text):
             what = f"其所属的{asked_level(q.text)}"
         return f"资料提到了{'、'.join(q.focus)}，但没有写{what}"
     return f"资料中没有所问的{q.kind_name}" + (f"（{attribute}）" if attribute else "")

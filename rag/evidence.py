@@ -24,6 +24,7 @@ from rag.question import (
     PEOPLE_WORDS,
     ROLE_WORDS,
     TIME_UNITS,
+    TOWNSHIP,
     WEIGHT_UNITS,
 )
 from rag.text import CN_DIGITS, ORDINALS, cn_number
@@ -236,8 +237,12 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
         return foreign + (_tagged_spans(text, tokenizer, ("nr",), _person_context) if tokenizer else [])
     if kind == "place":
         known = getattr(tokenizer, "places", ())
-        spans = [m.span() for m in _PLACE.finditer(text) if _names_place(m.group(), known)] or (
-            _tagged_spans(text, tokenizer, ("ns",)) if tokenizer else [])
+        spans = [m.span() for m in _PLACE.finditer(text) if _names_place(m.group(), known)]
+        feature = unit is not None and unit != TOWNSHIP  # a mountain or a river: no 村, no 镇
+        if tokenizer and (not spans or feature):
+            # A mountain is no town named after one: 萧山 (a district of the gazetteer) is no 山.
+            spans += [(s, e) for s, e in _tagged_spans(text, tokenizer, ("ns",))
+                      if not (feature and text[s:e] in known)]
         if unit:
             # "哪个镇" is answered by a town's name with its unit (瓜沥镇), not by 城乡 or 乡镇.
             level = re.compile(rf"(?:{unit})$")

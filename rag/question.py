@@ -44,6 +44,8 @@ ROLE_WORDS = (r"书记|支书|主任|村长|镇长|乡长|县长|区长|市长|�
 PEOPLE_WORDS = rf"{ROLE_WORDS}|团队|学者|村民|群众|农民|党员|干部|乡贤|志愿者|企业家|居民|游客|乡亲|能人|年轻人|人群"
 ORG_WORDS = r"单位|部门|公司|企业|机构|组织|协会|合作社|学校|大学|学院|银行|集团|平台|媒体|团队|社团"
 PLACE_WORDS = r"村|镇|乡|县|区|市|省|街道|地方|国家|城市|地区|景区"
+# Natural features asked by name: "哪座山", "哪条河" are answered by a name ending so (太行山).
+_FEATURE_ASKED = re.compile(r"哪一?[条座个片道]?(山|河|江|湖|溪|岛|峰|泉|湾)(?![村镇乡区县市])")
 # Words introducing other names of something: "又名甲、乙、丙" lists names, not things it has.
 ALIAS_WORDS = r"又名|又称|别称|别名|俗称|亦称|也称|或称|简称|又叫|也叫|俗名|古称|旧称|又译|学名"
 NAMES_ASKED = re.compile(rf"{ALIAS_WORDS}|名字|名称|称呼|叫法|称号|叫什么")
@@ -93,6 +95,7 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
     ("organisation", re.compile(rf"哪(?:个|家|所|一家|一个|一所)?(?:{ORG_WORDS})|什么(?:{ORG_WORDS})|"
                                 rf"(?:{ORG_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|名称)")),
     ("place", re.compile(rf"哪里|哪儿|什么地方|在哪|何处|何地|位于|地点|哪(?:个|一个|座)?(?:{PLACE_WORDS})|"
+                         rf"{_FEATURE_ASKED.pattern}|"
                          rf"(?:归|属于?)哪")),
     ("yesno", re.compile(rf"{_YES_NO_FORMS}|有没有")),
     ("method", re.compile(rf"怎么|怎样|如何|什么[\u4e00-\u9fff]{{0,2}}(?:{METHOD_NOUNS})|"
@@ -386,10 +389,13 @@ def asked_level(text: str) -> str:
 def place_level(text: str) -> str | None:
     """The units a place asked for ends in, as a regular expression, when the question names one.
 
-    >>> place_level("张家村归哪个镇管？"), place_level("哪个县？")
-    ('乡|镇|街道', None)
+    >>> place_level("张家村归哪个镇管？"), place_level("哪个县？"), place_level("他翻过的是哪座山？")
+    ('乡|镇|街道', None, '山')
     """
-    return TOWNSHIP if asked_level(text) else None
+    if asked_level(text):
+        return TOWNSHIP
+    feature = _FEATURE_ASKED.search(text)
+    return feature.group(1) if feature else None
 
 
 def stated_constraints(text: str) -> tuple[str, ...]:

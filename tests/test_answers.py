@@ -185,6 +185,12 @@ def test_a_sum_of_money_is_answered_by_an_amount_or_refused(assistant):
     assert not answer.answerable and answer.answer == "资料中没有所问的金额。"
 
 
+def test_a_mountain_or_river_asked_of_a_village_the_essays_place_nowhere_is_refused(assistant):
+    """"X村背靠哪座山": no sentence about X names a mountain, and 萧山 is a district."""
+    answer = assistant.ask("横一村的古柿树长在哪座山上？")
+    assert not answer.answerable and answer.answer == "资料提到了横一村，但没有写所问的地点。"
+
+
 def test_an_organisation_asked_is_answered_by_a_name_of_one_or_refused(assistant):
     """"哪家公司", "哪所大学" ask for a body's name: a sentence without one does not answer."""
     answer = assistant.ask("乡镇殡仪服务站由哪家公司运营？")

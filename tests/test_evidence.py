@@ -70,6 +70,14 @@ def test_a_township_asked_for_is_a_name_with_its_unit(tokenizer, sentence, towns
     assert len(found) == len(towns) and all(f.endswith(t) for f, t in zip(found, towns, strict=True)), found
 
 
+def test_a_mountain_asked_for_is_a_name_ending_so_not_a_town_named_after_one(text, tokenizer):
+    """"哪座山" is answered by a name ending in 山 (太行山), not by 萧山, a district of the corpus."""
+    crossed = corpus_sentence(text, "越过巍巍太行山")
+    assert [crossed[s:e] for s, e in value_spans(crossed, "place", "山", tokenizer)] == ["太行山"]
+    district = corpus_sentence(text, "萧山横一村探索")
+    assert value_spans(district, "place", "山", tokenizer) == []
+
+
 def test_enumeration_markers_and_lead_ins():
     assert item_marker("一是坚持 引领,发挥模范带头作用。") == ("shi", 1)
     assert item_marker("(二)着力提升养老服务水平") == ("paren", 2)
