@@ -435,6 +435,7 @@ def item_ordinal(text: str) -> int:
 
 _AUTHOR_MENTION = re.compile(rf"{ROLE_WORDS}|局|委|办|中心|政府")
 MAX_AUTHOR_MENTION = 8  # characters of a mention before its role word or organisation suffix
+_PLURAL_BEFORE = re.compile(r"(?:几|各|两|三|四|诸|多)位$|这些$|那些$")  # "几位局长": each of them
 
 
 def authors_named(text: str, authors: dict[str, frozenset[int]]) -> set[int]:
@@ -446,17 +447,22 @@ def authors_named(text: str, authors: dict[str, frozenset[int]]) -> set[int]:
     >>> authors = {"区交通运输局局长": {1}, "区卫生健康局局长": {2}, "村党支部书记": {3, 4}, "乡长": {5}}
     >>> authors_named("交通局打造了哪些旅游公路？", authors), authors_named("有位村书记说了什么？", authors)
     ({1}, {3, 4})
-    >>> authors_named("局长们怎么看？", authors), authors_named("乡长提到了什么？", authors)
+    >>> authors_named("有位局长怎么看？", authors), authors_named("乡长提到了什么？", authors)
     (set(), {5})
+    >>> sorted(authors_named("几位局长怎么看？", authors)), sorted(authors_named("局长们怎么看？", authors))
+    ([1, 2], [1, 2])
+
+    A role named in the plural ("几位局长", "局长们") names every essay whose author holds it.
     """
     found: set[int] = set()
     for m in _AUTHOR_MENTION.finditer(text):
         shortest = m.start() + (len(m.group(0)) >= 2)  # a role word alone ("乡长"), never a bare 局
+        plural = bool(_PLURAL_BEFORE.search(text, 0, m.start()) or text.startswith("们", m.end()))
         for start in range(max(0, m.start() - MAX_AUTHOR_MENTION), shortest):
             stretch = text[start : m.end()]
             lines = [line for line in authors if _in_order(stretch, line)]
-            if len(lines) == 1:
-                found |= authors[lines[0]]
+            if len(lines) == 1 or (plural and lines and start == m.start()):
+                found.update(*(authors[line] for line in lines))
                 break
     return found
 

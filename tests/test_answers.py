@@ -185,6 +185,14 @@ def test_a_sum_of_money_is_answered_by_an_amount_or_refused(assistant):
     assert not answer.answerable and answer.answer == "资料中没有所问的金额。"
 
 
+@pytest.mark.parametrize("question,role", [("几位局长回去后打算做哪些工作？", "局长"),
+                                           ("村支书们学完以后有什么打算？", "书记")])
+def test_writers_named_by_a_plural_role_are_the_essays_surveyed(assistant, question, role):
+    """"几位局长", "村支书们": every essay whose writer holds the role, and only those, is quoted."""
+    answer = assistant.ask(question)
+    assert answer.answerable and all(role in c.hit.chunk.author for c in answer.citations)
+
+
 def test_a_mountain_or_river_asked_of_a_village_the_essays_place_nowhere_is_refused(assistant):
     """"X村背靠哪座山": no sentence about X names a mountain, and 萧山 is a district."""
     answer = assistant.ask("横一村的古柿树长在哪座山上？")
