@@ -74,19 +74,20 @@ _FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}")  # 保
 _TITLE = re.compile(r"书记|支书|老师|教授|主任|局长|县长|镇长|乡长|村长|主席|同志|先生|女士|院士|专家|经理|董事长")
 
 _OPENING_QUOTES, _CLOSING_QUOTES = "“‘「『\"", "”’」』\""
-# Ordinal families that open enumeration items, each with the ordinal's position.
+# Ordinal families that open enumeration items, each with the ordinal's position. "一是", "二要",
+# "三靠" are one family: writers mix them within one list ("一要…二是…三要…").
 _MARKERS: tuple[tuple[str, re.Pattern], ...] = (
     ("shi", re.compile(rf"^([{CN_DIGITS}]{{1,3}})是")),
-    ("yao", re.compile(rf"^([{ORDINALS}])(?:要|靠|抓|来)(?![是求素])")),
+    ("shi", re.compile(rf"^([{ORDINALS}])(?:要|靠|抓|来)(?![是求素])")),
     ("paren", re.compile(rf"^[(（]([{CN_DIGITS}]{{1,3}})[)）]")),
     ("dun", re.compile(rf"^([{CN_DIGITS}]{{1,3}})、")),
     ("digit", re.compile(r"^(\d{1,2})[.．、](?!\d)")),
     ("di", re.compile(rf"^第([{CN_DIGITS}]{{1,3}})[,，、:：]")),
     ("order", re.compile(r"^(首先|其次|再次|然后|最后)")),
 )
-_CLAUSE_FIRST_ITEM = re.compile(r"[,，:：]\s*一(?P<x>是|要)(?![是求素])")
+_CLAUSE_FIRST_ITEM = re.compile(r"[,，:：]\s*一(?:是|要)(?![是求素])")
 # The usual nesting of official Chinese documents: 一、 above (一) above 1. above 一是 / 第一 / 首先.
-MARKER_LEVELS = {"dun": 0, "paren": 1, "digit": 2, "shi": 3, "yao": 3, "di": 3, "order": 3}
+MARKER_LEVELS = {"dun": 0, "paren": 1, "digit": 2, "shi": 3, "di": 3, "order": 3}
 _ORDER_WORDS = {"首先": 1, "其次": 2, "再次": 3, "然后": 3, "最后": 9}
 _LEAD_IN = re.compile(rf"[:：]\s*$|[“\"]?[{CN_DIGITS}\d]+(?:个|项|条|点|大|种)[\u4e00-\u9fff”\"]{{0,8}}[:：,，]?\s*$|"
                       rf"(?:如下|以下|几点|几个方面|包括)[:：,，]?\s*$")
@@ -98,9 +99,9 @@ def item_marker(text: str) -> tuple[str, int] | None:
     >>> item_marker("二是坚持规划引领。"), item_marker("(三)着力提升养老服务"), item_marker("首先,要…")
     (('shi', 2), ('paren', 3), ('order', 1))
     >>> item_marker("三是"), item_marker("一起努力"), item_marker("二要做好空间规划;")
-    (None, None, ('yao', 2))
+    (None, None, ('shi', 2))
     >>> item_marker("因此,我们学习经验,一要因地制宜;")
-    ('yao', 1)
+    ('shi', 1)
     """
     body = text.lstrip()
     for family, pattern in _MARKERS:
@@ -111,7 +112,7 @@ def item_marker(text: str) -> tuple[str, int] | None:
                 return family, value
     # A first item may open the last clause of a sentence: "因此,我们学习…经验,一要因地制宜,…;".
     m = _CLAUSE_FIRST_ITEM.search(body)
-    return ("shi" if m.group("x") == "是" else "yao", 1) if m else None
+    return ("shi", 1) if m else None
 
 
 def is_lead_in(text: str) -> bool:

@@ -76,6 +76,7 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                           r"都(?:谈|说|提|讲|写|认为|怎么)|各篇|每篇|每位|各(?:给|谈|说|提|讲|写)|"
                           rf"{_ESSAYS_MENTIONING}")),
     ("list", re.compile(rf"哪些|哪几|有几(?:个方面|点|条)|几个方面|分别|列举|包括什么|包含什么|"
+                        rf"几[{ITEM_COUNTERS}][^？?]*[？?，,]\s*(?:都|各|具体)?(?:是|有)(?:什么|哪些|啥)|"
                         rf"哪[“\"]?[{PLURAL_DIGITS}]+[\u4e00-\u9fff]|有什么(?:{LISTED_NOUNS})|"
                         rf"(?:{LISTED_NOUNS})(?:主要|具体)?是什么")),
     # "称之为什么", "被誉为什么", "更名为什么" ask what X is called: a verb taking 为, then 什么.

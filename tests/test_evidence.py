@@ -88,6 +88,15 @@ def test_enumeration_markers_and_lead_ins():
     assert inline_items("学习了《甲》、《乙》、《丙》等内容") == 3
 
 
+def test_items_opened_by_yao_and_shi_are_one_list(assistant):
+    """"一要…", "二是…", "三要…": writers mix the two ordinal clauses within one enumeration."""
+    assert item_marker("二要做好规划。")[0] == item_marker("二是做好规划。")[0]
+    composer = assistant.composer
+    second = next(r for r in range(len(assistant.index.sentences)) if composer.text(r).startswith("二是破解乡村发展"))
+    items = [composer.text(r)[:2] for r in composer.enumeration(second)]
+    assert items == ["一要", "二是", "三要"]
+
+
 def test_a_list_is_followed_past_its_colon(assistant):
     composer = assistant.composer
     lead = next(r for r in range(len(assistant.index.sentences)) if composer.text(r).rstrip().endswith("“六个坚持”:"))
