@@ -465,6 +465,20 @@ class Composer(Enumerations):
         return (float((self.index.sentence_vectors[rows] @ self.encode(rest)).max()) >= OFF_TOPIC_SIMILARITY
                 or self._said_in_one_passage(self.tokenizer.tokenize(rest)))
 
+    def outline(self, question: str, number: int, hits: list[Hit]) -> Answer | None:
+        """The headings of essay `number`'s parts, in order, one line each ("那篇文章分了哪几个
+        部分"), or None when its text has no part headings."""
+        essay = next((e for e in self.index.essays if e.number == number), None)
+        tops = list(dict.fromkeys(s.heading_path[0] for s in essay.sections if s.heading_path)) if essay else []
+        rows = self.essay_rows(number)
+        lines = [next((r for r in rows if self.text(r).strip() == heading.strip()
+                       or (is_heading_like(self.text(r)) and heading.strip() in self.text(r))), None)
+                 for heading in tops]
+        if len(lines) < 2 or None in lines:
+            return None
+        pieces = [(r, self.index.sentences[r].start, self.index.sentences[r].end) for r in lines]
+        return self._write(question, pieces, {}, hits, as_list=True)
+
     def _survey_pieces(self, rows: list[int], scores: list[float], owner: dict[int, Hit],
                        words: set[str]) -> list[Piece]:
         """The best sentence of each passage, new essays first, while close enough to the best."""

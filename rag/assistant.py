@@ -21,7 +21,7 @@ from rag.evidence import is_lead_in
 from rag.llm import LLMAnswerer, LLMConfig, LLMFailure, best_quote
 from rag.passages import is_heading_like
 from rag.places import ADMIN_SUFFIXES
-from rag.question import Question, authors_named, parse
+from rag.question import OUTLINE_ASKED, Question, authors_named, parse
 from rag.retrieve import Retriever
 from rag.schema import Answer, Hit, SearchResult
 from rag.text import Tokenizer, normalize, shorten, tidy
@@ -30,6 +30,11 @@ MAX_QUESTION_CHARS = 2000
 ANSWER_FIRST_DEPTH = 2  # the passage an answer quotes first may move to the top from this rank
 LIST_ITEM_DEPTH = 10  # likewise a list's first item passage, when the list opens on its lead-in
 ECHOED_QUESTION_CHARS = 80  # a question repeated back in a note is cut to this, with "……"
+
+
+_QUOTED = re.compile(r"《([^》]+)》|“([^”]+)”")
+# A question speaking of an essay as a piece of writing: a role it names is the writer's.
+_ESSAY_SPOKEN_OF = re.compile(r"[那这该此]篇|文章|心得|一文|文中")
 
 
 class QuestionError(ValueError):
@@ -172,16 +177,32 @@ class Assistant:
 
     def authors_named(self, question: Question | str) -> set[int]:
         """The essays whose author the question names by role and organisation (rag.question); a
-        role asked about something the question names ("余村的村党支部书记是谁") is no author."""
-        text = question if isinstance(question, str) else (
-            question.query.replace(question.attribute, "") if question.attribute else question.query)
+        role asked about something the question names ("余村的村党支部书记是谁") is no author,
+        unless the question speaks of the role's essay ("区乡村振兴发展中心主任那篇文章…")."""
         if self._authors is None:
             lines: dict[str, set[int]] = {}
             for essay in self.index.essays:
                 if essay.author:
                     lines.setdefault(essay.author, set()).add(essay.number)
             self._authors = {line: frozenset(numbers) for line, numbers in lines.items()}
-        return authors_named(text, self._authors) if self._authors else set()
+        text = question if isinstance(question, str) else question.query
+        if not isinstance(question, str) and question.attribute and not _ESSAY_SPOKEN_OF.search(text):
+            text = text.replace(question.attribute, "")
+        named = authors_named(text, self._authors) if self._authors else set()
+        titled = self.titles_named(text)
+        # "写“万千气象”的那位村支书": of the role's essays, the one whose title is quoted.
+        return titled if titled and titled <= named else named | titled
+
+    def titles_named(self, text: str) -> set[int]:
+        """The essay whose title the question quotes, whole or in part ("《…》一文", "写“万千气象”
+        的那位"): a quoted stretch of two characters or more found in one title only."""
+        found: set[int] = set()
+        for m in _QUOTED.finditer(text):
+            quoted = m.group(1) or m.group(2)
+            essays = {e.number for e in self.index.essays if len(quoted) >= 2 and quoted in e.title}
+            if len(essays) == 1:
+                found |= essays
+        return found
 
     def names(self):
         """The villages and practices of the corpus (rag.trainers.dossier), built once, on first need."""
@@ -294,6 +315,10 @@ class Assistant:
                  collection: str | None) -> Answer:
         """The extractive answer from `hits`; a survey of a place the essays share reads each essay's
         passage; a comparison of named things asks about each on its own (rag.compare)."""
+        essays = self.authors_named(parsed)
+        if OUTLINE_ASKED.search(parsed.text) and len(essays) == 1 and (
+                outline := self.composer.outline(parsed.shown, next(iter(essays)), hits)) is not None:
+            return outline  # "那篇文章分了哪几个部分": the essay's part headings
         names = () if parsed.follow_up else compared_names(
             parsed.focus, parsed.text, lambda name: self.comparable_kind(name, parsed.text))
         if names:

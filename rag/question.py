@@ -107,6 +107,11 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
 # A question asking who a named person is: their role, office or standing.
 IDENTITY_ASKED = re.compile(r"是谁|什么身份|什么职务|什么职位|担任什么|任什么|做什么的|干什么的|什么人|哪里的|"
                             r"什么来头|什么背景")
+# A question asking how an essay is laid out: its parts, their headings ("那篇文章分了哪几个部分",
+# "各部分的小标题是什么", "正文按哪几个观点展开").
+OUTLINE_ASKED = re.compile(r"(?:分|分成|分为|由)了?(?:哪|几)[^？?，,。]{0,3}(?:个)?(?:部分|板块|章节)|"
+                           r"(?:哪|几)[^？?，,。]{0,3}(?:个)?部分(?:组成|构成)|小标题|各部分|每个?部分|"
+                           r"(?:结构|提纲|框架|目录)(?:是|怎样|如何|怎么)|按哪几个(?:观点|部分|方面)展开")
 # A date question asking for a year, which an event without one does not answer.
 YEAR_ASKED = re.compile(r"哪一?年(?!代)|什么年份|哪个年份|何年")
 # A time counted from the asker's own day: what written essays cannot state, unless they use the word.

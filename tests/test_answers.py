@@ -193,6 +193,15 @@ def test_writers_named_by_a_plural_role_are_the_essays_surveyed(assistant, quest
     assert answer.answerable and all(role in c.hit.chunk.author for c in answer.citations)
 
 
+@pytest.mark.parametrize("question", ["民政局局长的心得分成哪几个部分？", "民政局局长那篇文章各部分的小标题是什么？"])
+def test_how_an_essay_is_laid_out_is_answered_by_its_part_headings(assistant, question):
+    """"那篇文章分了哪几个部分": the essay the question names (by its writer), its part headings
+    in order, one line each, each cited."""
+    answer = assistant.ask(question)
+    assert answer.answer.split("\n") == ["一、总体感受[1]", "二、经验启示[2]", "三、工作思路[3]"]
+    assert {c.hit.chunk.author for c in answer.citations} == {"区民政局局长"}
+
+
 def test_a_mountain_or_river_asked_of_a_village_the_essays_place_nowhere_is_refused(assistant):
     """"X村背靠哪座山": no sentence about X names a mountain, and 萧山 is a district."""
     answer = assistant.ask("横一村的古柿树长在哪座山上？")

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from rag.question import AREA_UNITS, COUNTERS, EXPECTED, expected_answer, is_follow_up, measure_unit, parse
+from rag.question import (
+    AREA_UNITS,
+    COUNTERS,
+    EXPECTED,
+    OUTLINE_ASKED,
+    expected_answer,
+    is_follow_up,
+    measure_unit,
+    parse,
+)
 
 # One entry per row of EXPECTED; the templates use made-up names, never evaluation questions.
 TEMPLATES = {
@@ -49,6 +58,14 @@ def test_a_verb_taking_wei_before_shenme_asks_no_reason(question):
     """"称之为 + 什么" asks what something is called; only 为什么 standing alone asks why."""
     assert expected_answer(question) not in ("reason", "")
     assert expected_answer("它为什么被称为天池？") == "reason"
+
+
+@pytest.mark.parametrize("question,asked", [("那篇文章分了哪几个部分？", True), ("各部分的小标题是什么？", True),
+                                            ("这篇心得由哪三部分组成？", True), ("全文的结构是怎样的？", True),
+                                            ("村里分了哪几个片区？", False), ("这一部分讲了什么？", False)])
+def test_a_question_about_how_an_essay_is_laid_out(question, asked):
+    """Its parts and their headings, not what one part says."""
+    assert bool(OUTLINE_ASKED.search(question)) == asked
 
 
 @pytest.mark.parametrize("question", ["几位局长回去后打算怎么做？", "有几篇写到了张家村的合作社？",

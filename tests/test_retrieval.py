@@ -86,8 +86,17 @@ def test_a_question_naming_an_essays_author_ranks_that_essays_passages_up(assist
     (essay,) = [e.number for e in assistant.index.essays if e.author == author]
     hits = assistant.search(question, k=3).hits
     assert sum(h.chunk.essay == essay for h in hits) >= at_least
-    # A role several different authors share names no one; one author line shared by three essays names the three.
-    assert assistant.authors_named("局长们怎么看？") == set() and len(assistant.authors_named("村书记们怎么看？")) == 3
+    # A role several different authors share names no one, unless said in the plural; one author
+    # line shared by three essays names the three.
+    assert assistant.authors_named("有位局长怎么看？") == set()
+    assert len(assistant.authors_named("村书记们怎么看？")) == 3
+    bureau_chiefs = {e.number for e in assistant.index.essays if e.author.endswith("局长")}
+    assert assistant.authors_named("局长们怎么看？") == bureau_chiefs and len(bureau_chiefs) == 3
+    # An essay named by a quoted part of its title; a village secretary by the title of hers.
+    (pioneer,) = [e.number for e in assistant.index.essays if "开路先锋" in e.title]
+    assert assistant.authors_named("题目里有“开路先锋”的那篇写了什么？") == {pioneer}
+    (scroll,) = [e.number for e in assistant.index.essays if "画卷" in e.title]
+    assert assistant.authors_named(assistant.parse("标题带“画卷”的那位村支书有什么打算？")[0]) == {scroll}
     # A role asked of something the question names is that thing's, not an essay's author.
     assert assistant.authors_named(assistant.parse("余村现在的村党支部书记是谁？")[0]) == set()
 
