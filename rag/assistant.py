@@ -33,6 +33,9 @@ ECHOED_QUESTION_CHARS = 80  # a question repeated back in a note is cut to this,
 
 
 _QUOTED = re.compile(r"《([^》]+)》|“([^”]+)”")
+# What a writer does in an essay: says, proposes, plans, describes.
+_WRITER_SAYS = re.compile(r"说|提到|提出|提了|认为|觉得|打算|主张|希望|写|谈|讲|介绍|表示|总结|强调|形容|"
+                          r"用了|举了|引用")
 # A question speaking of an essay as a piece of writing: a role it names is the writer's.
 _ESSAY_SPOKEN_OF = re.compile(r"[那这该此]篇|文章|心得|一文|文中")
 
@@ -175,7 +178,7 @@ class Assistant:
         tokens = self.tokenizer.tokenize(parsed.query)
         return parsed, notes, vector, tokens
 
-    def authors_named(self, question: Question | str) -> set[int]:
+    def authors_named(self, question: Question | str, roles_only: bool = False) -> set[int]:
         """The essays whose author the question names by role and organisation (rag.question); a
         role asked about something the question names ("余村的村党支部书记是谁") is no author,
         unless the question speaks of the role's essay ("区乡村振兴发展中心主任那篇文章…")."""
@@ -188,10 +191,15 @@ class Assistant:
         text = question if isinstance(question, str) else question.query
         if not isinstance(question, str) and question.attribute and not _ESSAY_SPOKEN_OF.search(text):
             text = text.replace(question.attribute, "")
-        named = authors_named(text, self._authors) if self._authors else set()
+        named = authors_named(text, self._authors, roles_only) if self._authors else set()
         titled = self.titles_named(text)
         # "写“万千气象”的那位村支书": of the role's essays, the one whose title is quoted.
         return titled if titled and titled <= named else named | titled
+
+    def writers_quoted(self, question: Question) -> set[int]:
+        """The essays whose writer the question names by role as saying or writing something
+        ("农业农村局局长打算做哪三件事", "乡长那篇…"), not a role it asks about ("…的主任由谁担任")."""
+        return self.authors_named(question, roles_only=True) if _WRITER_SAYS.search(question.text) else set()
 
     def titles_named(self, text: str) -> set[int]:
         """The essay whose title the question quotes, whole or in part ("《…》一文", "写“万千气象”
@@ -335,7 +343,7 @@ class Assistant:
             return self.composer.compose_per_essay(parsed.shown, self.hits_per_essay(place, vector, tokens), vector,
                                                    tokens, set(place.variants), hits)
         return self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1],
-                                     names_writer=bool(self.authors_named(parsed)))
+                                     names_writer=bool(self.authors_named(parsed)), writers=self.writers_quoted(parsed))
 
     def ask(self, question: str, history: list[str] | tuple[str, ...] = (), k: int | None = None,
             mode: str | None = None, collection: str | None = None) -> Answer:

@@ -440,11 +440,12 @@ def item_ordinal(text: str) -> int:
 
 
 _AUTHOR_MENTION = re.compile(rf"{ROLE_WORDS}|局|委|办|中心|政府")
+_ROLE_MENTION = re.compile(ROLE_WORDS)
 MAX_AUTHOR_MENTION = 8  # characters of a mention before its role word or organisation suffix
 _PLURAL_BEFORE = re.compile(r"(?:几|各|两|三|四|诸|多)位$|这些$|那些$")  # "几位局长": each of them
 
 
-def authors_named(text: str, authors: dict[str, frozenset[int]]) -> set[int]:
+def authors_named(text: str, authors: dict[str, frozenset[int]], roles_only: bool = False) -> set[int]:
     """The essays whose author the question names (`authors`: author line → its essays): for each
     role word or organisation suffix in the question, the longest stretch ending there whose
     characters occur, in order, in one author line (abbreviations included: "交通局" in
@@ -461,7 +462,7 @@ def authors_named(text: str, authors: dict[str, frozenset[int]]) -> set[int]:
     A role named in the plural ("几位局长", "局长们") names every essay whose author holds it.
     """
     found: set[int] = set()
-    for m in _AUTHOR_MENTION.finditer(text):
+    for m in (_ROLE_MENTION if roles_only else _AUTHOR_MENTION).finditer(text):
         shortest = m.start() + (len(m.group(0)) >= 2)  # a role word alone ("乡长"), never a bare 局
         plural = bool(_PLURAL_BEFORE.search(text, 0, m.start()) or text.startswith("们", m.end()))
         for start in range(max(0, m.start() - MAX_AUTHOR_MENTION), shortest):

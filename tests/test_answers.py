@@ -193,6 +193,16 @@ def test_writers_named_by_a_plural_role_are_the_essays_surveyed(assistant, quest
     assert answer.answerable and all(role in c.hit.chunk.author for c in answer.citations)
 
 
+@pytest.mark.parametrize("question,author", [("乡长打算怎么发展乡里的产业？", "乡党委副书记、乡长"),
+                                           ("交通局局长提到浙江的公路有什么特点？", "区交通运输局局长")])
+def test_what_a_named_writer_says_is_quoted_from_that_writers_essay(assistant, question, author):
+    """"乡长打算…", "局长提到…": the writer's own essay answers, not another one saying something alike;
+    a role asked of something ("…的主任由谁来担任") names no writer."""
+    answer = assistant.ask(question)
+    assert answer.answerable and {c.hit.chunk.author for c in answer.citations} == {author}
+    assert assistant.writers_quoted(assistant.parse("区老龄委的主任由谁来担任？")[0]) == set()
+
+
 @pytest.mark.parametrize("question", ["民政局局长的心得分成哪几个部分？", "民政局局长那篇文章各部分的小标题是什么？"])
 def test_how_an_essay_is_laid_out_is_answered_by_its_part_headings(assistant, question):
     """"那篇文章分了哪几个部分": the essay the question names (by its writer), its part headings
