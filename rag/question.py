@@ -152,10 +152,12 @@ _ATTRIBUTE_PREFIX = re.compile(r"^(?:的|现任|目前的?|现在的?|当时的?
 # Colloquial interrogatives, read as their standard forms by every rule here: "啥时候" is
 # 什么时候, "咋办" 怎么办, "为啥" 为什么, "几时" 何时, "多会儿" 什么时候.
 # Literary ones likewise: "由何人负责" is 由什么人, "有何特点" 有什么特点, "何为X" 什么是X (not
-# 任何人, 如何).
+# 任何人, 如何); "哪一类X", "哪种X" ask what kind of X, as 什么X does.
 _COLLOQUIAL = (("多会儿", "什么时候"), ("几时", "何时"), ("啥", "什么"), ("咋", "怎么"))
 _LITERARY = ((re.compile(r"(?<!任)何(人|种|事|物|样)"), r"什么\1"), (re.compile(r"有何"), "有什么"),
-             (re.compile(r"何年"), "哪一年"), (re.compile(r"何[为谓](?=[\u4e00-\u9fff“\"])"), "什么是"))
+             (re.compile(r"何年"), "哪一年"), (re.compile(r"何[为谓](?=[\u4e00-\u9fff“\"])"), "什么是"),
+             # "哪一类专业镇", "哪种办法": which kind of thing, as 什么 before a noun asks.
+             (re.compile(r"哪一?[类种](?=[\u4e00-\u9fff])"), "什么"))
 
 
 def standard_interrogatives(text: str) -> str:
@@ -165,6 +167,8 @@ def standard_interrogatives(text: str) -> str:
     ('村里怎么样了？为什么？', '合作社何时成立的？')
     >>> standard_interrogatives("由何人负责，有何特点？"), standard_interrogatives("任何人都能去吗？")
     ('由什么人负责，有什么特点？', '任何人都能去吗？')
+    >>> standard_interrogatives("要建哪一类设施？")
+    '要建什么设施？'
     """
     for colloquial, standard in _COLLOQUIAL:
         text = text.replace(colloquial, standard)
