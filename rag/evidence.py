@@ -48,7 +48,8 @@ PATTERNS = {
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:村|镇|乡(?![村镇])|县|区|市|省|街道)"
                     r"(?![\u4e00-\u9fff]{0,1}(?:民|委|干部|集体|书记|庄))")  # 乡村, 乡镇 are no 乡
 _ORG = re.compile(r"(?<![的为以和在与及、,，。])[\u4e00-\u9fff“”]{2,20}?"
-                  r"(?:有限公司|公司|合作社|协会|集团|委员会|大学|学院|研究院|银行|基金会|酒店)")
+                  r"(?<![“”])(?:有限公司|公司|合作社|协会|集团|委员会|大学|学院|研究院|银行|基金会|酒店)")
+# (a bare suffix just after a quote mark names no body: “公司+基地+农户” is a model of business)
 _PEOPLE = re.compile(PEOPLE_WORDS)
 _COINED_NAME = re.compile(r"“[^“”,，。；;:：!！?？]{2,12}”|《[^》]{2,40}》")
 _PLACE_UNIT = re.compile(r"(?:街道|[村镇乡县区市省])$")

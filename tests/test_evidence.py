@@ -53,6 +53,7 @@ def test_values_of_the_asked_kind_in_corpus_sentences(text, tokenizer, fragment,
     ("一个村一个村地深入考察。", "quantity"),  # 一个 is an article here
     ("要坚持规划引领,科学布局。", "organisation"),  # 布局 is no bureau
     ("傅临产书记的话让我觉得很真实。", "money"),
+    ("张村尝试“公司+农户”的经营模式。", "organisation"),  # a quoted model of business, no body
 ])
 def test_no_value_where_there_is_none(tokenizer, sentence, kind):
     assert value_spans(sentence, kind, None, tokenizer) == []
