@@ -248,7 +248,7 @@ class Composer(Enumerations):
         else:
             hits_for_answer = hits
         if writers:
-            # "农业农村局局长打算做哪三件事": what that writer wrote, not another essay's words.
+            # "乡长打算怎么发展产业": what that writer wrote, not another essay's words.
             hits_for_answer = [h for h in hits_for_answer if h.chunk.essay in writers] or hits_for_answer
         if expansions and q.expected in ("definition", "list", "method", ""):
             # "“四敢”指什么": the clause listing the four things it stands for, wherever in the essay.

@@ -181,7 +181,7 @@ class Assistant:
     def authors_named(self, question: Question | str, roles_only: bool = False) -> set[int]:
         """The essays whose author the question names by role and organisation (rag.question); a
         role asked about something the question names ("余村的村党支部书记是谁") is no author,
-        unless the question speaks of the role's essay ("区乡村振兴发展中心主任那篇文章…")."""
+        unless the question speaks of the role's essay ("中心主任在文章里…的工作")."""
         if self._authors is None:
             lines: dict[str, set[int]] = {}
             for essay in self.index.essays:
@@ -193,16 +193,16 @@ class Assistant:
             text = text.replace(question.attribute, "")
         named = authors_named(text, self._authors, roles_only) if self._authors else set()
         titled = self.titles_named(text)
-        # "写“万千气象”的那位村支书": of the role's essays, the one whose title is quoted.
+        # "标题带“画卷”的那位村支书": of the role's essays, the one whose title is quoted.
         return titled if titled and titled <= named else named | titled
 
     def writers_quoted(self, question: Question) -> set[int]:
         """The essays whose writer the question names by role as saying or writing something
-        ("农业农村局局长打算做哪三件事", "乡长那篇…"), not a role it asks about ("…的主任由谁担任")."""
+        ("乡长打算怎么发展产业", "局长那篇…"), not a role it asks about ("…的主任由谁担任")."""
         return self.authors_named(question, roles_only=True) if _WRITER_SAYS.search(question.text) else set()
 
     def titles_named(self, text: str) -> set[int]:
-        """The essay whose title the question quotes, whole or in part ("《…》一文", "写“万千气象”
+        """The essay whose title the question quotes, whole or in part ("《…》一文", "标题带“画卷”
         的那位"): a quoted stretch of two characters or more found in one title only."""
         found: set[int] = set()
         for m in _QUOTED.finditer(text):
@@ -343,7 +343,7 @@ class Assistant:
             return self.composer.compose_per_essay(parsed.shown, self.hits_per_essay(place, vector, tokens), vector,
                                                    tokens, set(place.variants), hits)
         return self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1],
-                                     names_writer=bool(self.authors_named(parsed)), writers=self.writers_quoted(parsed))
+                                     names_writer=bool(essays), writers=self.writers_quoted(parsed))
 
     def ask(self, question: str, history: list[str] | tuple[str, ...] = (), k: int | None = None,
             mode: str | None = None, collection: str | None = None) -> Answer:

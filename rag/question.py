@@ -62,7 +62,7 @@ METHOD_NOUNS = r"办法|方法|措施|举措|方式|途径|路径|做法|经验|
 # A question asking yes or no: A不A (是不是, 能不能, 可不可以, 行不行), 是否, 能否, a final 吗.
 _YES_NO_FORMS = r"([\u4e00-\u9fff])不\1|是否|能否|吗[?？!！。\s]*$"
 
-# Which or how many essays say something: "有几篇写到了X", "X被几位学员引用过", "出自哪篇"
+# Which or how many essays say something: "有几篇提到了X", "X被几位学员提到过", "出自哪篇"
 # ask for the essays that say it, one by one, not for a count stated in a sentence.
 _ESSAYS_MENTIONING = (r"几(?:篇|位)(?:学员|作者|心得|文章)?[里中]?都?"
                       r"(?:写到|提到|谈到|讲到|说到|提及|涉及|出现|引用|用过|用到)|"
@@ -107,11 +107,11 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
 # A question asking who a named person is: their role, office or standing.
 IDENTITY_ASKED = re.compile(r"是谁|什么身份|什么职务|什么职位|担任什么|任什么|做什么的|干什么的|什么人|哪里的|"
                             r"什么来头|什么背景")
-# A question asking how an essay is laid out: its parts, their headings ("那篇文章分了哪几个部分",
-# "各部分的小标题是什么", "正文按哪几个观点展开").
+# A question asking how an essay is laid out: its parts, their headings ("那篇文章分为几个部分",
+# "各部分的小标题是什么", "结构是怎样的").
 OUTLINE_ASKED = re.compile(r"(?:分|分成|分为|由)了?(?:哪|几)[^？?，,。]{0,3}(?:个)?(?:部分|板块|章节)|"
                            r"(?:哪|几)[^？?，,。]{0,3}(?:个)?部分(?:组成|构成)|小标题|各部分|每个?部分|"
-                           r"(?:结构|提纲|框架|目录)(?:是|怎样|如何|怎么)|按哪几个(?:观点|部分|方面)展开")
+                           r"(?:结构|提纲|框架|目录)(?:是|怎样|如何|怎么)")
 # A date question asking for a year, which an event without one does not answer.
 YEAR_ASKED = re.compile(r"哪一?年(?!代)|什么年份|哪个年份|何年")
 # A time counted from the asker's own day: what written essays cannot state, unless they use the word.
@@ -156,7 +156,7 @@ _ATTRIBUTE_PREFIX = re.compile(r"^(?:的|现任|目前的?|现在的?|当时的?
 _COLLOQUIAL = (("多会儿", "什么时候"), ("几时", "何时"), ("啥", "什么"), ("咋", "怎么"))
 _LITERARY = ((re.compile(r"(?<!任)何(人|种|事|物|样)"), r"什么\1"), (re.compile(r"有何"), "有什么"),
              (re.compile(r"何年"), "哪一年"), (re.compile(r"何[为谓](?=[\u4e00-\u9fff“\"])"), "什么是"),
-             # "哪一类专业镇", "哪种办法": which kind of thing, as 什么 before a noun asks.
+             # "哪一类设施", "哪种办法": which kind of thing, as 什么 before a noun asks.
              (re.compile(r"哪一?[类种](?=[\u4e00-\u9fff])"), "什么"))
 
 
