@@ -51,7 +51,7 @@ from typing import Callable
 import numpy as np
 
 from rag.evidence import abbreviation, expansion, is_lead_in, listed_at, role_phrase, value_spans
-from rag.lists import LIST_BUDGET, TYPE_MARGIN, VALUE_BUDGET, Enumerations
+from rag.lists import LIST_BUDGET, LIST_MARGIN, TYPE_MARGIN, VALUE_BUDGET, Enumerations
 from rag.passages import Piece, is_heading_like, opens_on, strip_words
 from rag.places import PLACE_SUFFIXES
 from rag.question import (
@@ -326,6 +326,12 @@ class Composer(Enumerations):
                 # "七个环节分别是什么" of something named that no passage lists that many of. Two
                 # things are joined by 和 as often as listed, so a count of two refuses nothing.
                 reason = f"资料提到了{'、'.join(q.focus)}，但没有列出所问的{q.count}项内容"
+                return refusal(q.shown, hits_for_answer, reason, text=reason + "。")
+            if not pieces and q.item_kind == "place" and not any(
+                    value_spans(self.text(r), q.item_kind, None, self.tokenizer)
+                    for r, x in zip(ranked_rows, ranked_scores, strict=True) if x >= ranked_scores[0] - LIST_MARGIN):
+                # "分布在哪些乡镇": no sentence near the best names any 乡镇 at all.
+                reason = "资料中没有列出所问的地点"
                 return refusal(q.shown, hits_for_answer, reason, text=reason + "。")
         elif survey:
             typed = [(r, score) for r, score in zip(ranked_rows, ranked_scores, strict=True)

@@ -218,6 +218,14 @@ def test_a_mountain_or_river_asked_of_a_village_the_essays_place_nowhere_is_refu
     assert not answer.answerable and answer.answer == "资料提到了横一村，但没有写所问的地点。"
 
 
+def test_places_listed_of_something_placed_nowhere_are_refused(assistant):
+    """"X都建在哪些乡镇": no sentence near the best names a place at all, so no list answers; a
+    list of villages the essays name across sentences is still answered."""
+    answer = assistant.ask("适老化改造的家庭住在哪些村？")
+    assert not answer.answerable and answer.answer == "资料中没有列出所问的地点。"
+    assert assistant.ask("培训时参观了哪些村？").answerable
+
+
 def test_an_organisation_asked_is_answered_by_a_name_of_one_or_refused(assistant):
     """"哪家公司", "哪所大学" ask for a body's name: a sentence without one does not answer."""
     answer = assistant.ask("乡镇殡仪服务站由哪家公司运营？")
