@@ -99,8 +99,10 @@ NAME_ORIGIN = re.compile(r"得名|命名|取名|赐名|起名|名字来源|名�
 # A sentence whose subject is the writer or the writer's unit, after at most a short opener ("下一步,").
 QUOTED_TERM = re.compile(r"[“\"]([^“”\"]{2,6})[”\"]")  # a term the question quotes
 WRITER_TURN = re.compile(r"^[^，,。]{0,6}[，,]?(?:我们|我[区乡镇村县市局])")
-# Words by which a sentence states a cause or a purpose (a lone 故 is left out: 故事, 故乡).
-CAUSE = re.compile(rf"因为|由于|为了|之所以|原因|导致|致使|以致|以便|以免|鉴于|出于|{_CONSEQUENCE_WORDS}")
+# Words by which a sentence states a cause or a purpose (a lone 故 is left out: 故事, 故乡), or
+# why something matters ("事关…", "关乎…": the reason it is stressed).
+CAUSE = re.compile(rf"因为|由于|为了|之所以|原因|导致|致使|以致|以便|以免|鉴于|出于|事关|关乎|攸关|关系到|关系着|"
+                   rf"{_CONSEQUENCE_WORDS}")
 
 
 def with_marker(sentence: str, n: int) -> str:

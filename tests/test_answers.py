@@ -7,6 +7,7 @@ import re
 import pytest
 from fake_llm import CONDENSED, FakeLLM
 
+from rag.answer import CAUSE
 from rag.assistant import Assistant, Conversation
 
 
@@ -216,6 +217,13 @@ def test_a_mountain_or_river_asked_of_a_village_the_essays_place_nowhere_is_refu
     """"X村背靠哪座山": no sentence about X names a mountain, and 萧山 is a district."""
     answer = assistant.ask("横一村的古柿树长在哪座山上？")
     assert not answer.answerable and answer.answer == "资料提到了横一村，但没有写所问的地点。"
+
+
+def test_why_something_matters_states_a_reason():
+    """"X事关…", "关乎…" say why X is stressed: a reason's sentence, as 因为 and 为了 are; the
+    noun 关系 alone ("处理好…的关系") is none."""
+    assert CAUSE.search("社会救助事关群众的基本生活。") and CAUSE.search("这项工作关乎长远发展。")
+    assert not CAUSE.search("处理好公与私、义与利的关系。")
 
 
 def test_places_listed_of_something_placed_nowhere_are_refused(assistant):
