@@ -316,18 +316,21 @@ def leading_nouns(text: str) -> str:
 
 
 def list_item_kind(text: str) -> tuple[str, str]:
-    """(kind, noun) of the items a list question asks for, from the noun after 哪些/哪几(个).
+    """(kind, noun) of the items a list question asks for, from the noun after 哪些/哪几(个/对);
+    a noun of no value kind is kept for the enumeration naming it ("哪几对概念": 概念).
 
     >>> list_item_kind("实地考察了哪些村庄？"), list_item_kind("有哪几位老师授课？"), list_item_kind("去了哪些村？")
     (('place', '村'), ('person', '老师'), ('place', '村'))
     >>> list_item_kind("打造哪几个精品示范村？"), list_item_kind("有哪些做法？")
     (('place', '精品示范村'), ('', ''))
     >>> list_item_kind("有哪几点体会？"), list_item_kind("有哪几条经验？"), list_item_kind("分为哪几个方面？")
-    (('point', '点'), ('point', '条'), ('', ''))
+    (('point', '点'), ('point', '条'), ('', '方面'))
     >>> list_item_kind("包括哪些项目？"), list_item_kind("要具备哪些条件？"), list_item_kind("分哪几步？")
     (('', ''), ('', ''), ('point', '步'))
     >>> list_item_kind("从哪几个角度谈乡村治理？"), list_item_kind("哪些企业参与了合作？")
-    (('', ''), ('organisation', '企业'))
+    (('', '角度'), ('organisation', '企业'))
+    >>> list_item_kind("他列了哪几对概念？")
+    ('', '概念')
     >>> list_item_kind("他学到的发展理念包括哪些？"), list_item_kind("提出的工作原则是哪三句话？")
     (('', '发展理念'), ('', '工作原则'))
     """
@@ -337,7 +340,7 @@ def list_item_kind(text: str) -> tuple[str, str]:
     # character of a noun: 项目, 条件, 步骤 are things.
     if point and not frequent(point.group(1) + point.group(2)):
         return "point", point.group(1)
-    m = re.search(rf"哪(?:些|几)[{COUNTERS}]?([\u4e00-\u9fff]{{1,8}})", text)
+    m = re.search(rf"哪(?:些|几)[{COUNTERS}对]?([\u4e00-\u9fff]{{1,8}})", text)  # 对: a pair
     if not m:
         # The noun before the question word: "发展理念包括哪些" asks for 发展理念.
         before = re.search(rf"([\u4e00-\u9fff]{{2,4}})(?:主要)?(?:包括|包含|有|是|分为|分成)"
@@ -350,7 +353,9 @@ def list_item_kind(text: str) -> tuple[str, str]:
         noun = re.match(rf"[\u4e00-\u9fff]{{0,4}}?(?:{pattern})", phrase)
         if noun:
             return kind, noun.group(0)
-    return "", ""
+    # "处理好哪几对关系": items of no value kind, but the enumeration naming 关系 is the one asked.
+    named = leading_nouns(m.group(1))
+    return "", named if len(named) >= 2 else ""
 
 
 def measure_unit(text: str) -> str | None:
