@@ -324,11 +324,11 @@ def list_item_kind(text: str) -> tuple[str, str]:
     >>> list_item_kind("打造哪几个精品示范村？"), list_item_kind("有哪些做法？")
     (('place', '精品示范村'), ('', ''))
     >>> list_item_kind("有哪几点体会？"), list_item_kind("有哪几条经验？"), list_item_kind("分为哪几个方面？")
-    (('point', '点'), ('point', '条'), ('', '方面'))
+    (('point', '点'), ('point', '条'), ('', ''))
     >>> list_item_kind("包括哪些项目？"), list_item_kind("要具备哪些条件？"), list_item_kind("分哪几步？")
     (('', ''), ('', ''), ('point', '步'))
     >>> list_item_kind("从哪几个角度谈乡村治理？"), list_item_kind("哪些企业参与了合作？")
-    (('', '角度'), ('organisation', '企业'))
+    (('', ''), ('organisation', '企业'))
     >>> list_item_kind("他列了哪几对概念？")
     ('', '概念')
     >>> list_item_kind("他学到的发展理念包括哪些？"), list_item_kind("提出的工作原则是哪三句话？")
@@ -355,7 +355,8 @@ def list_item_kind(text: str) -> tuple[str, str]:
             return kind, noun.group(0)
     # "处理好哪几对关系": items of no value kind, but the enumeration naming 关系 is the one asked.
     named = leading_nouns(m.group(1))
-    return "", named if len(named) >= 2 else ""
+    generic = re.fullmatch(rf"{LISTED_NOUNS}|{METHOD_NOUNS}|方面|角度|内容|工作", named)  # every list is of these
+    return "", named if len(named) >= 2 and not generic else ""
 
 
 def measure_unit(text: str) -> str | None:
