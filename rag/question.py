@@ -214,10 +214,11 @@ class Question:
 _NOT_ASKING_JI = re.compile(r"(?<=[这那前好十])几")
 # In a yes/no question 几 before a measure word is "a few": "光靠几个能人行不行".
 _YES_NO = re.compile(_YES_NO_FORMS)
-_INDEFINITE_JI = re.compile(r"几(?=[个位名家条项点户])(?!位(?:学员|作者|同志|干部|参训))")  # not the survey's 几位学员
+_JI_MEASURES = "个位名家条项点户"  # measure words after which 几 may be "a few"
+_INDEFINITE_JI = re.compile(rf"几(?=[{_JI_MEASURES}])(?!位(?:学员|作者|同志|干部|参训))")  # not the survey's 几位学员
 # Nor does 几 before a noun when the same clause asks with another word after it: "看了几户人家的
 # 院子，收拾得怎么样" asks how, of a few households; Chinese asks one thing at a time.
-_ASKED_LATER_IN_CLAUSE = re.compile(r"几(?=[个位名家条项点户][\u4e00-\u9fff][^？?]*?"
+_ASKED_LATER_IN_CLAUSE = re.compile(rf"几(?=[{_JI_MEASURES}][\u4e00-\u9fff][^？?]*?"
                                     r"(?:什么|怎么|怎样|如何|(?<!哪)哪(?!几)|谁))")
 
 
