@@ -50,7 +50,7 @@ from typing import Callable
 
 import numpy as np
 
-from rag.evidence import abbreviation, expansion, is_lead_in, listed_at, role_phrase, value_spans
+from rag.evidence import abbreviation, expansion, is_lead_in, listed_at, names_place, role_phrase, value_spans
 from rag.lists import LIST_BUDGET, LIST_MARGIN, TYPE_MARGIN, VALUE_BUDGET, Enumerations
 from rag.passages import Piece, is_heading_like, opens_on, strip_words
 from rag.places import PLACE_SUFFIXES
@@ -157,6 +157,13 @@ class Composer(Enumerations):
         """Every spelling of the gazetteer's places."""
         return {s for n in self.index.names.of_kind("place") for s in (n.name, *n.aliases)}
 
+    def is_place(self, name: str) -> bool:
+        """A place of the gazetteer, or a village's name the dictionary holds: two or three
+        characters and 村 (南呈村, named once: too rare for the gazetteer, a village all the same;
+        not a longer coinage ending alike, “中国禅茶第一村”)."""
+        return name in self.place_names or (3 <= len(name) <= 4 and name.endswith("村") and names_place(name)
+                                            and name in self.tokenizer.words)
+
     def turns_away(self, row: int, focus: set[str]) -> bool:
         """Whether sentence `row`, continuing an answer about a place (`focus`: every spelling of
         the question's names), turns to another subject: it names another place of the corpus of
@@ -172,7 +179,7 @@ class Composer(Enumerations):
         text = self.text(row)
         if any(f in text for f in focus):
             return False
-        levels = {f[-1] for f in focus if f in self.place_names}
+        levels = {f[-1] for f in focus if self.is_place(f)}
         return any(p in text for p in self.place_names if p[-1] in levels and not any(p in f or f in p for f in focus))
 
     def names_a_thing(self, phrase: str) -> bool:
@@ -268,7 +275,7 @@ class Composer(Enumerations):
             text = f"资料只在列举中提到了{'、'.join(listed)}，没有写{what}。"
             return refusal(q.shown, hits_for_answer, text.rstrip("。"), text=text)
         # A run of sentences about a named place stops where the text turns to another subject.
-        focus_spellings = set().union(*spellings) if any(f in self.place_names for f in q.focus) else set()
+        focus_spellings = set().union(*spellings) if any(self.is_place(f) for f in q.focus) else set()
         survey = q.expected == "survey"
         listing = q.expected == "list" or q.item > 0  # a list, or one item of it ("第二点")
         # A value is checked by its kind, so it may come from deeper: as deep as a list's items.
@@ -445,8 +452,11 @@ class Composer(Enumerations):
         roles = attribute_terms(q.attribute, self.tokenizer) if q.expected == "person" else set()
         asks_name = bool(NAMES_ASKED.search(q.text))
         groups = q.expected == "person" and not roles and not asks_name
+        # What is asked of a thing that holds no role ("合作社办的厂子请谁来管理") may be done by a
+        # body, whatever other words the question has.
+        bodies = q.expected == "person" and not any(ROLE.search(t) for t in roles) and not asks_name
         # "平台叫什么名字": a body's name is often a coined one, in quotes ("“沥家园”").
-        kinds = [q.expected] + (["organisation", "people"] if groups else []) + (
+        kinds = [q.expected] + (["organisation"] if bodies else []) + (["people"] if groups else []) + (
             ["name"] if q.expected == "organisation" and asks_name else [])
         for row, score in zip(rows, scores, strict=True):
             if score < scores[0] - TYPE_MARGIN:

@@ -50,19 +50,23 @@ _PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:村|镇|乡(?![村镇])|县|区|�
 _ORG = re.compile(r"(?<![的为以和在与及、,，。])[\u4e00-\u9fff“”]{2,20}?"
                   r"(?<![“”])(?:有限公司|公司|合作社|协会|集团|委员会|大学|学院|研究院|银行|基金会|酒店)")
 # (a bare suffix just after a quote mark names no body: “公司+基地+农户” is a model of business)
+# A government department: an administrative level, its Party committee or government, a field and
+# the department's suffix (区委组织部, 县交通运输局, 市民政局), not a word ending alike (干部, 全部, 格局).
+_GOV_BODY = re.compile(r"(?:省|市|县|区|州|镇|乡)(?:委|政府)?(?:(?![的了们里在和与及是有个这那])[\u4e00-\u9fff]){1,6}?"
+                       r"(?<![干全内外东西南北中大各格布结开当僵])(?:部|局|厅|办公室)(?![分门长])")
 _PEOPLE = re.compile(PEOPLE_WORDS)
 _COINED_NAME = re.compile(r"“[^“”,，。；;:：!！?？]{2,12}”|《[^》]{2,40}》")
 _PLACE_UNIT = re.compile(r"(?:街道|[村镇乡县区市省])$")
 
 
-def _names_place(span: str, known: Iterable[str] = ()) -> bool:
+def names_place(span: str, known: Iterable[str] = ()) -> bool:
     """Whether a place-like span names a place: "一个村", "每个镇", "全村", "我乡" count or
     point at places and name none; "美丽乡村", "广大农村" end on a word naming a category of
     places, unless a name of the corpus (`known`) ends the span.
 
-    >>> _names_place("横一村"), _names_place("在一个村"), _names_place("全村"), _names_place("瓜沥镇")
+    >>> names_place("横一村"), names_place("在一个村"), names_place("全村"), names_place("瓜沥镇")
     (True, False, False, True)
-    >>> _names_place("美丽乡村"), _names_place("广大农村"), _names_place("径山村"), _names_place("到乡村", ["到乡村"])
+    >>> names_place("美丽乡村"), names_place("广大农村"), names_place("径山村"), names_place("到乡村", ["到乡村"])
     (False, False, True, True)
     """
     unit = _PLACE_UNIT.search(span)
@@ -219,6 +223,8 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
     ([(4, 6)], [(2, 5)])
     >>> value_spans("他们的“云管家”平台上线了", "name")
     [(3, 8)]
+    >>> [(t, value_spans(t, "organisation")) for t in ("我跟随区委组织部出发", "干部全部到位")]
+    [('我跟随区委组织部出发', [(3, 8)]), ('干部全部到位', [])]
 
     A numeral inside a name the tokenizer knows (“千万工程”) states no value.
     """
@@ -239,7 +245,7 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
         return foreign + (_tagged_spans(text, tokenizer, ("nr",), _person_context) if tokenizer else [])
     if kind == "place":
         known = getattr(tokenizer, "places", ())
-        spans = [m.span() for m in _PLACE.finditer(text) if _names_place(m.group(), known)]
+        spans = [m.span() for m in _PLACE.finditer(text) if names_place(m.group(), known)]
         feature = unit is not None and unit != TOWNSHIP  # a mountain or a river: no 村, no 镇
         if tokenizer and (not spans or feature):
             # A mountain is no town named after one: 萧山 (a district of the gazetteer) is no 山.
@@ -256,7 +262,7 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
     if kind == "people":  # people named by role or group, for "谁" asking no role
         return [m.span() for m in _PEOPLE.finditer(text)]
     if kind == "organisation":
-        spans = [m.span() for m in _ORG.finditer(text)]
+        spans = sorted([m.span() for m in _ORG.finditer(text)] + [m.span() for m in _GOV_BODY.finditer(text)])
         return spans or (_tagged_spans(text, tokenizer, ("nt",)) if tokenizer else [])
     return []
 

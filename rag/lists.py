@@ -50,7 +50,8 @@ class Enumerations(Passages):
                 if q.count and self.item_count(items) != q.count:
                     continue  # "哪三条": an enumeration of another length lists something else
                 if not naming or any(naming in self.text(r) for r in items):
-                    return self._aspect_item(q, items) or self._fit(items, LIST_BUDGET)
+                    return (self._aspect_item(q, items) or self._named_item_list(q, items, rows, scores)
+                            or self._fit(items, LIST_BUDGET))
                 first = first or items
         return self._fit(first, LIST_BUDGET) if first else []
 
@@ -65,6 +66,36 @@ class Enumerations(Passages):
         marked = self._marked_items(items)
         named = [i for i, r in enumerate(marked) if aspect in self.text(r)]
         return self._item_run(marked, named[0], LIST_BUDGET) if len(named) == 1 else []
+
+    def _named_item_list(self, q: Question, items: list[int], rows: list[int], scores: list[float]) -> list[Piece]:
+        """When the question names one marked item of the enumeration by a word no other item
+        and no lead-in holds ("讲到甲时提了哪几条" of "二是…坚持甲"), and that item's
+        line or body holds a list of its own, that inner list: it is what the question asks of
+        the item, the siblings are not. The inner list holding most of the words naming the item
+        wins, then the best-scoring."""
+        marked = self._marked_items(items)
+        if len(marked) < 2:
+            return []
+        lines = [self.tokens(r) for r in marked]
+        outside = set().union(*(self.tokens(r) for r in items if r not in marked))
+        words = {w for w in self.tokenizer.tokenize(q.text) if len(w) >= 2} - outside
+        naming = {w: i for i, line in enumerate(lines) for w in words if w in line and sum(w in x for x in lines) == 1}
+        if len(set(naming.values())) != 1:
+            return []
+        i = next(iter(naming.values()))
+        end = marked[i + 1] if i + 1 < len(marked) else marked[i] + MAX_ITEM_GAP
+        body = [marked[i]]
+        for r in range(marked[i] + 1, end):  # the item's body: up to the next item or heading
+            if not self.same_essay(marked[i], r) or is_heading_like(self.text(r)):
+                break
+            body.append(r)
+        inner = inner_lists(body, self.text)
+        if not inner:
+            return []
+        score = dict(zip(rows, scores, strict=True))
+        best = max(inner, key=lambda rs: (sum(w in self.text(r) for r in rs for w in naming),
+                                          max(score.get(r, float("-inf")) for r in rs)))
+        return self._fit(best, LIST_BUDGET)
 
     def _item_run(self, items: list[int], i: int, budget: int, most: int | None = None) -> list[Piece]:
         """Item i of the marked `items`: its line and the sentences after it in its essay, up to
@@ -104,14 +135,19 @@ class Enumerations(Passages):
         return []
 
     def _of_kind(self, items: list[int], q: Question) -> bool:
-        """Whether an enumeration lists things of the asked kind: two values of that kind, or an
-        in-sentence list ending on the asked noun ("振兴、东掌、永丰…5个精品示范村"); points
+        """Whether an enumeration lists things of the asked kind: two values of that kind, or a
+        clause listing things and naming the asked noun ("振兴、东掌、永丰…5个精品示范村"); points
         ("哪几点") are two numbered items or more."""
         texts = [self.text(r) for r in items]
         if q.item_kind == "point":
             return sum(item_marker(t) is not None for t in texts) >= 2
-        found = sum(len(value_spans(t, q.item_kind, None, self.tokenizer)) for t in texts)
-        return found >= 2 or any(inline_items(t) >= 3 and len(q.item_noun) >= 2 and q.item_noun in t for t in texts)
+        # A span holding the asked noun whole ("打造精品示范村" of "哪些精品示范村") names the
+        # category again, not one of its members.
+        category = q.item_noun if len(q.item_noun) >= 3 else None
+        found = sum(1 for t in texts for s, e in value_spans(t, q.item_kind, None, self.tokenizer)
+                    if not (category and category in t[s:e]))
+        return found >= 2 or len(q.item_noun) >= 2 and any(
+            inline_items(t[a:b]) >= 3 and q.item_noun in t[a:b] for t in texts for a, b in clause_spans(t))
 
     def enumeration(self, row: int) -> list[int]:
         """Rows of the enumeration `row` belongs to, or [] when it belongs to none:
@@ -180,6 +216,33 @@ class Enumerations(Passages):
             return spans
         share = max(budget // len(rows), 12)
         return [(r, s, s + clause_end(self.text(r), share)) for r, s, _ in spans]
+
+
+def inner_lists(rows: list[int], text) -> list[list[int]]:
+    """The lists within a run of sentences (an item's line, then its body), each as its rows:
+    a sentence listing three or more things itself (、, 一是…二是… inside), items marked in a
+    family other than the run's own (1. 2. under 一、), or sentences opened alike ("从甲入手,…"
+    "从乙入手,…": first clauses sharing their first character and their last two).
+
+    >>> lines = ["三是有目标。", "从品牌入手,做品牌。", "已尝试。", "从人居环境入手,做整治。", "从设施入手,补短板。"]
+    >>> inner_lists(list(range(5)), lines.__getitem__)
+    [[1, 3, 4]]
+    >>> inner_lists([0, 1], ["做到三条。", "立足山区、平原、丘陵开展工作。"].__getitem__)
+    [[1]]
+    """
+    found: list[list[int]] = [[r] for r in rows if inline_items(text(r)) >= 3]
+    own = item_marker(text(rows[0]))
+    by_family: dict[str, list[int]] = {}
+    openings: dict[tuple[str, str], list[int]] = {}
+    for r in rows[1:]:
+        marker = item_marker(text(r))
+        if marker is not None and (own is None or marker[0] != own[0]):
+            by_family.setdefault(marker[0], []).append(r)
+        first = text(r)[: clause_spans(text(r))[0][1]].rstrip(",，;；:：。")
+        if 4 <= len(first) <= 16:
+            openings.setdefault((first[0], first[-2:]), []).append(r)
+    found += [rs for rs in (*by_family.values(), *openings.values()) if len(rs) >= 2]
+    return sorted(found)
 
 
 def starts_list(text: str) -> bool:

@@ -25,7 +25,7 @@ from rag.text import CN_DIGITS, ORDINALS, STOPWORDS, cn_number, normalize
 
 PLURAL_DIGITS = "二两三四五六七八九十几"  # "哪三个" asks for several; "哪一个" for one
 # Measure words that count things; money, time and size units are handled by their own rows.
-COUNTERS = "个位名户人家条项座所处次期届批轮篇本棵株头只辆台间栋幢套张件种类场门颗支堂节"
+COUNTERS = "个位名户人家条项座所处次期届批轮篇本棵株头只辆台间栋幢套张件种类场门颗支堂节级"
 # …and measure words that count parts of what is said or done: "哪三句话", "哪两点", "哪三步"
 # ask for several items, though "3点" or "三步远" states no count of things.
 ITEM_COUNTERS = COUNTERS + "点句步段层招"
@@ -39,6 +39,7 @@ TIME_UNITS = "小时|分钟|秒"
 MONEY_WORDS = (r"钱|资金|经费|投资|投入|收入|营收|产值|利润|收益|挣|赚|花费|花了|成本|预算|补贴|补助|奖金|"
                r"分红|红利|股金|租金|工资|薪|价格|价钱|售价|票价|单价|总价|造价|费用|开支|开销|花销|卖了?|贷款|债|融资|筹")
 ROLE_WORDS = (r"书记|支书|主任|村长|镇长|乡长|县长|区长|市长|局长|厅长|部长|省长|委员|主席|董事长|总经理|经理|"
+              r"科员|科长|处长|选调生|干事|"
               r"负责人|带头人|领导|老师|教授|专家|讲师|作者|校长|院长|站长|队长|组长|会长|社长|创始人|馆长|老板|老总|店主")
 # Nouns naming people by role or group: "请谁来编制规划" is answered by "请来专家…".
 PEOPLE_WORDS = rf"{ROLE_WORDS}|团队|学者|村民|群众|农民|党员|干部|乡贤|志愿者|企业家|居民|游客|乡亲|能人|年轻人|人群"
@@ -91,7 +92,8 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
     ("quantity", re.compile(rf"(?:多少|几)[{COUNTERS}]|"
                             rf"多少(?:{AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS})|多大|多少面积|多长|多远|多高|"
                             rf"多宽|多深|多重|多少|第几|几成|比例|占比|比重|百分之几|几岁|多大年纪")),
-    ("person", re.compile(rf"谁|哪位|哪个人|什么人|姓什么|姓名|"
+    # "谁的职能" asks whose: a body or a role as often as a person, so an open question.
+    ("person", re.compile(rf"谁(?!的)|哪位|哪个人|什么人|姓什么|姓名|"
                           rf"(?:{ROLE_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|是哪(?:位|个人|一位))")),
     ("organisation", re.compile(rf"哪(?:个|家|所|一家|一个|一所)?(?:{ORG_WORDS})|什么(?:{ORG_WORDS})|"
                                 rf"(?:{ORG_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|名称)")),
@@ -136,11 +138,15 @@ VALUE_KINDS = frozenset({"person", "place", "organisation", "date", "duration", 
 # ("村里…", "村民…", "村集体…" = of the village just discussed), or a bare "X呢？".
 ANAPHORA = re.compile(r"^那么?|^(?:村|镇|乡|区|县)(?:里|上)|^村(?:民|干部|集体|委|两委)|[它他她]们?|其(?!他|中|实|余)|"
                       r"该(?:村|镇|乡|县|区|公司|项目|局|做法)|"
-                      r"这(?:个|些|几|里|种|项|家|位|样)|那(?:个|些|几|里|种|项|家|位|样)|此(?:事|项)")
+                      r"这(?:个|些|几|里|种|项|家|位|样|么)|如此|那(?:个|些|几|里|种|项|家|位|样)|此(?:事|项)")
 # Continuation words lean on the conversation only in a question that names nothing of its own:
 # "后来呢" continues, "余村的矿山后来怎么样了" is about 余村.
 CONTINUATION = re.compile(r"后来|然后|接着|之后|另外|此外|还有|同样|再说|具体")
 _TRAILING_NE = re.compile(r"^(?:那么?|那)?(.{1,20}?)呢[?？]?$")
+# A follow-up opening on a topic of its own ("那资金这块,…", "至于养老方面呢,…") turns the
+# conversation to that topic: what the earlier question was about is no longer its focus.
+_OPENING_TOPIC = re.compile(r"^(?:那么?|至于|还有|另外)?[\u4e00-\u9fff“”]{2,12}?"
+                            r"(?:这块|这一块|那块|这方面|方面)呢?[,，]")
 _INTERROGATIVE = re.compile(r"什么|怎么样?|怎样|如何|为什么|为何|哪[些里儿个位年天]?|谁|多少|多[大长远高宽深重久]|"
                             r"几|是否|吗|呢|何")
 _STATED = re.compile(rf"\d+(?:\.\d+)?|第[{CN_DIGITS}\d]+[{COUNTERS}年]")
@@ -222,6 +228,11 @@ _ASKED_LATER_IN_CLAUSE = re.compile(rf"几(?=[{_JI_MEASURES}][\u4e00-\u9fff][^�
                                     r"(?:什么|怎么|怎样|如何|(?<!哪)哪(?!几)|谁))")
 
 
+# 谁 before 也/都 means anyone or no one, and so does every 谁 of its clause: "谁也不理谁" asks
+# nothing.
+_UNIVERSAL_WHO = re.compile(r"谁[也都][^,，。？?；;]*")
+
+
 def expected_answer(text: str, kinds=None) -> str:
     """The kind of answer the question expects, by the first matching row of EXPECTED (among
     `kinds`, if given).
@@ -232,8 +243,10 @@ def expected_answer(text: str, kinds=None) -> str:
     ('money', 'quantity')
     >>> expected_answer("几位学员说的开班日期一样吗？"), parse("几位学员说的开班日期一样吗？").value_kind
     ('survey', 'date')
+    >>> expected_answer("村里各干各的，谁也不理谁，该怎么办？"), expected_answer("大家谁都不愿干，该由谁来牵头？")
+    ('method', 'person')
     """
-    text = _NOT_ASKING_JI.sub("些", standard_interrogatives(text))
+    text = _UNIVERSAL_WHO.sub("", _NOT_ASKING_JI.sub("些", standard_interrogatives(text)))
     if _YES_NO.search(text):
         text = _INDEFINITE_JI.sub("些", text)  # "光靠几个能人行不行": a few, not how many
     elif not SURVEY_CUE.search(text):
@@ -293,6 +306,26 @@ def named_noun(text: str) -> str:
     return noun if len(noun) >= 2 and not m.group(1)[len(noun):].startswith("的") else ""
 
 
+def trailing_nouns(text: str) -> str:
+    """The noun phrase `text` ends with, by jieba's part-of-speech tags: its last run of nouns
+    (n…, vn, j), without what is before it.
+
+    >>> trailing_nouns("今年要建的3个精品示范村"), trailing_nouns("他学到的发展理念"), trailing_nouns("是")
+    ('精品示范村', '发展理念', '')
+    """
+    import jieba.posseg
+
+    base_dictionary()
+    words = []
+    for word in reversed(jieba.posseg.lcut(text)):
+        # (a unit ending a name is a noun, however the tagger reads it: 样板/村, 合作社)
+        if not (word.flag.startswith("n") or word.flag in ("vn", "j") or re.fullmatch(PLACE_WORDS, word.word)
+                or re.fullmatch(ORG_WORDS, word.word)):
+            break
+        words.append(word.word)
+    return "".join(reversed(words))
+
+
 def leading_nouns(text: str) -> str:
     """The noun phrase `text` opens with, by jieba's part-of-speech tags: its first run of nouns
     (n…, vn, j), with the modifiers before it (a verb or an adjective: 授课老师).
@@ -334,6 +367,8 @@ def list_item_kind(text: str) -> tuple[str, str]:
     ('', '概念')
     >>> list_item_kind("他学到的发展理念包括哪些？"), list_item_kind("提出的工作原则是哪三句话？")
     (('', '发展理念'), ('', '工作原则'))
+    >>> list_item_kind("今年要建的3个样板村是哪几个？"), list_item_kind("要新建的合作社都有哪些？")
+    (('place', '样板村'), ('organisation', '合作社'))
     """
     point = re.search(r"哪(?:些|几)个?(点|条|项|步)(.?)", text)
     # Points of a text are numbered items (一是…, 1.…), not things listed in one sentence; "方面"
@@ -342,22 +377,38 @@ def list_item_kind(text: str) -> tuple[str, str]:
     if point and not frequent(point.group(1) + point.group(2)):
         return "point", point.group(1)
     m = re.search(rf"哪(?:些|几)[{COUNTERS}对]?([\u4e00-\u9fff]{{1,8}})", text)  # 对: a pair
+    if m and len(m.group(1)) == 1 and m.group(1) in COUNTERS:
+        m = None  # "是哪几个？": a measure word and no noun after it
     if not m:
-        # The noun before the question word: "发展理念包括哪些" asks for 发展理念.
-        before = re.search(rf"([\u4e00-\u9fff]{{2,4}})(?:主要)?(?:包括|包含|有|是|分为|分成)"
+        # The noun before the question word: "发展理念包括哪些", "5个精品示范村是哪几个".
+        before = re.search(rf"([\u4e00-\u9fff]{{2,10}}?)(?:主要|都|分别|具体|究竟|到底)?(?:包括|包含|有|是|分为|分成)"
                            rf"哪(?:些|几|[{PLURAL_DIGITS}]+[{ITEM_COUNTERS}])", text)
-        return ("", before.group(1)) if before else ("", "")
+        if not before:
+            return "", ""
+        # (jieba reads a noun that is also a verb as one: 工作要求 → 工作/vn 要求/v; then the
+        # last four characters stand for the noun)
+        noun = trailing_nouns(text[: before.end(1)])
+        return (_noun_kind(noun)[0], noun) if len(noun) >= 2 else ("", before.group(1)[-4:])
     # "角度谈乡村治理": 角度, not a 乡; a lone 村 or 镇 is no word to jieba's tagger.
     phrase = leading_nouns(m.group(1)) or m.group(1)
+    kind, noun = _noun_kind(phrase)
+    if kind:
+        return kind, noun
+    # "处理好哪几对关系": items of no value kind, but the enumeration naming 关系 is the one asked.
+    named = leading_nouns(m.group(1))
+    generic = re.fullmatch(rf"{LISTED_NOUNS}|{METHOD_NOUNS}|方面|角度|内容|工作", named)  # every list is of these
+    return "", named if len(named) >= 2 and not generic else ""
+
+
+def _noun_kind(phrase: str) -> tuple[str, str]:
+    """(kind, noun) of the value kind a noun phrase names, with the noun up to its kind word
+    ("精品示范村" → place), or ("", "")."""
     for kind, pattern in (("place", PLACE_WORDS), ("organisation", ORG_WORDS),
                           ("person", ROLE_WORDS + r"|人|学员|同志|干部"), ("title", r"课|文件|书|文章|讲座|报告")):
         noun = re.match(rf"[\u4e00-\u9fff]{{0,4}}?(?:{pattern})", phrase)
         if noun:
             return kind, noun.group(0)
-    # "处理好哪几对关系": items of no value kind, but the enumeration naming 关系 is the one asked.
-    named = leading_nouns(m.group(1))
-    generic = re.fullmatch(rf"{LISTED_NOUNS}|{METHOD_NOUNS}|方面|角度|内容|工作", named)  # every list is of these
-    return "", named if len(named) >= 2 and not generic else ""
+    return "", ""
 
 
 def measure_unit(text: str) -> str | None:
@@ -599,6 +650,8 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
     >>> q = parse("五四村的村支书名字是什么？", names=["五四村"])
     >>> q.focus, q.expected, q.attribute
     (('五四村',), 'person', '村支书')
+    >>> parse("那人才这块,他打算怎么做？", ["五四村筹了多少钱？"], names=["五四村"]).focus
+    ()
     """
     asked = normalize(question)
     text = standard_interrogatives(asked)
@@ -609,6 +662,8 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
     query, inherited = (asked, ())  # retrieval reads the question as asked
     if follow_up:
         query, inherited = resolve_follow_up(asked, history, names)
+    if _OPENING_TOPIC.match(text):
+        inherited = ()
     focus = tuple(n for n in own if n not in common) or tuple(n for n in inherited if n not in common)
     # "X呢？" asks the earlier question again, about X: its kind of answer is the earlier one's.
     asks_again = follow_up and bool(_TRAILING_NE.match(text)) and not expected_answer(text)

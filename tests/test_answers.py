@@ -290,8 +290,11 @@ def test_an_answer_stays_on_the_village(assistant, template):
 
 def test_a_value_asked_of_a_village_is_not_taken_from_another(assistant):
     """A value stated in a sentence about another village ("何斯路村…在2019年…") is no value of
-    the village asked, even when the passage names both."""
-    villages = [p for p in assistant.composer.place_names if p.endswith("村") and len(p) >= 3]
+    the village asked, even when the passage names both; nor of a village named too rarely for
+    the gazetteer (a name of the dictionary)."""
+    villages = [p for p in set(assistant.tokenizer.words) | assistant.composer.place_names
+                if p.endswith("村") and len(p) >= 3 and assistant.composer.is_place(p)]
+    assert any(v not in assistant.composer.place_names for v in villages)
     elsewhere = []
     for village in villages:
         answer = assistant.ask(f"{village}是哪一年开始搞旅游的？")
@@ -423,6 +426,23 @@ def test_points_asked_for_are_numbered_items_not_a_list_inside_a_sentence(assist
     answer = assistant.ask("一位村支书说自己这次外出学习有哪几点收获？")
     lines = answer.answer.split("\n")
     assert [line[:2] for line in lines[1:]] == ["一是", "二是", "三是"]
+
+
+def test_a_list_question_naming_one_item_gets_the_list_inside_that_item(assistant):
+    """A list question naming one item of an enumeration by words no sibling holds asks for what
+    that item lists itself (its 、 list), not for the siblings."""
+    answer = assistant.ask("镇党委书记讲到正确行使权力时，提了哪几种用权？")
+    plain = re.sub(r"\[\d+\]", "", answer.answer)
+    assert "秉公用权、廉洁用权、阳光用权" in plain and "一是" not in plain and "二是" not in plain
+    check_citations(answer)
+
+
+def test_a_list_asked_by_its_subject_is_told_from_the_sentence_announcing_it(assistant):
+    """"X是哪几个" asks for the members of X: the sentence naming them, not the one announcing
+    how many there will be, nor items that only repeat X ("打造精品示范村")."""
+    for question in ("农业农村局局长列的精品示范村都是哪几个？", "区里要打造的精品示范村有哪些？"):
+        plain = re.sub(r"\[\d+\]", "", assistant.ask(question).answer)
+        assert "振兴、东掌、永丰、西申、桥沟" in plain, question
 
 
 def test_a_list_naming_what_it_lists_is_preferred(assistant):

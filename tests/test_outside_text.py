@@ -46,6 +46,8 @@ ARTICLES = {
                         "大桥设计使用寿命为100年，可抵御百年一遇的洪水。"),
     "0013_pavilion.txt": ("望江亭", "望江亭位于城东江边，是一座两层木亭，名字在当地无人不知。"
                           "清代一位知县登亭远眺，题写“望江”二字，亭子由此命名。"),
+    "0014_coop.txt": ("青溪合作社", "青溪村地处山区，以种茶为生。青溪合作社由青溪村的十二户农户发起成立。"
+                      "合作社的茶园委托绿源茶业有限公司统一管理，收益按股分红。社员的技术培训由县委组织部牵头安排。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -144,3 +146,12 @@ def test_a_value_that_only_repeats_the_question_does_not_answer_it(outside):
     assert told.answerable and "青石镇" in told.answer
     untold = outside.ask("白沙村归余杭区哪个镇管？")  # "余杭白沙村" names no town
     assert not untold.answerable and "白沙村" in untold.answer
+
+
+@pytest.mark.parametrize("question, body", [
+    ("青溪合作社社员的技术培训是哪个部门安排的？", "县委组织部"),  # a department: level, field and 部
+    ("青溪村的合作社请谁来管理茶园？", "绿源茶业有限公司"),  # 谁 of a thing holding no role
+])
+def test_who_did_something_may_be_answered_by_a_body(outside, question, body):
+    answer = outside.ask(question)
+    assert answer.answerable and body in answer.answer

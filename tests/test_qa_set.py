@@ -99,3 +99,19 @@ def test_answerable_evidence_and_facts_occur_in_the_corpus(rows):
 
 def test_there_are_enough_list_questions(rows):
     assert sum(row.get("type") == "list" for row in rows) >= 22
+
+
+def test_check_sets_are_well_formed_and_quote_the_corpus():
+    """Every extra check set (eval/*_extra.jsonl): one JSON object per line, ids unique within it,
+    a question, and every fact and evidence string copied verbatim from the corpus."""
+    text = CORPUS.read_text(encoding="utf-8")
+    files = sorted((ROOT / "eval").glob("*_extra.jsonl"))
+    assert len(files) >= 20
+    for path in files:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        assert len({row["id"] for row in rows}) == len(rows), path.name
+        assert all(row["question"].strip() for row in rows), path.name
+        quoted = [(row["id"], s) for row in rows
+                  for s in list(row.get("evidence") or []) + list(row.get("facts") or [])]
+        missing = [(i, s) for i, s in quoted if s not in text]
+        assert not missing, (path.name, missing[:3])

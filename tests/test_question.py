@@ -29,7 +29,8 @@ TEMPLATES = {
     "duration": ["改造用了多久？", "工程历时多长时间？", "他在村里干了多少年？", "图书室一天开放多少个小时？"],
     "money": ["修这条路花了几个钱？", "项目总投资是多少？", "村集体一年能挣多少？", "门票卖多少钱？",
               "这座桥的造价是多少？", "股东能分到多少红利？"],
-    "quantity": ["一共多少户？", "这个园区有多大面积？", "全村有几名党员？", "他排第几？", "文集一共收了几篇文章？"],
+    "quantity": ["一共多少户？", "这个园区有多大面积？", "全村有几名党员？", "他排第几？", "文集一共收了几篇文章？",
+                 "服务网络分几级？"],
     "person": ["王家村的书记叫什么名字？", "合作社的社长叫啥？", "这门课是谁讲的？", "合作社的负责人姓什么？",
                "由哪位老师授课？", "该项目由何人负责？"],
     "organisation": ["这个项目由哪个部门负责？", "民宿是哪家公司经营的？", "他毕业于哪所大学？"],
@@ -58,6 +59,8 @@ def test_a_verb_taking_wei_before_shenme_asks_no_reason(question):
     """"称之为 + 什么" asks what something is called; only 为什么 standing alone asks why."""
     assert expected_answer(question) not in ("reason", "")
     assert expected_answer("它为什么被称为天池？") == "reason"
+    # "谁的" asks whose: a body's or a role's as often as a person's.
+    assert expected_answer("这是谁的职责？") == "" and expected_answer("这件事由谁负责？") == "person"
 
 
 @pytest.mark.parametrize("question,asked", [("那篇文章分了哪几个部分？", True), ("各部分的小标题是什么？", True),
@@ -166,6 +169,7 @@ def test_definition_term():
     ("一共多少户？", "户"), ("占地多少亩？", "亩"), ("全长多少公里？", "公里|千米|(?i:km)(?![a-zA-Z²2])"),
     ("有多大面积？", AREA_UNITS),
     ("排第几名？", "第"), ("有几个？", f"[{COUNTERS}]"), ("有多少？", None), ("一共上了几堂课？", "堂"),
+    ("打算建几级？", "级"),
 ])
 def test_measure_word_after_how_many(question, unit):
     assert measure_unit(question) == unit
@@ -185,6 +189,7 @@ def test_focus_attribute_and_constraints():
     ("它是怎么分红的？", True), ("该村后来怎么样了？", True), ("还有别的做法吗？", True), ("具体怎么做？", True),
     ("那今年打算建几个？", True), ("村里有多少户？", True), ("李家村呢？", True),
     ("村民怎么参与分红？", True), ("村集体一年收入多少？", True), ("这几个村里哪个先通了公交？", True),
+    ("这么做有什么好处？", True),
     ("量子计算机的原理是什么？", False), ("李家村的村民怎么参与分红？", False), ("明天杭州天气怎么样？", False),
     ("<img src=x onerror=alert(1)>", False), ("李家村有哪些民宿？", False),
 ])
@@ -206,6 +211,13 @@ def test_follow_up_inherits_the_focus_of_the_topic_question():
     history = ["张家村是如何筹集资金的？", "那个公司由谁经营？"]
     q = parse("它后来是怎么分红的？", history=history, names=["张家村"])
     assert q.focus == ("张家村",) and q.query.startswith("张家村是如何筹集资金的?")
+
+
+def test_a_follow_up_opening_on_a_topic_of_its_own_leaves_the_earlier_focus():
+    """"那X这块,…": the conversation turns to X; the earlier question's place is no longer asked."""
+    q = parse("那资金这块,他打算怎么做？", history=["张家村修了多少路？"], names=["张家村"])
+    assert q.follow_up and q.focus == ()
+    assert parse("他打算怎么做？", history=["张家村修了多少路？"], names=["张家村"]).focus == ("张家村",)
 
 
 def test_no_history_means_no_follow_up():
