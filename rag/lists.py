@@ -11,6 +11,7 @@ import re
 from rag.evidence import MARKER_LEVELS, inline_items, is_lead_in, item_marker, lists_only_names, value_spans
 from rag.passages import Passages, Piece, clause_end, clause_spans, is_heading_like
 from rag.question import NAMES_ASKED, Question
+from rag.text import QUOTED
 
 MAX_ITEM_GAP = 40  # sentences between two items of one enumeration (a section's length)
 LEAD_IN_REACH = 3  # sentences after a lead-in in which its first item must start
@@ -53,7 +54,7 @@ class Enumerations(Passages):
                     return (self._aspect_item(q, items) or self._named_item_list(q, items, rows, scores)
                             or self._fit(items, LIST_BUDGET))
                 first = first or items
-        return self._fit(first, LIST_BUDGET) if first else []
+        return (self._named_item_list(q, first, rows, scores) or self._fit(first, LIST_BUDGET)) if first else []
 
     def _aspect_item(self, q: Question, items: list[int]) -> list[Piece]:
         """When the question keeps to one aspect ("在安全方面有哪些措施") that names exactly one
@@ -91,7 +92,10 @@ class Enumerations(Passages):
             body.append(r)
         inner = inner_lists(body, self.text)
         if not inner:
-            return []
+            # No list inside: the item itself, when the question quotes the words naming it
+            # (“想法”), not when they only happen to be its words too ("外出学习").
+            quoted = QUOTED.findall(q.text)
+            return self._item_run(marked, i, LIST_BUDGET) if any(w in t for w in naming for t in quoted) else []
         score = dict(zip(rows, scores, strict=True))
         best = max(inner, key=lambda rs: (sum(w in self.text(r) for r in rs for w in naming),
                                           max(score.get(r, float("-inf")) for r in rs)))

@@ -31,7 +31,7 @@ STOPWORDS = frozenset(
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _WORD = re.compile(r"[\w]", re.UNICODE)
-_QUOTED = re.compile(r"[“\"《]([^“”\"《》,，。！？；:：、\s]{2,10})[”\"》]")
+QUOTED = re.compile(r"[“\"《]([^“”\"《》,，。！？；:：、\s]{2,10})[”\"》]")
 
 
 def normalize(text: str) -> str:
@@ -78,7 +78,7 @@ def corpus_terms(texts: Iterable[str]) -> list[str]:
     """
     found = set()
     for text in texts:
-        found.update(m.group(1) for m in _QUOTED.finditer(text))
+        found.update(m.group(1) for m in QUOTED.finditer(text))
     return sorted(found)
 
 

@@ -437,6 +437,13 @@ def test_a_list_question_naming_one_item_gets_the_list_inside_that_item(assistan
     check_citations(answer)
 
 
+def test_a_list_question_quoting_one_item_gets_that_item_when_it_lists_nothing_itself(assistant):
+    """An item the question quotes (“想法”) with no list inside it: its line and body, not the
+    siblings (an item's word the question uses unquoted names nothing: "外出" in the 哪几点 test above)."""
+    plain = re.sub(r"\[\d+\]", "", assistant.ask("有位村支书说出门学习前带着“想法”，那些想法是哪几个？").answer)
+    assert plain.startswith("一是心中有方向") and "如何将我村" in plain and "二是" not in plain
+
+
 def test_a_list_asked_by_its_subject_is_told_from_the_sentence_announcing_it(assistant):
     """"X是哪几个" asks for the members of X: the sentence naming them, not the one announcing
     how many there will be, nor items that only repeat X ("打造精品示范村")."""
