@@ -75,6 +75,7 @@ ANSWER_PASSAGES = 5  # passages an answer may quote from
 SURVEY_PASSAGES = 8
 MAX_SENTENCES = 2
 MAX_SURVEY_SENTENCES = 4
+MAX_PARAGRAPHS = 8  # an essay of more paragraphs than this has no outline in its paragraphs' openings
 MAX_RUN = 3  # consecutive sentences for a method or a reason
 SCORE_MARGIN = 0.05  # a second sentence must score within this of the best
 CAUSE_MARGIN = 0.1  # a reason's sentence stating a cause may score this much lower (CMRC trial, eval/NOTES.md)
@@ -490,13 +491,19 @@ class Composer(Enumerations):
 
     def outline(self, question: str, number: int, hits: list[Hit]) -> Answer | None:
         """The headings of essay `number`'s parts, in order, one line each ("那篇文章分了哪几个
-        部分"), or None when its text has no part headings."""
+        部分"); in an essay without part headings, the opening sentence of each of its paragraphs
+        (three to MAX_PARAGRAPHS of them), which is where such an essay states each part's point;
+        else None."""
         essay = next((e for e in self.index.essays if e.number == number), None)
         tops = list(dict.fromkeys(s.heading_path[0] for s in essay.sections if s.heading_path)) if essay else []
         rows = self.essay_rows(number)
         lines = [next((r for r in rows if self.text(r).strip() == heading.strip()
                        or (is_heading_like(self.text(r)) and heading.strip() in self.text(r))), None)
                  for heading in tops]
+        if not tops:
+            lines = [r for r in rows if not is_heading_like(self.text(r)) and self.opens_paragraph(r)]
+            if not 3 <= len(lines) <= MAX_PARAGRAPHS:
+                return None
         if len(lines) < 2 or None in lines:
             return None
         pieces = [(r, self.index.sentences[r].start, self.index.sentences[r].end) for r in lines]

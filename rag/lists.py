@@ -33,6 +33,11 @@ class Enumerations(Passages):
         in the next sentences. Items of a stated kind ("哪些镇") must be of that kind, and of a
         stated number ("哪三条") that many. A question keeping to one aspect that names one item
         ("在安全方面…") gets that item (`_aspect_item`)."""
+        quoted_item, heads = self._quoted_item_enumeration(q, rows)
+        if quoted_item:
+            # A quoted heading heads the list asked; a quoted item of it asks what the item holds.
+            return ((not heads and self._named_item_list(q, quoted_item, rows, scores))
+                    or self._fit(quoted_item, LIST_BUDGET))
         margin = TYPE_MARGIN if q.item_kind else LIST_MARGIN
         naming = "" if q.item_kind else q.item_noun  # "发展理念包括哪些": prefer the enumeration naming it
         asks_names = NAMES_ASKED.search(q.text)
@@ -50,11 +55,24 @@ class Enumerations(Passages):
                 items = list(dict.fromkeys(items))
                 if q.count and self.item_count(items) != q.count:
                     continue  # "哪三条": an enumeration of another length lists something else
-                if not naming or any(naming in self.text(r) for r in items):
+                if not naming or any(naming in self.text(r) or listed_of(self.text(r), naming) for r in items):
                     return (self._aspect_item(q, items) or self._named_item_list(q, items, rows, scores)
                             or self._fit(items, LIST_BUDGET))
                 first = first or items
         return (self._named_item_list(q, first, rows, scores) or self._fit(first, LIST_BUDGET)) if first else []
+
+    def _quoted_item_enumeration(self, q: Question, rows: list[int]) -> tuple[list[int], bool]:
+        """(the enumeration a marked line holding a term the question quotes belongs to, whether
+        that line heads it), however it scores ("“以人为本”一条" of "四是坚持以人为本…"; "“会干为要”
+        那部分" of the heading "二、会干为要…" and its 一是…三是), when the retrieved sentences
+        hold one such line only; else ([], False)."""
+        # (a term the corpus is about, “千万工程” in most essays, names no one item)
+        quoted = [t for t in QUOTED.findall(q.text) if not self.index.widespread({t})]
+        found = [r for r in rows if item_marker(self.text(r)) is not None and any(t in self.text(r) for t in quoted)]
+        if len(found) != 1:
+            return [], False
+        items = self.enumeration(found[0])
+        return items, bool(items) and items[0] == found[0]
 
     def _aspect_item(self, q: Question, items: list[int]) -> list[Piece]:
         """When the question keeps to one aspect ("在安全方面有哪些措施") that names exactly one
@@ -73,7 +91,7 @@ class Enumerations(Passages):
         and no lead-in holds ("讲到甲时提了哪几条" of "二是…坚持甲"), and that item's
         line or body holds a list of its own, that inner list: it is what the question asks of
         the item, the siblings are not. The inner list holding most of the words naming the item
-        wins, then the best-scoring."""
+        wins, then one of marked items (the item's own points), then the best-scoring."""
         marked = self._marked_items(items)
         if len(marked) < 2:
             return []
@@ -98,6 +116,7 @@ class Enumerations(Passages):
             return self._item_run(marked, i, LIST_BUDGET) if any(w in t for w in naming for t in quoted) else []
         score = dict(zip(rows, scores, strict=True))
         best = max(inner, key=lambda rs: (sum(w in self.text(r) for r in rs for w in naming),
+                                          any(item_marker(self.text(r)) is not None for r in rs),
                                           max(score.get(r, float("-inf")) for r in rs)))
         return self._fit(best, LIST_BUDGET)
 
@@ -247,6 +266,21 @@ def inner_lists(rows: list[int], text) -> list[list[int]]:
             openings.setdefault((first[0], first[-2:]), []).append(r)
     found += [rs for rs in (*by_family.values(), *openings.values()) if len(rs) >= 2]
     return sorted(found)
+
+
+def listed_of(text: str, noun: str) -> bool:
+    """Whether a clause of `text` lists three things or more each ending on the noun's head
+    character, so things of that kind: "本职事、组织事、公益事" are 事情, "民宿产业、茶产业、
+    文创产业" are 产业.
+
+    >>> listed_of("在本职事、组织事、公益事、共富事中争当先进。", "事情"), listed_of("学政策、学优秀、学先进。", "事情")
+    (True, False)
+    """
+    for a, b in clause_spans(text):
+        things = [t.strip("等,，;；。") for t in text[a:b].split("、")]
+        if len(things) >= 3 and sum(t.endswith((noun, noun[0])) for t in things) >= 3:
+            return True
+    return False
 
 
 def starts_list(text: str) -> bool:

@@ -79,6 +79,11 @@ class Passages:
         """The sentence rows of essay `number` (1-based, as chunks number them), in text order."""
         return self._rows_by_essay.get(number, [])
 
+    def opens_paragraph(self, row: int) -> bool:
+        """Whether sentence `row` starts a line of its source text (a paragraph)."""
+        s = self.index.sentences[row]
+        return s.start == 0 or self.index.sources[s.source][: s.start].rstrip(" \t\u3000").endswith("\n")
+
     def same_essay(self, row: int, other: int) -> bool:
         if not 0 <= other < len(self.index.sentences):
             return False

@@ -113,7 +113,8 @@ IDENTITY_ASKED = re.compile(r"是谁|什么身份|什么职务|什么职位|担�
 # "各部分的小标题是什么", "结构是怎样的").
 OUTLINE_ASKED = re.compile(r"(?:分|分成|分为|由)了?(?:哪|几)[^？?，,。]{0,3}(?:个)?(?:部分|板块|章节)|"
                            r"(?:哪|几)[^？?，,。]{0,3}(?:个)?部分(?:组成|构成)|小标题|各部分|每个?部分|"
-                           r"(?:结构|提纲|框架|目录)(?:是|怎样|如何|怎么)")
+                           r"(?:结构|提纲|框架|目录)(?:是|怎样|如何|怎么)|"
+                           r"(?:分|分成|分为)了?[几两三四五六七八九十]段|按(?:哪|什么)[^？?，,。]{0,4}展开")
 # A date question asking for a year, which an event without one does not answer.
 YEAR_ASKED = re.compile(r"哪一?年(?!代)|什么年份|哪个年份|何年")
 # A time counted from the asker's own day: what written essays cannot state, unless they use the word.
@@ -349,6 +350,9 @@ def leading_nouns(text: str) -> str:
     return "".join(words) if nouns else ""
 
 
+_LIST_ADVERBS = "主要|都|分别|具体|究竟|到底"  # between a list's noun and its verb: "X分别是哪几个"
+
+
 def list_item_kind(text: str) -> tuple[str, str]:
     """(kind, noun) of the items a list question asks for, from the noun after 哪些/哪几(个/对);
     a noun of no value kind is kept for the enumeration naming it ("哪几对概念": 概念).
@@ -381,14 +385,15 @@ def list_item_kind(text: str) -> tuple[str, str]:
         m = None  # "是哪几个？": a measure word and no noun after it
     if not m:
         # The noun before the question word: "发展理念包括哪些", "5个精品示范村是哪几个".
-        before = re.search(rf"([\u4e00-\u9fff]{{2,10}}?)(?:主要|都|分别|具体|究竟|到底)?(?:包括|包含|有|是|分为|分成)"
+        before = re.search(rf"([\u4e00-\u9fff]{{2,10}}?)(?:{_LIST_ADVERBS})?(?:包括|包含|有|是|分为|分成)"
                            rf"哪(?:些|几|[{PLURAL_DIGITS}]+[{ITEM_COUNTERS}])", text)
         if not before:
             return "", ""
         # (jieba reads a noun that is also a verb as one: 工作要求 → 工作/vn 要求/v; then the
         # last four characters stand for the noun)
         noun = trailing_nouns(text[: before.end(1)])
-        return (_noun_kind(noun)[0], noun) if len(noun) >= 2 else ("", before.group(1)[-4:])
+        rest = re.sub(rf"(?:{_LIST_ADVERBS})+$", "", before.group(1))[-4:]
+        return (_noun_kind(noun)[0], noun) if len(noun) >= 2 else ("", rest if len(rest) >= 2 else "")
     # "角度谈乡村治理": 角度, not a 乡; a lone 村 or 镇 is no word to jieba's tagger.
     phrase = leading_nouns(m.group(1)) or m.group(1)
     kind, noun = _noun_kind(phrase)

@@ -213,6 +213,14 @@ def test_how_an_essay_is_laid_out_is_answered_by_its_part_headings(assistant, qu
     assert {c.hit.chunk.author for c in answer.citations} == {"区民政局局长"}
 
 
+def test_an_essay_without_part_headings_is_laid_out_by_its_paragraphs_openings(assistant):
+    """An essay written in paragraphs, with no headings, states each part's point in the opening
+    sentence of its paragraph: those sentences, in order, one line each."""
+    lines = re.sub(r"\[\d+\]", "", assistant.ask("选调生那篇文章分几段来写？").answer).split("\n")
+    assert 3 <= len(lines) <= 8 and any(line.startswith("学习兴村经验要") for line in lines)
+    assert all(len(line) <= 40 for line in lines)  # opening sentences, not whole paragraphs
+
+
 def test_a_mountain_or_river_asked_of_a_village_the_essays_place_nowhere_is_refused(assistant):
     """"X村背靠哪座山": no sentence about X names a mountain, and 萧山 is a district."""
     answer = assistant.ask("横一村的古柿树长在哪座山上？")
@@ -442,6 +450,13 @@ def test_a_list_question_quoting_one_item_gets_that_item_when_it_lists_nothing_i
     siblings (an item's word the question uses unquoted names nothing: "外出" in the 哪几点 test above)."""
     plain = re.sub(r"\[\d+\]", "", assistant.ask("有位村支书说出门学习前带着“想法”，那些想法是哪几个？").answer)
     assert plain.startswith("一是心中有方向") and "如何将我村" in plain and "二是" not in plain
+
+
+def test_an_item_the_question_quotes_is_found_however_its_enumeration_scores(assistant):
+    """"“共建共享”那一条" names the item "四是坚持以人为本、共建共享" of an enumeration that
+    scores below others: the list inside that item is the answer, not the best-scoring list."""
+    plain = re.sub(r"\[\d+\]", "", assistant.ask("交通局局长讲的“共建共享”那一条，具体包括哪些做法？").answer)
+    assert "尊重民意、维护民利、强化民管" in plain and "一是" not in plain
 
 
 def test_a_list_asked_by_its_subject_is_told_from_the_sentence_announcing_it(assistant):
