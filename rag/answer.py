@@ -161,7 +161,7 @@ class Composer(Enumerations):
     def is_place(self, name: str) -> bool:
         """A place of the gazetteer, or a village's name the dictionary holds: two or three
         characters and 村 (南呈村, named once: too rare for the gazetteer, a village all the same;
-        not a longer coinage ending alike, “中国禅茶第一村”)."""
+        not a longer coinage ending alike, “…第一村”)."""
         return name in self.place_names or (3 <= len(name) <= 4 and name.endswith("村") and names_place(name)
                                             and name in self.tokenizer.words)
 

@@ -63,8 +63,8 @@ class Enumerations(Passages):
 
     def _quoted_item_enumeration(self, q: Question, rows: list[int]) -> tuple[list[int], bool]:
         """(the enumeration a marked line holding a term the question quotes belongs to, whether
-        that line heads it), however it scores ("“以人为本”一条" of "四是坚持以人为本…"; "“会干为要”
-        那部分" of the heading "二、会干为要…" and its 一是…三是), when the retrieved sentences
+        that line heads it), however it scores ("“甲”那一条" of "四是坚持甲…"; "“乙”那部分" of
+        the heading "二、乙…" and its 一是…三是), when the retrieved sentences
         hold one such line only; else ([], False)."""
         # (a term the corpus is about, “千万工程” in most essays, names no one item)
         quoted = [t for t in QUOTED.findall(q.text) if not self.index.widespread({t})]

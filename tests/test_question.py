@@ -65,7 +65,7 @@ def test_a_verb_taking_wei_before_shenme_asks_no_reason(question):
 
 @pytest.mark.parametrize("question,asked", [("那篇文章分了哪几个部分？", True), ("各部分的小标题是什么？", True),
                                             ("这篇心得由哪三部分组成？", True), ("全文的结构是怎样的？", True),
-                                            ("文章分几段来写？", True), ("正文是按哪几个观点展开的？", True),
+                                            ("文章分几段来写？", True), ("这篇心得是按什么思路展开的？", True),
                                             ("村里分了哪几个片区？", False), ("这一部分讲了什么？", False),
                                             ("分三批完成改造？", False)])
 def test_a_question_about_how_an_essay_is_laid_out(question, asked):
