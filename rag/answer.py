@@ -51,6 +51,7 @@ from typing import Callable
 import numpy as np
 
 from rag.evidence import abbreviation, expansion, is_lead_in, listed_at, names_place, role_phrase, value_spans
+from rag.lexicon import frequent
 from rag.lists import LIST_BUDGET, LIST_MARGIN, TYPE_MARGIN, VALUE_BUDGET, Enumerations
 from rag.passages import Piece, is_heading_like, opens_on, strip_words
 from rag.places import PLACE_SUFFIXES
@@ -165,6 +166,13 @@ class Composer(Enumerations):
         return name in self.place_names or (3 <= len(name) <= 4 and name.endswith("村") and names_place(name)
                                             and name in self.tokenizer.words)
 
+    def bare_village(self, name: str) -> set[str]:
+        """A village outside the gazetteer is written without its 村 too ("南宋镇永丰有…" of
+        永丰村), unless the bare name is a common word (振兴 of 振兴村): {that spelling} or {}."""
+        bare = name[:-1]
+        return {bare} if (name not in self.place_names and self.is_place(name) and len(bare) >= 2
+                          and not frequent(bare)) else set()
+
     def turns_away(self, row: int, focus: set[str]) -> bool:
         """Whether sentence `row`, continuing an answer about a place (`focus`: every spelling of
         the question's names), turns to another subject: it names another place of the corpus of
@@ -247,7 +255,7 @@ class Composer(Enumerations):
         quoted = tuple(QUOTED_TERM.findall(q.text))
         expansions = {t: found for t in dict.fromkeys(q.focus + ((q.term,) if q.term else ()) + quoted)
                       if (found := self._expansion(t, hits))}
-        spellings = [set((aliases or {}).get(f, ())) | {f} | (
+        spellings = [set((aliases or {}).get(f, ())) | {f} | self.bare_village(f) | (
             {self.text(expansions[f][0])[slice(*expansions[f][1])]} if f in expansions else set()) for f in q.focus]
         if spellings:
             focused = [h for h in hits if all(mentions_any(h.chunk.text, s) for s in spellings)]

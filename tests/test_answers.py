@@ -314,6 +314,15 @@ def test_a_value_asked_of_a_village_is_not_taken_from_another(assistant):
     assert not elsewhere
 
 
+def test_a_village_outside_the_gazetteer_is_a_place_written_with_or_without_its_unit(assistant):
+    """Named too rarely for the gazetteer, 永丰村 is still a village (focus checks apply), written
+    "永丰" too; 振兴村's bare name is a common word (乡村振兴), so it is no spelling of it."""
+    composer = assistant.composer
+    assert "永丰村" not in composer.place_names and composer.is_place("永丰村")
+    assert composer.bare_village("永丰村") == {"永丰"} and composer.bare_village("振兴村") == set()
+    assert not composer.is_place("美丽乡村") and composer.bare_village("横一村") == set()
+
+
 def test_a_year_asked_is_answered_by_a_date_or_refused(assistant):
     """"哪一年" asks for a year: a sentence without one does not answer it, whatever it shares."""
     answer = assistant.ask("横一村的古柿树是哪一年种下的？")
