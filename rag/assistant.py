@@ -21,7 +21,7 @@ from rag.evidence import is_lead_in
 from rag.llm import LLMAnswerer, LLMConfig, LLMFailure, best_quote
 from rag.passages import is_heading_like
 from rag.places import ADMIN_SUFFIXES
-from rag.question import OUTLINE_ASKED, Question, authors_named, parse
+from rag.question import OUTLINE_ASKED, Question, authors_named, essays_at_position, parse
 from rag.retrieve import Retriever
 from rag.schema import Answer, Hit, SearchResult
 from rag.text import Tokenizer, normalize, shorten, tidy
@@ -192,13 +192,19 @@ class Assistant:
         if not isinstance(question, str) and question.attribute and not _ESSAY_SPOKEN_OF.search(text):
             text = text.replace(question.attribute, "")
         named = authors_named(text, self._authors, roles_only) if self._authors else set()
+        if placed := essays_at_position(text, [e.number for e in self.index.essays]):
+            return placed  # "第二篇里那位村支书": the essay at that place in the collection
         titled = self.titles_named(text)
         # "标题带“画卷”的那位村支书": of the role's essays, the one whose title is quoted.
         return titled if titled and titled <= named else named | titled
 
     def writers_quoted(self, question: Question) -> set[int]:
         """The essays whose writer the question names by role as saying or writing something
-        ("乡长打算怎么发展产业", "局长那篇…"), not a role it asks about ("…的主任由谁担任")."""
+        ("乡长打算怎么发展产业", "局长那篇…"), not a role it asks about ("…的主任由谁担任");
+        or the essay it names by its place in the collection ("第十篇里…"), whatever it asks."""
+        placed = essays_at_position(question.query, [e.number for e in self.index.essays])
+        if placed:
+            return placed  # "第十篇里…", "最后一篇的村支书…": the question keeps to that essay
         return self.authors_named(question, roles_only=True) if _WRITER_SAYS.search(question.text) else set()
 
     def titles_named(self, text: str) -> set[int]:

@@ -150,7 +150,8 @@ _OPENING_TOPIC = re.compile(r"^(?:那么?|至于|还有|另外)?[\u4e00-\u9fff�
                             r"(?:这块|这一块|那块|这方面|方面)呢?[,，]")
 _INTERROGATIVE = re.compile(r"什么|怎么样?|怎样|如何|为什么|为何|哪[些里儿个位年天]?|谁|多少|多[大长远高宽深重久]|"
                             r"几|是否|吗|呢|何")
-_STATED = re.compile(rf"\d+(?:\.\d+)?|第[{CN_DIGITS}\d]+[{COUNTERS}年]")
+# (第N篇 names an essay by its place in the collection, which no passage states: essays_at_position)
+_STATED = re.compile(rf"\d+(?:\.\d+)?|第[{CN_DIGITS}\d]+[{COUNTERS.replace('篇', '')}年]")
 # "第二点", "第三条", "第四个方面": the n-th item of an enumeration, not a phrase the text must contain.
 _ITEM_ORDINAL = re.compile(rf"第([{ORDINALS}\d]{{1,3}})(?:点|条|项|个?方面|步)")
 _ATTRIBUTE_PREFIX = re.compile(r"^(?:的|现任|目前的?|现在的?|当时的?|最初的?|原来的?|之前的?|原|现)+")
@@ -538,6 +539,27 @@ def authors_named(text: str, authors: dict[str, frozenset[int]], roles_only: boo
             if len(lines) == 1 or (plural and lines and start == m.start()):
                 found.update(*(authors[line] for line in lines))
                 break
+    return found
+
+
+# An essay named by its place in the collection: "第二篇", "最后一篇", "倒数第二篇" (not 篇章).
+_ESSAY_AT = re.compile(rf"(倒数)?第([{CN_DIGITS}\d]{{1,3}})篇(?!章)|(?:最后|最末|末尾)(?:的|那)?一?篇(?!章)")
+
+
+def essays_at_position(text: str, numbers: list[int]) -> set[int]:
+    """The essays a question names by their place in the collection (`numbers`: the essays'
+    numbers in collection order).
+
+    >>> essays_at_position("第二篇里那位村支书怎么说？", [1, 2, 3]), essays_at_position("最后一篇讲了啥？", [1, 2, 3])
+    ({2}, {3})
+    >>> essays_at_position("倒数第二篇的作者是谁？", [1, 2, 3]), essays_at_position("第五篇章", [1, 2, 3])
+    ({2}, set())
+    """
+    found: set[int] = set()
+    for m in _ESSAY_AT.finditer(text):
+        n = 1 if m.group(2) is None else cn_number(m.group(2))  # "最后一篇": the first from the end
+        if n and n <= len(numbers):
+            found.add(numbers[-n] if m.group(1) or m.group(2) is None else numbers[n - 1])
     return found
 
 

@@ -221,6 +221,17 @@ def test_an_essay_without_part_headings_is_laid_out_by_its_paragraphs_openings(a
     assert all(len(line) <= 40 for line in lines)  # opening sentences, not whole paragraphs
 
 
+@pytest.mark.parametrize("question, position", [("第三篇文章的作者提到了哪些工作思路？", 2),
+                                                ("最后一篇的作者谈了哪些学习体会？", -1)])
+def test_an_essay_named_by_its_place_in_the_collection_is_the_one_answered_from(assistant, question, position):
+    """"第三篇", "最后一篇" name an essay by its place in the collection: the answer quotes that
+    essay only (第N篇 is no number a passage must state)."""
+    essay = assistant.index.essays[position]
+    answer = assistant.ask(question)
+    assert answer.answerable and answer.citations
+    assert {c.hit.chunk.essay for c in answer.citations} == {essay.number}
+
+
 def test_a_mountain_or_river_asked_of_a_village_the_essays_place_nowhere_is_refused(assistant):
     """"X村背靠哪座山": no sentence about X names a mountain, and 萧山 is a district."""
     answer = assistant.ask("横一村的古柿树长在哪座山上？")

@@ -183,6 +183,8 @@ def test_focus_attribute_and_constraints():
     assert q.focus == ("张家村",) and q.expected == "person" and q.attribute == "党支部书记"
     q = parse("2023年第三批红色驿站建了多少个？", names=names)
     assert q.focus == ("红色驿站",) and q.constraints == ("2023", "第三批")
+    # 第N篇 names an essay by its place in the collection: no passage states it.
+    assert parse("第三篇里红色驿站建了多少个？", names=names).constraints == ()
     # A name too common to mark a focus (the corpus's own subject) is not one.
     assert parse("张家村的红色驿站有什么特色？", names=names, common={"红色驿站"}).focus == ("张家村",)
 
