@@ -204,7 +204,7 @@ class Assistant:
         or the essay it names by its place in the collection ("第十篇里…"), whatever it asks."""
         placed = essays_at_position(question.query, [e.number for e in self.index.essays])
         if placed:
-            return placed  # "第十篇里…", "最后一篇的村支书…": the question keeps to that essay
+            return placed  # "第十篇里…", "最后一篇的作者…": the question keeps to that essay
         return self.authors_named(question, roles_only=True) if _WRITER_SAYS.search(question.text) else set()
 
     def titles_named(self, text: str) -> set[int]:

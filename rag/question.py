@@ -385,7 +385,7 @@ def list_item_kind(text: str) -> tuple[str, str]:
     if m and len(m.group(1)) == 1 and m.group(1) in COUNTERS:
         m = None  # "是哪几个？": a measure word and no noun after it
     if not m:
-        # The noun before the question word: "发展理念包括哪些", "要建的3个样板村是哪几个".
+        # The noun before the question word: "理念包括哪些", "要建的3个样板村是哪几个".
         before = re.search(rf"([\u4e00-\u9fff]{{2,10}}?)(?:{_LIST_ADVERBS})?(?:包括|包含|有|是|分为|分成)"
                            rf"哪(?:些|几|[{PLURAL_DIGITS}]+[{ITEM_COUNTERS}])", text)
         if not before:
