@@ -378,11 +378,14 @@ class Composer(Enumerations):
         elif q.expected == "reason":
             pieces = self._run_pieces(self._cause_row(ranked_rows, ranked_scores, owner), owner, reason=True,
                                       focus=focus_spellings)
-        elif q.expected == "definition" and (q.term or OTHER_NAMES_ASKED.search(q.text)):
-            # "什么是X": the sentence defining X; "X的别名是什么": the one giving its other names.
+        elif q.expected == "definition" and (q.term or OTHER_NAMES_ASKED.search(q.text) or (
+                q.part and self._stating_row(q.part, ranked_rows, ranked_scores) is not None)):
+            # "什么是X": the sentence defining X; "X的别名是什么": the one giving its other names;
+            # "X的核心理念是什么": the one saying what it is ("其核心理念是…"), not one using it.
             defining = (self._defining_row(q.term, ranked_rows, ranked_scores) if q.term else
                         self._first_within(ranked_rows, ranked_scores, TYPE_MARGIN,
-                                           lambda row: bool(NAMING.search(self.text(row)))))
+                                           lambda row: bool(NAMING.search(self.text(row))))
+                        if OTHER_NAMES_ASKED.search(q.text) else self._stating_row(q.part, ranked_rows, ranked_scores))
             if defining is not None:
                 at = ranked_rows.index(defining)
                 pieces = self._open_pieces([defining] + ranked_rows[:at] + ranked_rows[at + 1:],
@@ -560,6 +563,12 @@ class Composer(Enumerations):
         """The best sentence within TYPE_MARGIN of the best that defines `term` ("X是…", "X，即…")."""
         copula = re.compile(rf"^.{{0,6}}{re.escape(term)}[”’」》\"]?(?:[（(][^）)]*[）)])?[,，]?(?:是|指|即|为|就是)")
         return self._first_within(rows, scores, TYPE_MARGIN, lambda row: bool(copula.search(self.text(row).strip())))
+
+    def _stating_row(self, noun: str, rows: list[int], scores: list[float]) -> int | None:
+        """The best sentence within TYPE_MARGIN of the best that says what `noun` is: the noun
+        followed by a copula anywhere in it ("其核心理念是坚持…"), not only using it."""
+        copula = re.compile(rf"{re.escape(noun)}[”’」》\"]?(?:是|为|即|就是|在于)(?!什么|否)")
+        return self._first_within(rows, scores, TYPE_MARGIN, lambda row: bool(copula.search(self.text(row))))
 
     def _cause_row(self, rows: list[int], scores: list[float], owner: dict[int, Hit]) -> int:
         """The best sentence, within CAUSE_MARGIN of the best, that states a cause or a purpose

@@ -601,7 +601,8 @@ def attribute_of(text: str, focus: tuple[str, ...]) -> str:
     return rest.strip(" ,，、") if 1 <= len(rest.strip()) <= 16 else ""
 
 
-_PART_ASKED = re.compile(r"的(?P<part>[\u4e00-\u9fff]{1,4}?)(?:是|有|呈)(?:什么|怎样|怎么样|哪些|何|多)")
+_PART_ASKED = re.compile(r"的(?P<part>[\u4e00-\u9fff]{1,4}?)(?:可以|能)?(?:是|有|呈|(?:概括|归纳|总结)[为成])"
+                         r"(?:什么|怎样|怎么样|哪些|何|多)")
 
 
 def part_asked(text: str) -> str:
@@ -609,6 +610,8 @@ def part_asked(text: str) -> str:
 
     >>> part_asked("青石木的叶子有什么特点？"), part_asked("这种鱼的身体是什么颜色的？"), part_asked("它怎么样？")
     ('叶子', '身体', '')
+    >>> part_asked("这项工程的核心理念可以概括成什么？")
+    '核心理念'
     """
     m = _PART_ASKED.search(text)
     return m.group("part") if m else ""

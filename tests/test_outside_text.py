@@ -47,7 +47,9 @@ ARTICLES = {
     "0013_pavilion.txt": ("望江亭", "望江亭位于城东江边，是一座两层木亭，名字在当地无人不知。"
                           "清代一位知县登亭远眺，题写“望江”二字，亭子由此命名。"),
     "0014_coop.txt": ("青溪合作社", "青溪村地处山区，以种茶为生。青溪合作社由青溪村的十二户农户发起成立。"
-                      "合作社的茶园委托绿源茶业有限公司统一管理，收益按股分红。社员的技术培训由县委组织部牵头安排。"),
+                      "合作社的茶园委托绿源茶业有限公司统一管理，收益按股分红。社员的技术培训由县委组织部牵头安排。"
+                      "围绕青溪合作社的经营宗旨，合作社每年召开两次社员大会。"
+                      "合作社章程经全体社员表决通过，其经营宗旨是共同致富、风险共担。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -155,3 +157,14 @@ def test_a_value_that_only_repeats_the_question_does_not_answer_it(outside):
 def test_who_did_something_may_be_answered_by_a_body(outside, question, body):
     answer = outside.ask(question)
     assert answer.answerable and body in answer.answer
+
+
+def test_what_a_thing_of_the_subject_is_comes_from_the_sentence_saying_it(outside):
+    """"X的经营宗旨是什么": the sentence saying what it is ("其经营宗旨是…"), not the one that
+    only uses the words ("围绕…的经营宗旨")."""
+    answer = outside.ask("青溪合作社的经营宗旨是什么？")
+    assert answer.answerable and "共同致富" in answer.answer
+    composer = outside.composer
+    using, saying = (next(r for r in range(len(outside.index.sentences)) if composer.text(r).startswith(start))
+                     for start in ("围绕青溪合作社", "合作社章程"))
+    assert composer._stating_row("经营宗旨", [using, saying], [1.0, 0.95]) == saying
