@@ -381,7 +381,7 @@ class Composer(Enumerations):
         elif q.expected == "definition" and (q.term or OTHER_NAMES_ASKED.search(q.text) or (
                 q.part and self._stating_row(q.part, ranked_rows, ranked_scores) is not None)):
             # "什么是X": the sentence defining X; "X的别名是什么": the one giving its other names;
-            # "X的核心理念是什么": the one saying what it is ("其核心理念是…"), not one using it.
+            # "X的宗旨是什么": the one saying what it is ("其宗旨是…"), not one only using the word.
             defining = (self._defining_row(q.term, ranked_rows, ranked_scores) if q.term else
                         self._first_within(ranked_rows, ranked_scores, TYPE_MARGIN,
                                            lambda row: bool(NAMING.search(self.text(row))))

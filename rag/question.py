@@ -610,8 +610,8 @@ def part_asked(text: str) -> str:
 
     >>> part_asked("青石木的叶子有什么特点？"), part_asked("这种鱼的身体是什么颜色的？"), part_asked("它怎么样？")
     ('叶子', '身体', '')
-    >>> part_asked("这项工程的核心理念可以概括成什么？")
-    '核心理念'
+    >>> part_asked("这项工程的主要特色能归纳为什么？")
+    '主要特色'
     """
     m = _PART_ASKED.search(text)
     return m.group("part") if m else ""
