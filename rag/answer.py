@@ -386,6 +386,8 @@ class Composer(Enumerations):
                         self._first_within(ranked_rows, ranked_scores, TYPE_MARGIN,
                                            lambda row: bool(NAMING.search(self.text(row))))
                         if OTHER_NAMES_ASKED.search(q.text) else self._stating_row(q.part, ranked_rows, ranked_scores))
+            if defining is not None and focus_spellings and self.turns_away(defining, focus_spellings):
+                defining = None  # a sentence about another place or the writer's own unit
             if defining is not None:
                 at = ranked_rows.index(defining)
                 pieces = self._open_pieces([defining] + ranked_rows[:at] + ranked_rows[at + 1:],
@@ -566,7 +568,7 @@ class Composer(Enumerations):
 
     def _stating_row(self, noun: str, rows: list[int], scores: list[float]) -> int | None:
         """The best sentence within TYPE_MARGIN of the best that says what `noun` is: the noun
-        followed by a copula anywhere in it ("其核心理念是坚持…"), not only using it."""
+        followed by a copula anywhere in it ("其宗旨是坚持…"), not only using it."""
         copula = re.compile(rf"{re.escape(noun)}[”’」》\"]?(?:是|为|即|就是|在于)(?!什么|否)")
         return self._first_within(rows, scores, TYPE_MARGIN, lambda row: bool(copula.search(self.text(row))))
 
