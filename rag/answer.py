@@ -164,7 +164,12 @@ class Composer(Enumerations):
         characters and 村 (南呈村, named once: too rare for the gazetteer, a village all the same;
         not a longer coinage ending alike, “…第一村”)."""
         return name in self.place_names or (3 <= len(name) <= 4 and name.endswith("村") and names_place(name)
-                                            and name in self.tokenizer.words)
+                                            and name in self.dictionary_words)
+
+    @cached_property
+    def dictionary_words(self) -> frozenset[str]:
+        """The tokenizer's dictionary words, for membership tests (its list is kept sorted)."""
+        return frozenset(self.tokenizer.words)
 
     def bare_village(self, name: str) -> set[str]:
         """A village outside the gazetteer is written without its 村 too ("南宋镇永丰有…" of

@@ -192,7 +192,7 @@ class Assistant:
         if not isinstance(question, str) and question.attribute and not _ESSAY_SPOKEN_OF.search(text):
             text = text.replace(question.attribute, "")
         named = authors_named(text, self._authors, roles_only) if self._authors else set()
-        if placed := essays_at_position(text, [e.number for e in self.index.essays]):
+        if placed := self.essays_placed(text):
             return placed  # "第二篇里那位村支书": the essay at that place in the collection
         titled = self.titles_named(text)
         # "标题带“画卷”的那位村支书": of the role's essays, the one whose title is quoted.
@@ -202,10 +202,13 @@ class Assistant:
         """The essays whose writer the question names by role as saying or writing something
         ("乡长打算怎么发展产业", "局长那篇…"), not a role it asks about ("…的主任由谁担任");
         or the essay it names by its place in the collection ("第十篇里…"), whatever it asks."""
-        placed = essays_at_position(question.query, [e.number for e in self.index.essays])
-        if placed:
+        if placed := self.essays_placed(question.query):
             return placed  # "第十篇里…", "最后一篇的作者…": the question keeps to that essay
         return self.authors_named(question, roles_only=True) if _WRITER_SAYS.search(question.text) else set()
+
+    def essays_placed(self, text: str) -> set[int]:
+        """The essays the question names by their place in the collection ("第二篇", "最后一篇")."""
+        return essays_at_position(text, [e.number for e in self.index.essays])
 
     def titles_named(self, text: str) -> set[int]:
         """The essay whose title the question quotes, whole or in part ("《…》一文", "标题带“画卷”
