@@ -656,14 +656,19 @@ class Composer(Enumerations):
             chosen.append(best)
         if not chosen:
             return refusal(question, related, "段落中没有完整的句子")
-        answer = self._write(question, self._glimpses(chosen, spellings), owner, hits)
+        # Sentences saying something of it first, best passage first; those only naming it in a
+        # roll-call of places ("参观了梅林村、五四村、余村") after them.
+        chosen.sort(key=lambda row: named_in_passing(self.text(row), spellings))
+        answer = self._write(question, self._glimpses(chosen, spellings), owner, hits, in_order=True)
         answer.related = [h for h in related if h.row not in {c.hit.row for c in answer.citations}]
         return answer
 
     def _write(self, question: str, pieces: list[Piece], owner: dict[int, Hit], hits: list[Hit],
-               as_list: bool = False) -> Answer:
+               as_list: bool = False, in_order: bool = False) -> Answer:
+        """The answer quoting `pieces`, in reading order (essay, then position) unless `in_order`."""
         by_row = {r: self.hit_for(r, hits, owner) for r, _, _ in pieces}
-        pieces = sorted(pieces, key=lambda p: (by_row[p[0]].chunk.essay, p[1]))
+        if not in_order:
+            pieces = sorted(pieces, key=lambda p: (by_row[p[0]].chunk.essay, p[1]))
         numbers: dict[int, int] = {}
         quotes: dict[int, list[Piece]] = {}
         parts = []
@@ -684,6 +689,18 @@ class Composer(Enumerations):
         ]
         related = [h for h in hits if h.row not in numbers]
         return Answer(question, ("\n" if as_list else "").join(parts), True, citations, related)
+
+
+def named_in_passing(text: str, spellings: set[str]) -> bool:
+    """Whether every mention of the spellings stands in an enumeration (beside 、, before 等 or
+    以及): the sentence names the thing among others rather than saying something of it.
+
+    >>> named_in_passing("参观了白沙村、青石村以及红岩村。", {"青石村"}), named_in_passing("青石村建了茶园。", {"青石"})
+    (True, False)
+    """
+    spans = [m.span() for s in spellings for m in re.finditer(re.escape(s), text)]
+    return bool(spans) and all(text[max(a - 1, 0):a] == "、" or text[b:b + 1] in ("、", "等")
+                               or text[b:b + 2] == "以及" for a, b in spans)
 
 
 def mentions_any(text: str, spellings: set[str]) -> bool:

@@ -286,15 +286,30 @@ class Assistant:
         places = [p for p in (find(self.names(), n) for n in question.focus) if p is not None and len(p.essays) > 1]
         return max(places, key=lambda p: len(p.name), default=None)
 
-    def hits_per_essay(self, place, vector, tokens) -> list[Hit]:
-        """For each essay mentioning the place, its best-scoring passage that mentions it."""
+    def survey_topic(self, question: Question) -> set[str]:
+        """The spellings of what a "what did several participants write about X" question surveys:
+        the village or practice the essays share (the gazetteer's), else a term the question
+        quotes or a name it mentions that two essays or more use and most do not (“积分”, a
+        person). Empty when there is none: a survey of a plain word is left to the sentences."""
+        place = self.place_surveyed(question)
+        if place is not None:
+            return set(place.variants)
+        if question.expected != "survey":
+            return set()
+        texts = self.index.essay_texts
+        quoted = [m.group(1) or m.group(2) for m in _QUOTED.finditer(question.text)]
+        found = next((term for term in [*quoted, *sorted(question.focus, key=len, reverse=True)]
+                      if sum(term in text for text in texts) >= 2 and not self.index.widespread({term})), None)
+        return {found} if found else set()
+
+    def hits_per_essay(self, spellings: set[str], vector, tokens) -> list[Hit]:
+        """For each essay mentioning one of `spellings`, its best-scoring passage that mentions it."""
         from rag.trainers.dossier import mentions
 
         scores = self.retriever.scores(vector, tokens, "hybrid")
         best: dict[int, int] = {}
-        spellings = set(place.variants)
         for row, chunk in enumerate(self.index.chunks):
-            if chunk.essay in place.essays and mentions(chunk.text, spellings):
+            if mentions(chunk.text, spellings):
                 if chunk.essay not in best or scores[row] > scores[best[chunk.essay]]:
                     best[chunk.essay] = row
         ordered = sorted(best.values(), key=lambda r: -scores[r])
@@ -347,10 +362,10 @@ class Assistant:
                 sides.append((name, self._compose(side, side_hits, side_vector, side_tokens, mode, collection)))
             if not said_at_once(sides):
                 return side_by_side(parsed.shown, sides, hits, self.index.sources)
-        place = self.place_surveyed(parsed) if mode == "hybrid" and collection is None else None
-        if place is not None and self.retriever.exact:
-            return self.composer.compose_per_essay(parsed.shown, self.hits_per_essay(place, vector, tokens), vector,
-                                                   tokens, set(place.variants), hits)
+        topic = self.survey_topic(parsed) if mode == "hybrid" and collection is None and self.retriever.exact else set()
+        if topic:
+            return self.composer.compose_per_essay(parsed.shown, self.hits_per_essay(topic, vector, tokens), vector,
+                                                   tokens, topic, hits)
         return self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1],
                                      names_writer=bool(essays), writers=self.writers_quoted(parsed))
 

@@ -154,6 +154,7 @@ _INTERROGATIVE = re.compile(r"什么|怎么样?|怎样|如何|为什么|为何|�
 _STATED = re.compile(rf"\d+(?:\.\d+)?|第[{CN_DIGITS}\d]+[{COUNTERS.replace('篇', '')}年]")
 # "第二点", "第三条", "第四个方面": the n-th item of an enumeration, not a phrase the text must contain.
 _ITEM_ORDINAL = re.compile(rf"第([{ORDINALS}\d]{{1,3}})(?:点|条|项|个?方面|步)")
+_CLAUSE_BREAK = re.compile(r"[,，;；:：]")
 _ATTRIBUTE_PREFIX = re.compile(r"^(?:的|现任|目前的?|现在的?|当时的?|最初的?|原来的?|之前的?|原|现)+")
 
 
@@ -589,6 +590,11 @@ def attribute_of(text: str, focus: tuple[str, ...]) -> str:
     '村委会主任'
     >>> attribute_of("白沙村的茶园面积有多大", ("白沙村",))
     '茶园面积'
+
+    Words running past a clause break are no attribute of the name: they start another clause.
+
+    >>> attribute_of("讲过白沙村的那位老师，在学校是几级教授？", ("白沙村",))
+    ''
     """
     if not focus:
         return ""
@@ -598,7 +604,8 @@ def attribute_of(text: str, focus: tuple[str, ...]) -> str:
     rest = rest[: m.start()] if m else rest
     rest = re.sub(r"(?:是|有|叫|的|在|由|能|要|共|一共|总共|大概|大约|到底|究竟|占地|位于|名字|姓名|名称)+$", "", rest)
     rest = _ATTRIBUTE_PREFIX.sub("", rest.strip(" ,，、“”\"‘’《》?？"))
-    return rest.strip(" ,，、") if 1 <= len(rest.strip()) <= 16 else ""
+    rest = rest.strip(" ,，、")
+    return rest if 1 <= len(rest) <= 16 and not _CLAUSE_BREAK.search(rest) else ""
 
 
 _PART_ASKED = re.compile(r"的(?P<part>[\u4e00-\u9fff]{1,4}?)(?:可以|能)?(?:是|有|呈|(?:概括|归纳|总结)[为成])"

@@ -48,6 +48,24 @@ def test_survey_question_cites_several_essays(assistant):
     assert all("何斯路" in c.hit.chunk.text for c in answer.citations)
 
 
+def test_a_place_survey_quotes_what_is_said_of_the_place_before_roll_calls(assistant):
+    """Sentences naming the village among others ("参观了甲村、乙村、丙村") come after those
+    saying something of it, whatever their essays' order."""
+    from rag.answer import named_in_passing
+
+    answer = assistant.ask("几篇心得里写五四村的句子分别是什么？")
+    quotes = [c.quote for c in answer.citations]
+    flags = [named_in_passing(q, {"五四村"}) for q in quotes]
+    assert len(quotes) >= 3 and any(flags) and not flags[0] and flags == sorted(flags)
+
+
+@pytest.mark.parametrize("term", ["宅基地", "积分"])
+def test_a_survey_of_a_quoted_term_quotes_each_essay_using_it(assistant, term):
+    answer = assistant.ask(f"“{term}”这件事，几篇心得里各是怎么写的？")
+    essays = {c.hit.chunk.essay for c in answer.citations}
+    assert len(essays) >= 2 and all(term in c.quote for c in answer.citations)
+
+
 def test_a_survey_asking_a_kind_of_value_quotes_that_kind_from_each_essay(assistant):
     """"几位学员说的日期": each essay's best passage stating a date, not the top passages of a
     vague search, so the essays that give one are all quoted, each with its date."""
