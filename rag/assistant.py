@@ -21,7 +21,7 @@ from rag.evidence import is_lead_in
 from rag.llm import LLMAnswerer, LLMConfig, LLMFailure, best_quote
 from rag.passages import is_heading_like
 from rag.places import ADMIN_SUFFIXES
-from rag.question import OUTLINE_ASKED, Question, authors_named, essays_at_position, parse
+from rag.question import OUTLINE_ASKED, Question, authors_named, essays_at_position, fronted_topic, parse
 from rag.retrieve import Retriever
 from rag.schema import Answer, Hit, SearchResult
 from rag.text import Tokenizer, normalize, shorten, tidy
@@ -167,7 +167,7 @@ class Assistant:
                 parsed = replace(parsed, query=self.llm.condense(text, history))
             except LLMFailure as exc:
                 notes.append(f"{exc}，按关键词理解上文。")
-        if parsed.query != text:
+        if parsed.follow_up and parsed.query != text:
             notes.append(f"按上文理解为：{shorten(parsed.query, ECHOED_QUESTION_CHARS)}")
         return parsed, notes
 
@@ -189,6 +189,8 @@ class Assistant:
                     lines.setdefault(essay.author, set()).add(essay.number)
             self._authors = {line: frozenset(numbers) for line, numbers in lines.items()}
         text = question if isinstance(question, str) else question.query
+        if not isinstance(question, str) and question.follow_up and authors_named(question.text, self._authors):
+            text = question.text  # "那选调生的文章又说…": a follow-up naming a writer turns to that one
         if not isinstance(question, str) and question.attribute and not _ESSAY_SPOKEN_OF.search(text):
             text = text.replace(question.attribute, "")
         named = authors_named(text, self._authors, roles_only) if self._authors else set()
@@ -196,7 +198,18 @@ class Assistant:
             return placed  # "第二篇里那位村支书": the essay at that place in the collection
         titled = self.titles_named(text)
         # "标题带“画卷”的那位村支书": of the role's essays, the one whose title is quoted.
-        return titled if titled and titled <= named else named | titled
+        named = titled if titled and titled <= named else named | titled
+        clued = self.essays_saying(question.clue) if not isinstance(question, str) and question.clue else set()
+        # "写“甲乙”的那位村支书": of the role's essays, the one saying it (or the one essay saying it).
+        return (named & clued) or (clued if len(clued) == 1 and not named else named)
+
+    def essays_saying(self, clue: str) -> set[int]:
+        """The essays whose title or text holds every term `clue` quotes, or every corpus name it
+        mentions when it quotes none (empty when it has neither)."""
+        terms = [m.group(1) or m.group(2) for m in _QUOTED.finditer(clue)] or [
+            n for n in self.focus_names if n in clue]
+        return {e.number for e, body in zip(self.index.essays, self.index.essay_texts, strict=True)
+                if terms and all(t in e.title or t in body for t in terms)}
 
     def writers_quoted(self, question: Question) -> set[int]:
         """The essays whose writer the question names by role as saying or writing something
@@ -289,8 +302,9 @@ class Assistant:
     def survey_topic(self, question: Question) -> set[str]:
         """The spellings of what a "what did several participants write about X" question surveys:
         the village or practice the essays share (the gazetteer's), else a term the question
-        quotes or a name it mentions that two essays or more use and most do not (“积分”, a
-        person). Empty when there is none: a survey of a plain word is left to the sentences."""
+        quotes (“积分”), the topic it sets first ("说到甲，…") or a name it mentions (a person)
+        that two essays or more use and most do not. Empty when there is none: a survey of a
+        plain word is left to the sentences."""
         place = self.place_surveyed(question)
         if place is not None:
             return set(place.variants)
@@ -298,7 +312,8 @@ class Assistant:
             return set()
         texts = self.index.essay_texts
         quoted = [m.group(1) or m.group(2) for m in _QUOTED.finditer(question.text)]
-        found = next((term for term in [*quoted, *sorted(question.focus, key=len, reverse=True)]
+        fronted = [fronted_topic(question.text)] if fronted_topic(question.text) else []
+        found = next((term for term in [*quoted, *fronted, *sorted(question.focus, key=len, reverse=True)]
                       if sum(term in text for text in texts) >= 2 and not self.index.widespread({term})), None)
         return {found} if found else set()
 

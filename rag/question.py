@@ -73,7 +73,7 @@ _ESSAYS_MENTIONING = (r"几(?:篇|位)(?:学员|作者|心得|文章)?[里中]?�
 # surveys and lists before single values; reasons before anything "什么"; money before counts.
 EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
     ("survey", re.compile(rf"(?<![了有共])几位(?:学员|作者|同志|干部|参训|{ROLE_WORDS})|(?<![了有共])几篇|"
-                          r"学员们|大家都|各自|不同(?:学员|作者|文章)|"
+                          rf"学员们|大家都|各自|不同(?:学员|作者|文章)|各位(?:学员|作者|同志|干部|参训|{ROLE_WORDS})|"
                           r"都(?:谈|说|提|讲|写|认为|怎么)|各篇|每篇|每位|各(?:给|谈|说|提|讲|写)|"
                           rf"{_ESSAYS_MENTIONING}")),
     ("list", re.compile(rf"哪些|哪几|有几(?:个方面|点|条)|几个方面|分别|列举|包括什么|包含什么|"
@@ -125,7 +125,7 @@ SURVEY_CUE = EXPECTED[0][1]  # "几位学员…", "各篇…": not itself a coun
 SURVEY_SUBJECT = re.compile(r"几位(?:学员|作者|同志|干部|参训学员)?|几篇(?:心得|文章)?|学员们|大家|"
                             r"(?:在|从)?(?:这|那)?[十几]?篇(?:心得|文章)?[里中]|文中|原文|(?:介绍|文章|心得)[里中]|"
                             r"都?出现过|"
-                            r"各篇(?:心得|文章)?|每篇(?:心得|文章)?|每位(?:学员|作者)?|不同(?:学员|作者|文章)")
+                            r"各篇(?:心得|文章)?|每篇(?:心得|文章)?|[每各]位(?:学员|作者)?|不同(?:学员|作者|文章)")
 KIND_NAMES = {
     "person": "姓名", "place": "地点", "organisation": "单位名称", "date": "时间", "duration": "时长",
     "money": "金额", "quantity": "数量", "list": "清单", "method": "做法", "reason": "原因",
@@ -207,6 +207,7 @@ class Question:
     asked: str = ""  # the question as the user put it (normalised), for display; "" when `text` is
     topic: str = ""  # what a bare "X方面呢？" follow-up turns the earlier question to ("殡葬")
     named: str = ""  # the noun after 什么 whose particular name is asked ("什么工作法" → 工作法)
+    clue: str = ""  # what names the writer by the essay's content ("写“甲乙”的那位" → “甲乙”)
 
     @property
     def shown(self) -> str:
@@ -543,6 +544,25 @@ def authors_named(text: str, authors: dict[str, frozenset[int]], roles_only: boo
     return found
 
 
+# A writer or essay named by what the essay says: "写“甲乙”的那位村支书", "提出丙丁那篇".
+_WRITER_BY_CONTENT = re.compile(r"(?:写|提出|提到|提了|讲|谈)(?:了|过|到)?(?P<clue>[^，,。？?]{2,20}?)"
+                                r"的?(?:那|这)(?:位|篇)")
+
+
+def writer_clue(text: str) -> tuple[int, int] | None:
+    """The span of the words naming a writer or an essay by what it says, if the question has
+    them: they say whose essay is asked about, not what is asked.
+
+    >>> text = "写“甲乙”的那位村支书认为丙是干什么的？"
+    >>> span = writer_clue(text); text[slice(*span)]
+    '“甲乙”'
+    >>> writer_clue("那位村支书写了什么？") is None
+    True
+    """
+    m = _WRITER_BY_CONTENT.search(text)
+    return m.span("clue") if m else None
+
+
 # An essay named by its place in the collection: "第二篇", "最后一篇", "倒数第二篇" (not 篇章).
 _ESSAY_AT = re.compile(rf"(倒数)?第([{CN_DIGITS}\d]{{1,3}})篇(?!章)|(?:最后|最末|末尾)(?:的|那)?一?篇(?!章)")
 
@@ -644,6 +664,23 @@ def is_follow_up(text: str, content_words: list[str], names_found: list[str]) ->
 _TOPIC_FRAME = re.compile(r"^(?:那么?|还有|另外|至于)|(?:方面|这块|这一块|那块|领域|的情况|情况|工作|上)$")
 
 
+# A topic set before the question ("说到甲，…", "关于甲这方面，…"): what the question is about.
+_FRONTED_TOPIC = re.compile(r"^(?:说到|谈到|讲到|提到|说起|关于|对于|至于|针对)“?(?P<topic>[^，,。？?“”]{2,12}?)”?"
+                            r"(?:这件事|这个问题|问题|方面|这方面|这块|这一块|的话)?[，,]")
+
+
+def fronted_topic(text: str) -> str:
+    """The topic a question sets before it asks: "说到甲乙，…" → 甲乙; "" when it sets none.
+
+    >>> fronted_topic("说到甲乙，几篇文章都怎么看？"), fronted_topic("关于“丙丁”这方面，有哪些说法？")
+    ('甲乙', '丙丁')
+    >>> fronted_topic("甲乙是什么？")
+    ''
+    """
+    m = _FRONTED_TOPIC.match(text)
+    return m.group("topic") if m else ""
+
+
 def topic_asked(text: str) -> str:
     """The topic of a bare "X呢？" naming no corpus name: "殡葬方面呢" → 殡葬; "" otherwise.
 
@@ -694,9 +731,13 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
     text = standard_interrogatives(asked)
     history = [normalize(h) for h in history if isinstance(h, str) and h.strip()]
     words = tokenize(text) if tokenize else re.findall(r"[\u4e00-\u9fff]{2,}|[A-Za-z0-9]+", text)
-    own = mentioned(text, names)
+    # Names in the words saying whose essay it is ("写“甲乙”的那位…") are not what is asked about.
+    span = writer_clue(text)
+    clue = text[slice(*span)] if span else ""
+    own = mentioned(text[: span[0]] + text[span[1]:] if span else text, names)
     follow_up = bool(history) and is_follow_up(text, words, own)
-    query, inherited = (asked, ())  # retrieval reads the question as asked
+    # Retrieval reads the question as asked, less the words naming the writer.
+    query, inherited = (asked.replace(clue, "", 1) if clue and clue in asked else asked, ())
     if follow_up:
         query, inherited = resolve_follow_up(asked, history, names)
     if _OPENING_TOPIC.match(text):
@@ -723,4 +764,5 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
         count=item_count(text) if expected == "list" else 0,
         part=part_asked(text),
         asked=asked if asked != text else "",
+        clue=clue,
     )

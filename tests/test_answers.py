@@ -66,6 +66,12 @@ def test_a_survey_of_a_quoted_term_quotes_each_essay_using_it(assistant, term):
     assert len(essays) >= 2 and all(term in c.quote for c in answer.citations)
 
 
+def test_a_survey_of_the_topic_set_before_the_question_quotes_each_essay_using_it(assistant):
+    answer = assistant.ask("说到宅基地，各位作者分别写了什么？")
+    essays = {c.hit.chunk.essay for c in answer.citations}
+    assert len(essays) >= 2 and all("宅基地" in c.quote for c in answer.citations)
+
+
 def test_a_survey_asking_a_kind_of_value_quotes_that_kind_from_each_essay(assistant):
     """"几位学员说的日期": each essay's best passage stating a date, not the top passages of a
     vague search, so the essays that give one are all quoted, each with its date."""
@@ -202,6 +208,25 @@ def test_a_sum_of_money_is_answered_by_an_amount_or_refused(assistant):
     """Only an amount answers "多少钱", even when the question names nothing the essays know."""
     answer = assistant.ask("X村的茶叶一斤卖多少钱？")
     assert not answer.answerable and answer.answer == "资料中没有所问的金额。"
+
+
+@pytest.mark.parametrize("term", ["爱心积分超市", "公司+基地+农户"])
+def test_a_writer_named_by_what_the_essay_says_is_that_essays_writer(assistant, term):
+    """"提到“甲”的那位村书记…": of the role's essays, the one saying 甲; 甲 names the writer, so it
+    is neither the question's focus nor in what retrieval reads."""
+    parsed, _ = assistant.parse(f"提到“{term}”的那位村书记，打算怎样发展村里的产业？")
+    saying = {e.number for e, body in zip(assistant.index.essays, assistant.index.essay_texts, strict=True)
+              if term in body}
+    assert len(saying) == 1 and assistant.authors_named(parsed) == saying
+    assert term not in parsed.focus and term not in parsed.query
+    answer = assistant.ask(parsed.text)
+    assert answer.answerable and {c.hit.chunk.essay for c in answer.citations} == saying
+
+
+def test_a_follow_up_naming_another_writer_turns_to_that_writers_essay(assistant):
+    """The earlier question's writer no longer counts once the follow-up names its own."""
+    answer = assistant.ask("那选调生的文章又怎么讲它的？", ["乡长的心得里怎么讲何斯路村的？"])
+    assert answer.answerable and {c.hit.chunk.author for c in answer.citations} == {"X乡人民政府一级科员(选调生)"}
 
 
 @pytest.mark.parametrize("question,role", [("几位局长在心得里提了哪些打算？", "局长"),

@@ -19,6 +19,7 @@ from rag.question import (
 # One entry per row of EXPECTED; the templates use made-up names, never evaluation questions.
 TEMPLATES = {
     "survey": ["几位学员对张家村都写了什么？", "学员们怎么看垃圾分类？", "不同作者对旅游开发各自有什么看法？",
+               "说到垃圾分类，各位作者分别写了什么？",
                "两位作者各写了哪些村？", "每篇心得都提到了哪个村？"],
     "list": ["甲镇有哪些特色产业？", "这项制度包括哪五条？", "请列举几个主要措施。", "两个村分别种什么？",
              "这家合作社的经验是什么？", "这家民宿的特色是什么？", "他讲了哪三点？", "口号是哪两句话？",
