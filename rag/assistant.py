@@ -13,12 +13,13 @@ import sys
 from dataclasses import dataclass, replace
 
 from rag import build, store
-from rag.answer import Composer
+from rag.answer import Composer, refusal
 from rag.compare import compared_names, one_side, said_at_once, side_by_side
 from rag.config import MODES, Settings, check_choice
 from rag.embed import Encoder, resolve_model
 from rag.evidence import is_lead_in
 from rag.llm import LLMAnswerer, LLMConfig, LLMFailure, best_quote
+from rag.pages import located
 from rag.passages import is_heading_like
 from rag.places import ADMIN_SUFFIXES
 from rag.question import OUTLINE_ASKED, Question, authors_named, essays_at_position, fronted_topic, parse
@@ -366,6 +367,8 @@ class Assistant:
         if OUTLINE_ASKED.search(parsed.text) and len(essays) == 1 and (
                 outline := self.composer.outline(parsed.shown, next(iter(essays)), hits)) is not None:
             return outline  # "那篇文章分了哪几个部分": the essay's part headings
+        if parsed.expected == "page":
+            return self.page_answer(parsed, hits)
         names = () if parsed.follow_up else compared_names(
             parsed.focus, parsed.text, lambda name: self.comparable_kind(name, parsed.text))
         if names:
@@ -383,6 +386,20 @@ class Assistant:
                                                    tokens, topic, hits)
         return self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1],
                                      names_writer=bool(essays), writers=self.writers_quoted(parsed))
+
+    def page_answer(self, parsed: Question, hits: list[Hit]) -> Answer:
+        """"…在汇编第几页": the page the table of contents gives the essay or part the question
+        names (rag.pages); refused, saying why, when the corpus has no page numbers or the
+        question names nothing the table of contents lists."""
+        if not any(essay.pages for essay in self.index.essays):
+            reason = "资料没有带页码的目录"
+            return refusal(parsed.shown, hits, reason, text=f"{reason}，无法回答页码。")
+        found = located(parsed.query if parsed.follow_up else parsed.text, self.index.essays,
+                        self.authors_named(parsed))
+        if found is None:
+            reason = "没有认出问的是哪篇文章或哪一节"
+            return refusal(parsed.shown, hits, reason, text=f"{reason}；请给出文章标题、作者或小标题。")
+        return self.composer.page_of(parsed.shown, *found, hits)
 
     def ask(self, question: str, history: list[str] | tuple[str, ...] = (), k: int | None = None,
             mode: str | None = None, collection: str | None = None) -> Answer:

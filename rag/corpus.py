@@ -34,31 +34,42 @@ class TocEntry:
     title: str
     author: str
     headings: tuple[str, ...]
+    pages: tuple[tuple[str, int], ...] = ()  # ("" for the title, or a heading; its page)
 
 
-def _strip_page(line: str) -> str:
-    return re.sub(r"\d+\s*$", "", line.strip())
+_PAGE = re.compile(r"(\d+)\s*$")
+
+
+def _strip_page(line: str) -> tuple[str, int | None]:
+    """(the line without its page number, the page number or None)."""
+    m = _PAGE.search(line.strip())
+    return (line.strip()[: m.start()], int(m.group(1))) if m else (line.strip(), None)
 
 
 def parse_toc(lines: list[str]) -> list[TocEntry]:
-    """Essays listed in a table of contents; the line after a title is its author role.
+    """Essays listed in a table of contents; the line after a title is its author role; each
+    line's page number is kept for the title and the headings.
 
-    >>> parse_toc(["标题甲1", "局长2", "一、总体感受3", "标题乙4", "书记4"])[1]
-    TocEntry(title='标题乙', author='书记', headings=())
+    >>> entries = parse_toc(["标题甲1", "局长2", "一、总体感受3", "标题乙4", "书记4"])
+    >>> entries[1]
+    TocEntry(title='标题乙', author='书记', headings=(), pages=(('', 4),))
+    >>> entries[0].pages
+    (('', 1), ('一、总体感受', 3))
     """
     entries: list[TocEntry] = []
-    title: str | None = None
+    title: tuple[str, int | None] | None = None
     for raw in lines:
-        line = _strip_page(raw)
+        line, page = _strip_page(raw)
         if not line:
             continue
         if marker_kind(line) is not None and entries:
             last = entries[-1]
-            entries[-1] = TocEntry(last.title, last.author, last.headings + (line,))
+            pages = last.pages + (((line, page),) if page is not None else ())
+            entries[-1] = TocEntry(last.title, last.author, last.headings + (line,), pages)
         elif title is None:
-            title = line
+            title = (line, page)
         else:
-            entries.append(TocEntry(title, line, ()))
+            entries.append(TocEntry(title[0], line, (), (("", title[1]),) if title[1] is not None else ()))
             title = None
     return entries
 
@@ -97,7 +108,7 @@ def parse_compilation(text: str, source: str, first: int = 1, collection: str = 
         end = lines[found[n][1]][0] if n < len(found) else len(text)
         headings = {squash(h) for h in entry.headings}
         essays.append(Essay(first + n - 1, entry.title, entry.author, source, body, end,
-                            split_sections(text, body, end, headings), collection))
+                            split_sections(text, body, end, headings), collection, dict(entry.pages)))
     return essays
 
 

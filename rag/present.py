@@ -12,6 +12,8 @@ import html
 import re
 import time
 
+from rag.chunk import HEADING_SEPARATOR
+from rag.pages import part_page
 from rag.render import answer_blocks, conversation_blocks, section, to_markdown, to_text
 from rag.schema import Answer, Hit
 from rag.sections import essay_paragraphs, section_lines
@@ -115,10 +117,12 @@ def citation_block(index: Index, citation) -> str:
     marked, and the passage's surroundings to expand (never the passage again)."""
     c = citation.hit.chunk
     (before_label, before), (after_label, after) = paragraph_context(index, citation.hit)
+    page = part_page(index.essay(c.essay), tuple(c.heading.split(HEADING_SEPARATOR)[1:]))
+    where = f" · 汇编第{page}页起" if page else ""
     lines = [
         f"**[{citation.n}]** 《{escape(c.title)}》 · {escape(c.author)} "
         + copy_button("复制引用", plain_citation(citation), "复制这条引用（纯文本）") + "  ",
-        f"<small>{escape(c.heading)}</small>",
+        f"<small>{escape(c.heading)}{where}</small>",
         "",
         "> " + highlight(c.text, c.start, citation.quote_spans).replace("\n", "  \n> "),
     ]
@@ -197,7 +201,8 @@ def essay_markdown(index: Index, number: int) -> str:
     """One essay to read: title, author role, and its text with section headings."""
     essay = index.essay(number)
     text = index.sources[essay.source]
-    lines = [f"## {escape(essay.title)}", f"*{escape(essay.author)}*", ""]
+    page = f" · 汇编第{essay.pages['']}页" if "" in essay.pages else ""
+    lines = [f"## {escape(essay.title)}", f"*{escape(essay.author)}*{page}", ""]
     shown: tuple[str, ...] = ()
     for part in essay.sections:
         path = part.heading_path

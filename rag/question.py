@@ -76,6 +76,8 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                           rf"学员们|大家都|各自|不同(?:学员|作者|文章)|各位(?:学员|作者|同志|干部|参训|{ROLE_WORDS})|"
                           r"都(?:谈|说|提|讲|写|认为|怎么)|各篇|每篇|每位|各(?:给|谈|说|提|讲|写)|"
                           rf"{_ESSAYS_MENTIONING}")),
+    # Where something is in the printed compilation: a page of its table of contents (rag/pages.py).
+    ("page", re.compile(r"第几页|哪一?页|多少页|页码")),
     ("list", re.compile(rf"哪些|哪几|有几(?:个方面|点|条)|几个方面|分别|列举|包括什么|包含什么|"
                         rf"几[{ITEM_COUNTERS}][^？?]*[？?，,]\s*(?:都|各|具体)?(?:是|有)(?:什么|哪些|啥)|"
                         rf"哪[“\"]?[{PLURAL_DIGITS}]+[\u4e00-\u9fff]|有什么(?:{LISTED_NOUNS})|"
@@ -128,7 +130,7 @@ SURVEY_SUBJECT = re.compile(r"几位(?:学员|作者|同志|干部|参训学员)
                             r"各篇(?:心得|文章)?|每篇(?:心得|文章)?|[每各]位(?:学员|作者)?|不同(?:学员|作者|文章)")
 KIND_NAMES = {
     "person": "姓名", "place": "地点", "organisation": "单位名称", "date": "时间", "duration": "时长",
-    "money": "金额", "quantity": "数量", "list": "清单", "method": "做法", "reason": "原因",
+    "money": "金额", "quantity": "数量", "page": "页码", "list": "清单", "method": "做法", "reason": "原因",
     "definition": "说明", "yesno": "判断", "survey": "看法",
 }
 # Kinds answered by one value stated in a sentence; the others are answered by passages of text.

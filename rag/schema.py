@@ -109,6 +109,9 @@ class Essay:
     end: int
     sections: list[Section] = field(default_factory=list)
     collection: str = ""  # the corpus subfolder the file is in ("" at the top)
+    # Page numbers the compilation's table of contents gives: "" for the essay's title, else a
+    # part heading as listed there (empty for a file without a table of contents).
+    pages: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

@@ -44,8 +44,8 @@ from rag.schema import Chunk, Essay, Section, Sentence
 
 # 4: the BM25 postings of each chunk; 5: collections, each file's SHA-256; 6: a list item after a colon
 # starts a sentence; 7: a section up to 1.25 times the chunk limit stays one chunk; 8: BM25 tokens
-# regroup 什么样|本 as 什么|样本; 9: the vectors' centroid.
-FORMAT_VERSION = 9
+# regroup 什么样|本 as 什么|样本; 9: the vectors' centroid; 10: the table of contents' page numbers.
+FORMAT_VERSION = 10
 MANIFEST = "manifest.json"
 
 

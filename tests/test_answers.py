@@ -223,6 +223,30 @@ def test_a_writer_named_by_what_the_essay_says_is_that_essays_writer(assistant, 
     assert answer.answerable and {c.hit.chunk.essay for c in answer.citations} == saying
 
 
+@pytest.mark.parametrize("question,page,part", [
+    ("民政局局长那篇的“经验启示”部分印在第几页？", 11, "二、经验启示"),
+    ("乡长那篇文章从哪一页开始？", 23, ""),
+    ("“实干为基”那一节的页码是多少？", 22, "三、实干为基,做乡村治理笃定奋进者"),
+])
+def test_a_page_asked_is_the_table_of_contents_page_of_the_part_named(assistant, question, page, part):
+    """The page numbers are the table of contents' (counted by hand from corpus/essays.txt);
+    the citation is the part's first passage."""
+    from rag.present import citation_block, essay_markdown
+
+    answer = assistant.ask(question)
+    assert answer.answerable and f"第{page}页" in answer.answer
+    assert part in answer.citations[0].hit.chunk.heading
+    # the page is shown with each citation and with the essay to read
+    assert f"汇编第{page}页起" in citation_block(assistant.index, answer.citations[0])
+    number = answer.citations[0].hit.chunk.essay
+    assert f"汇编第{assistant.index.essay(number).pages['']}页" in essay_markdown(assistant.index, number)
+
+
+def test_a_page_asked_of_nothing_the_table_of_contents_lists_is_refused(assistant):
+    answer = assistant.ask("第几页写了天气预报？")
+    assert not answer.answerable and "请给出文章标题、作者或小标题" in answer.answer
+
+
 def test_a_follow_up_naming_another_writer_turns_to_that_writers_essay(assistant):
     """The earlier question's writer no longer counts once the follow-up names its own."""
     answer = assistant.ask("那选调生的文章又怎么讲它的？", ["乡长的心得里怎么讲何斯路村的？"])

@@ -114,6 +114,14 @@ def test_single_over_long_sentence_is_cut_at_limit():
     assert "".join(text[s:e] for s, e in spans) == text
 
 
+def test_the_table_of_contents_pages_are_kept_for_titles_and_part_headings(corpus):
+    """Counted by hand from the 目录 of corpus/essays.txt."""
+    pages = [essay.pages for essay in corpus.essays]
+    assert [p[""] for p in pages] == [1, 5, 9, 15, 18, 23, 26, 29, 32, 36]
+    assert pages[2] == {"": 9, "一、总体感受": 9, "二、经验启示": 11, "三、工作思路": 12}
+    assert pages[5]["五、聚焦群众参与,实现社会共治"] == 26 and len(pages[3]) == 1
+
+
 def test_toc_parsing_pairs_titles_and_authors():
     entries = parse_toc(["标题甲1", "局长2", "一、总体感受3", "(一)细目4", "标题乙5", "书记5"])
     assert [(e.title, e.author, e.headings) for e in entries] == [

@@ -168,3 +168,8 @@ def test_what_a_thing_of_the_subject_is_comes_from_the_sentence_saying_it(outsid
     using, saying = (next(r for r in range(len(outside.index.sentences)) if composer.text(r).startswith(start))
                      for start in ("围绕青溪合作社", "合作社章程"))
     assert composer._stating_row("经营宗旨", [using, saying], [1.0, 0.95]) == saying
+
+
+def test_a_page_asked_of_a_corpus_without_a_table_of_contents_is_refused(outside):
+    answer = outside.ask("镜湖那篇在汇编第几页？")
+    assert not answer.answerable and answer.answer == "资料没有带页码的目录，无法回答页码。"
