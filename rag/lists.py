@@ -11,7 +11,7 @@ import re
 from rag.evidence import MARKER_LEVELS, inline_items, is_lead_in, item_marker, lists_only_names, value_spans
 from rag.passages import Passages, Piece, clause_end, clause_spans, is_heading_like
 from rag.question import NAMES_ASKED, Question
-from rag.text import QUOTED
+from rag.text import ORDINALS, QUOTED
 
 MAX_ITEM_GAP = 40  # sentences between two items of one enumeration (a section's length)
 LEAD_IN_REACH = 3  # sentences after a lead-in in which its first item must start
@@ -24,6 +24,11 @@ MAX_ITEM_SENTENCES = 3  # an item's line and the sentences after it, before the 
 ASPECT = re.compile(r"在([\u4e00-\u9fff“”]{2,10}?)(?:方面|领域)")  # "在安全方面有哪些措施": one aspect
 
 
+_UNQUOTED = re.compile(r"[“”\"‘’]")  # quote marks, which a term quoted inside a sentence may span
+# A list question quoting what its items are: "哪三个“甲”", "哪几条“乙……丙”" (a pattern with a gap).
+_ITEMS_QUOTED = re.compile(rf"哪[几些{ORDINALS}两]?[个条项点种句]?[“\"]([^”\"]{{2,20}})[”\"]")
+
+
 class Enumerations(Passages):
     """The enumeration a sentence belongs to, and the list answer made of it."""
 
@@ -33,6 +38,9 @@ class Enumerations(Passages):
         in the next sentences. Items of a stated kind ("哪些镇") must be of that kind, and of a
         stated number ("哪三条") that many. A question keeping to one aspect that names one item
         ("在安全方面…") gets that item (`_aspect_item`)."""
+        parallel = self._parallel_openings(q, rows)
+        if parallel:
+            return self._fit(parallel, LIST_BUDGET)
         quoted_item, heads = self._quoted_item_enumeration(q, rows)
         if quoted_item:
             # A quoted heading heads the list asked; a quoted item of it asks what the item holds.
@@ -60,6 +68,22 @@ class Enumerations(Passages):
                             or self._fit(items, LIST_BUDGET))
                 first = first or items
         return (self._named_item_list(q, first, rows, scores) or self._fit(first, LIST_BUDGET)) if first else []
+
+    def _parallel_openings(self, q: Question, rows: list[int]) -> list[int]:
+        """The opening sentences of the paragraphs of one essay that open alike on a term the
+        question quotes as what its items are ("哪三个“坚持”", "哪几个“坚持从……中来”" of
+        paragraphs opening 坚持“从群众中来…”, 坚持“从问题中来…”): an essay's own points,
+        unmarked. Two such paragraphs at least, in the essay of the best-ranked sentence that has
+        them."""
+        terms = {_UNQUOTED.sub("", re.split(r"\.{2,}|…+", t)[0]) for t in _ITEMS_QUOTED.findall(q.text)}
+        terms = {t for t in terms if len(t) >= 2}
+        for essay in dict.fromkeys(i + 1 for r in rows if (i := self._essay_index(r)) is not None):
+            for term in terms:
+                opening = [r for r in self.essay_rows(essay) if self.opens_paragraph(r)
+                           and _UNQUOTED.sub("", self.text(r).strip()).startswith(term)]
+                if len(opening) >= 2:
+                    return opening
+        return []
 
     def _quoted_item_enumeration(self, q: Question, rows: list[int]) -> tuple[list[int], bool]:
         """(the enumeration a marked line holding a term the question quotes belongs to, whether

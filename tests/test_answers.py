@@ -9,6 +9,7 @@ from fake_llm import CONDENSED, FakeLLM
 
 from rag.answer import CAUSE
 from rag.assistant import Assistant, Conversation
+from rag.evaluate.metrics import strip_markers
 
 
 def check_citations(answer) -> None:
@@ -245,6 +246,16 @@ def test_a_page_asked_is_the_table_of_contents_page_of_the_part_named(assistant,
 def test_a_page_asked_of_nothing_the_table_of_contents_lists_is_refused(assistant):
     answer = assistant.ask("第几页写了天气预报？")
     assert not answer.answerable and "请给出文章标题、作者或小标题" in answer.answer
+
+
+@pytest.mark.parametrize("question", ["写“千家万户”的那位村支书，用了哪几个“坚持”串起全文？",
+                                      "写“千家万户”的那位村支书，用了哪三个“坚持从……中来”？"])
+def test_a_list_of_what_the_question_quotes_is_the_paragraphs_opening_on_it(assistant, question):
+    """An essay without part headings whose paragraphs open alike ("坚持“从…”") lists its points
+    by those openings; "哪三个“甲”" and a pattern with a gap ("甲……乙") name them."""
+    answer = assistant.ask(question)
+    lines = strip_markers(answer.answer).split("\n")
+    assert answer.answerable and len(lines) == 3 and all(line.startswith("坚持“从") for line in lines)
 
 
 def test_a_follow_up_naming_another_writer_turns_to_that_writers_essay(assistant):
