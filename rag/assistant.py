@@ -191,7 +191,7 @@ class Assistant:
             self._authors = {line: frozenset(numbers) for line, numbers in lines.items()}
         text = question if isinstance(question, str) else question.query
         if not isinstance(question, str) and question.follow_up and authors_named(question.text, self._authors):
-            text = question.text  # "那选调生的文章又说…": a follow-up naming a writer turns to that one
+            text = question.text  # "那位局长又怎么写的": a follow-up naming a writer turns to that one
         if not isinstance(question, str) and question.attribute and not _ESSAY_SPOKEN_OF.search(text):
             text = text.replace(question.attribute, "")
         named = authors_named(text, self._authors, roles_only) if self._authors else set()
@@ -201,7 +201,7 @@ class Assistant:
         # "标题带“画卷”的那位村支书": of the role's essays, the one whose title is quoted.
         named = titled if titled and titled <= named else named | titled
         clued = self.essays_saying(question.clue) if not isinstance(question, str) and question.clue else set()
-        # "写“甲乙”的那位村支书": of the role's essays, the one saying it (or the one essay saying it).
+        # "写“甲乙”的那位局长": of the role's essays, the one saying it (or the one essay saying it).
         return (named & clued) or (clued if len(clued) == 1 and not named else named)
 
     def essays_saying(self, clue: str) -> set[int]:
@@ -388,7 +388,7 @@ class Assistant:
                                      names_writer=bool(essays), writers=self.writers_quoted(parsed))
 
     def page_answer(self, parsed: Question, hits: list[Hit]) -> Answer:
-        """"…在汇编第几页": the page the table of contents gives the essay or part the question
+        """"…印在第几页": the page the table of contents gives the essay or part the question
         names (rag.pages); refused, saying why, when the corpus has no page numbers or the
         question names nothing the table of contents lists."""
         if not any(essay.pages for essay in self.index.essays):

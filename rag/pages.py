@@ -1,4 +1,4 @@
-"""Where an essay or one of its parts is in the printed compilation: "…那篇在汇编第几页",
+"""Where an essay or one of its parts is in the printed compilation: "…那篇印在第几页",
 "“甲乙”那一节在目录上标的是哪一页". The page numbers are the table of contents' (kept by
 rag/corpus.py in `Essay.pages`); a question names the essay (by title, writer or place in the
 collection: rag/assistant.py) or quotes enough of a part's heading to tell which it is.
@@ -22,7 +22,7 @@ def _plain(text: str) -> str:
 def common_run(a: str, b: str) -> int:
     """The length of the longest stretch of characters `a` and `b` share.
 
-    >>> common_run("乡长那篇的聚焦文化创新在第几页", "三、聚焦文化创新,打造特色产业")
+    >>> common_run("乙那篇的丙丁戊己庚辛在第几页", "三、丙丁戊己庚辛,壬癸")
     6
     """
     best, previous = 0, [0] * (len(b) + 1)

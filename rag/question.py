@@ -546,7 +546,7 @@ def authors_named(text: str, authors: dict[str, frozenset[int]], roles_only: boo
     return found
 
 
-# A writer or essay named by what the essay says: "写“甲乙”的那位村支书", "提出丙丁那篇".
+# A writer or essay named by what the essay says: "写“甲乙”的那位局长", "提出丙丁那篇".
 _WRITER_BY_CONTENT = re.compile(r"(?:写|提出|提到|提了|讲|谈)(?:了|过|到)?(?P<clue>[^，,。？?]{2,20}?)"
                                 r"的?(?:那|这)(?:位|篇)")
 
@@ -555,7 +555,7 @@ def writer_clue(text: str) -> tuple[int, int] | None:
     """The span of the words naming a writer or an essay by what it says, if the question has
     them: they say whose essay is asked about, not what is asked.
 
-    >>> text = "写“甲乙”的那位村支书认为丙是干什么的？"
+    >>> text = "写“甲乙”的那位局长觉得丙是什么？"
     >>> span = writer_clue(text); text[slice(*span)]
     '“甲乙”'
     >>> writer_clue("那位村支书写了什么？") is None

@@ -68,7 +68,7 @@ def test_a_survey_of_a_quoted_term_quotes_each_essay_using_it(assistant, term):
 
 
 def test_a_survey_of_the_topic_set_before_the_question_quotes_each_essay_using_it(assistant):
-    answer = assistant.ask("说到宅基地，各位作者分别写了什么？")
+    answer = assistant.ask("说到宅基地，各位作者都写了什么？")
     essays = {c.hit.chunk.essay for c in answer.citations}
     assert len(essays) >= 2 and all("宅基地" in c.quote for c in answer.citations)
 
@@ -211,7 +211,7 @@ def test_a_sum_of_money_is_answered_by_an_amount_or_refused(assistant):
     assert not answer.answerable and answer.answer == "资料中没有所问的金额。"
 
 
-@pytest.mark.parametrize("term", ["爱心积分超市", "公司+基地+农户"])
+@pytest.mark.parametrize("term", ["店小二", "公司+基地+农户"])
 def test_a_writer_named_by_what_the_essay_says_is_that_essays_writer(assistant, term):
     """"提到“甲”的那位村书记…": of the role's essays, the one saying 甲; 甲 names the writer, so it
     is neither the question's focus nor in what retrieval reads."""
@@ -225,9 +225,9 @@ def test_a_writer_named_by_what_the_essay_says_is_that_essays_writer(assistant, 
 
 
 @pytest.mark.parametrize("question,page,part", [
-    ("民政局局长那篇的“经验启示”部分印在第几页？", 11, "二、经验启示"),
-    ("乡长那篇文章从哪一页开始？", 23, ""),
-    ("“实干为基”那一节的页码是多少？", 22, "三、实干为基,做乡村治理笃定奋进者"),
+    ("民政局长写的“经验启示”部分印在第几页？", 11, "二、经验启示"),
+    ("乡长写的心得从哪一页开始？", 23, ""),
+    ("“实干为基”一节页码是多少？", 22, "三、实干为基,做乡村治理笃定奋进者"),
 ])
 def test_a_page_asked_is_the_table_of_contents_page_of_the_part_named(assistant, question, page, part):
     """The page numbers are the table of contents' (counted by hand from corpus/essays.txt);
@@ -248,8 +248,8 @@ def test_a_page_asked_of_nothing_the_table_of_contents_lists_is_refused(assistan
     assert not answer.answerable and "请给出文章标题、作者或小标题" in answer.answer
 
 
-@pytest.mark.parametrize("question", ["写“千家万户”的那位村支书，用了哪几个“坚持”串起全文？",
-                                      "写“千家万户”的那位村支书，用了哪三个“坚持从……中来”？"])
+@pytest.mark.parametrize("question", ["写到“千家万户”的那篇，用了哪几个“坚持”串起全文？",
+                                      "写到“千家万户”的那篇，用了哪三个“坚持从……中来”？"])
 def test_a_list_of_what_the_question_quotes_is_the_paragraphs_opening_on_it(assistant, question):
     """An essay without part headings whose paragraphs open alike ("坚持“从…”") lists its points
     by those openings; "哪三个“甲”" and a pattern with a gap ("甲……乙") name them."""
@@ -260,7 +260,7 @@ def test_a_list_of_what_the_question_quotes_is_the_paragraphs_opening_on_it(assi
 
 def test_a_follow_up_naming_another_writer_turns_to_that_writers_essay(assistant):
     """The earlier question's writer no longer counts once the follow-up names its own."""
-    answer = assistant.ask("那选调生的文章又怎么讲它的？", ["乡长的心得里怎么讲何斯路村的？"])
+    answer = assistant.ask("那选调生又怎么讲它的？", ["乡长的心得里怎么讲何斯路村的？"])
     assert answer.answerable and {c.hit.chunk.author for c in answer.citations} == {"X乡人民政府一级科员(选调生)"}
 
 

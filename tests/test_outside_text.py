@@ -171,5 +171,5 @@ def test_what_a_thing_of_the_subject_is_comes_from_the_sentence_saying_it(outsid
 
 
 def test_a_page_asked_of_a_corpus_without_a_table_of_contents_is_refused(outside):
-    answer = outside.ask("镜湖那篇在汇编第几页？")
+    answer = outside.ask("镜湖那篇印在第几页？")
     assert not answer.answerable and answer.answer == "资料没有带页码的目录，无法回答页码。"
