@@ -613,10 +613,10 @@ def attribute_of(text: str, focus: tuple[str, ...]) -> str:
     >>> attribute_of("白沙村的茶园面积有多大", ("白沙村",))
     '茶园面积'
 
-    Words running past a clause break are no attribute of the name: they start another clause.
+    The attribute ends at a clause break: what follows starts another clause.
 
-    >>> attribute_of("讲过白沙村的那位老师，在学校是几级教授？", ("白沙村",))
-    ''
+    >>> attribute_of("白沙村的村主任，叫什么名字？", ("白沙村",))
+    '村主任'
     """
     if not focus:
         return ""
@@ -624,10 +624,11 @@ def attribute_of(text: str, focus: tuple[str, ...]) -> str:
     rest = text[text.rfind(last) + len(last):]
     m = _INTERROGATIVE.search(rest)
     rest = rest[: m.start()] if m else rest
+    rest = _CLAUSE_BREAK.split(rest.lstrip(" ,，、；;：:"), maxsplit=1)[0]
     rest = re.sub(r"(?:是|有|叫|的|在|由|能|要|共|一共|总共|大概|大约|到底|究竟|占地|位于|名字|姓名|名称)+$", "", rest)
     rest = _ATTRIBUTE_PREFIX.sub("", rest.strip(" ,，、“”\"‘’《》?？"))
     rest = rest.strip(" ,，、")
-    return rest if 1 <= len(rest) <= 16 and not _CLAUSE_BREAK.search(rest) else ""
+    return rest if 1 <= len(rest) <= 16 else ""
 
 
 _PART_ASKED = re.compile(r"的(?P<part>[\u4e00-\u9fff]{1,4}?)(?:可以|能)?(?:是|有|呈|(?:概括|归纳|总结)[为成])"
