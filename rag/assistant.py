@@ -205,10 +205,8 @@ class Assistant:
         return (named & clued) or (clued if len(clued) == 1 and not named else named)
 
     def essays_saying(self, clue: str) -> set[int]:
-        """The essays whose title or text holds every term `clue` quotes, or every corpus name it
-        mentions when it quotes none (empty when it has neither)."""
-        terms = [m.group(1) or m.group(2) for m in _QUOTED.finditer(clue)] or [
-            n for n in self.focus_names if n in clue]
+        """The essays whose title or text holds every term `clue` quotes (empty when it quotes none)."""
+        terms = [m.group(1) or m.group(2) for m in _QUOTED.finditer(clue)]
         return {e.number for e, body in zip(self.index.essays, self.index.essay_texts, strict=True)
                 if terms and all(t in e.title or t in body for t in terms)}
 

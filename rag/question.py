@@ -552,17 +552,18 @@ _WRITER_BY_CONTENT = re.compile(r"(?:写|提出|提到|提了|讲|谈)(?:了|过
 
 
 def writer_clue(text: str) -> tuple[int, int] | None:
-    """The span of the words naming a writer or an essay by what it says, if the question has
-    them: they say whose essay is asked about, not what is asked.
+    """The span of the words naming a writer or an essay by what it quotes of it, if the question
+    has them: they say whose essay is asked about, not what is asked. Words quoting nothing
+    ("写甲村的那篇") may be the topic too, so they are no clue.
 
     >>> text = "写“甲乙”的那位局长觉得丙是什么？"
     >>> span = writer_clue(text); text[slice(*span)]
     '“甲乙”'
-    >>> writer_clue("那位村支书写了什么？") is None
-    True
+    >>> writer_clue("那位村支书写了什么？") is None, writer_clue("写甲村的那篇怎么说甲村的路？") is None
+    (True, True)
     """
     m = _WRITER_BY_CONTENT.search(text)
-    return m.span("clue") if m else None
+    return m.span("clue") if m and re.search(r"[“《\"][^”》\"]+[”》\"]", m.group("clue")) else None
 
 
 # An essay named by its place in the collection: "第二篇", "最后一篇", "倒数第二篇" (not 篇章).

@@ -229,3 +229,11 @@ def test_a_follow_up_opening_on_a_topic_of_its_own_leaves_the_earlier_focus():
 def test_no_history_means_no_follow_up():
     assert is_follow_up("它是怎么分红的？", ["分红"], [])  # anaphoric, but nothing to lean on:
     assert parse("它是怎么分红的？").follow_up is False
+
+
+def test_words_quoting_the_essay_name_its_writer_and_leave_the_focus_and_query():
+    quoting = parse("写“甲乙”的那位局长怎么看丙村？", names=["甲乙", "丙村"])
+    assert quoting.clue == "“甲乙”" and quoting.focus == ("丙村",) and "甲乙" not in quoting.query
+    # words quoting nothing may be the topic as well: they stay
+    plain = parse("写丙村的那篇里怎么说修路的？", names=["丙村"])
+    assert plain.clue == "" and plain.focus == ("丙村",) and "丙村" in plain.query
