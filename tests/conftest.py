@@ -105,7 +105,13 @@ def ask_in(page, question: str) -> None:
     from playwright.sync_api import expect
 
     answers = page.locator("#chat").get_by_role("button", name="复制回答")
+    # The chat may still be redrawing the last answer: count once two reads a moment apart agree.
     before = answers.count()
+    for _ in range(20):
+        page.wait_for_timeout(300)
+        previous, before = before, answers.count()
+        if previous == before:
+            break
     page.locator("#question textarea").fill(question)
     page.locator("#send").click()
     expect(answers).to_have_count(before + 1, timeout=60000)
