@@ -69,6 +69,7 @@ from rag.question import (
     asked_level,
 )
 from rag.schema import Answer, Citation, Essay, Hit
+from rag.sections import squash
 from rag.store import Index
 from rag.text import SENTENCE_END, Tokenizer
 
@@ -519,7 +520,7 @@ class Composer(Enumerations):
                        or (is_heading_like(self.text(r)) and heading.strip() in self.text(r))), None)
                  for heading in tops]
         if not tops:
-            lines = [r for r in rows if not is_heading_like(self.text(r)) and self.opens_paragraph(r)]
+            lines = [r for r in self.paragraph_openings(number) if not is_heading_like(self.text(r))]
             if not 3 <= len(lines) <= MAX_PARAGRAPHS:
                 return None
         if len(lines) < 2 or None in lines:
@@ -667,9 +668,8 @@ class Composer(Enumerations):
         """The page the table of contents gives `essay` or its part `heading` ("" for the essay
         itself), said as the table of contents' and cited to the part's first passage (its
         opening line quoted), which is what the reader will find on that page."""
-        part = re.sub(r"\s+", "", heading)
         rows = [row for row, chunk in enumerate(self.index.chunks) if chunk.essay == essay.number
-                and part in re.sub(r"\s+", "", chunk.heading)]
+                and squash(heading) in squash(chunk.heading)]
         row = min(rows, key=lambda r: self.index.chunks[r].start)
         hit = Hit(1, 0.0, self.index.chunks[row], row)
         first = self.index.sentence_rows(row)[0]

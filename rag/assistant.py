@@ -34,6 +34,15 @@ ECHOED_QUESTION_CHARS = 80  # a question repeated back in a note is cut to this,
 
 
 _QUOTED = re.compile(r"《([^》]+)》|“([^”]+)”")
+
+
+def quoted_terms(text: str) -> list[str]:
+    """What `text` quotes, in “” or 《》, in order.
+
+    >>> quoted_terms("《甲乙》里说的“丙丁”")
+    ['甲乙', '丙丁']
+    """
+    return [m.group(1) or m.group(2) for m in _QUOTED.finditer(text)]
 # What a writer does in an essay: says, proposes, plans, describes.
 _WRITER_SAYS = re.compile(r"说|提到|提出|提了|认为|觉得|打算|主张|希望|写|谈|讲|介绍|表示|总结|强调|形容|"
                           r"用了|举了|引用")
@@ -189,24 +198,25 @@ class Assistant:
                 if essay.author:
                     lines.setdefault(essay.author, set()).add(essay.number)
             self._authors = {line: frozenset(numbers) for line, numbers in lines.items()}
-        text = question if isinstance(question, str) else question.query
-        if not isinstance(question, str) and question.follow_up and authors_named(question.text, self._authors):
-            text = question.text  # "那位局长又怎么写的": a follow-up naming a writer turns to that one
-        if not isinstance(question, str) and question.attribute and not _ESSAY_SPOKEN_OF.search(text):
-            text = text.replace(question.attribute, "")
+        parsed = None if isinstance(question, str) else question
+        text = question if parsed is None else parsed.query
+        if parsed and parsed.follow_up and authors_named(parsed.text, self._authors):
+            text = parsed.text  # "那位局长又怎么写的": a follow-up naming a writer turns to that one
+        if parsed and parsed.attribute and not _ESSAY_SPOKEN_OF.search(text):
+            text = text.replace(parsed.attribute, "")
         named = authors_named(text, self._authors, roles_only) if self._authors else set()
         if placed := self.essays_placed(text):
             return placed  # "第二篇里那位村支书": the essay at that place in the collection
         titled = self.titles_named(text)
         # "标题带“画卷”的那位村支书": of the role's essays, the one whose title is quoted.
         named = titled if titled and titled <= named else named | titled
-        clued = self.essays_saying(question.clue) if not isinstance(question, str) and question.clue else set()
+        clued = self.essays_saying(parsed.clue) if parsed and parsed.clue else set()
         # "写“甲乙”的那位局长": of the role's essays, the one saying it (or the one essay saying it).
         return (named & clued) or (clued if len(clued) == 1 and not named else named)
 
     def essays_saying(self, clue: str) -> set[int]:
         """The essays whose title or text holds every term `clue` quotes (empty when it quotes none)."""
-        terms = [m.group(1) or m.group(2) for m in _QUOTED.finditer(clue)]
+        terms = quoted_terms(clue)
         return {e.number for e, body in zip(self.index.essays, self.index.essay_texts, strict=True)
                 if terms and all(t in e.title or t in body for t in terms)}
 
@@ -226,8 +236,7 @@ class Assistant:
         """The essay whose title the question quotes, whole or in part ("《…》一文", "标题带“画卷”
         的那位"): a quoted stretch of two characters or more found in one title only."""
         found: set[int] = set()
-        for m in _QUOTED.finditer(text):
-            quoted = m.group(1) or m.group(2)
+        for quoted in quoted_terms(text):
             essays = {e.number for e in self.index.essays if len(quoted) >= 2 and quoted in e.title}
             if len(essays) == 1:
                 found |= essays
@@ -309,11 +318,10 @@ class Assistant:
             return set(place.variants)
         if question.expected != "survey":
             return set()
-        texts = self.index.essay_texts
-        quoted = [m.group(1) or m.group(2) for m in _QUOTED.finditer(question.text)]
-        fronted = [fronted_topic(question.text)] if fronted_topic(question.text) else []
-        found = next((term for term in [*quoted, *fronted, *sorted(question.focus, key=len, reverse=True)]
-                      if sum(term in text for text in texts) >= 2 and not self.index.widespread({term})), None)
+        fronted = [topic] if (topic := fronted_topic(question.text)) else []
+        candidates = [*quoted_terms(question.text), *fronted, *sorted(question.focus, key=len, reverse=True)]
+        found = next((term for term in candidates
+                      if self.index.essays_using({term}) >= 2 and not self.index.widespread({term})), None)
         return {found} if found else set()
 
     def hits_per_essay(self, spellings: set[str], vector, tokens) -> list[Hit]:

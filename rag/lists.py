@@ -79,8 +79,8 @@ class Enumerations(Passages):
         terms = {t for t in terms if len(t) >= 2}
         for essay in dict.fromkeys(i + 1 for r in rows if (i := self._essay_index(r)) is not None):
             for term in terms:
-                opening = [r for r in self.essay_rows(essay) if self.opens_paragraph(r)
-                           and _UNQUOTED.sub("", self.text(r).strip()).startswith(term)]
+                opening = [r for r in self.paragraph_openings(essay)
+                           if _UNQUOTED.sub("", self.text(r).strip()).startswith(term)]
                 if len(opening) >= 2:
                     return opening
         return []

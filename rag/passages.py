@@ -79,6 +79,10 @@ class Passages:
         """The sentence rows of essay `number` (1-based, as chunks number them), in text order."""
         return self._rows_by_essay.get(number, [])
 
+    def paragraph_openings(self, number: int) -> list[int]:
+        """The rows of essay `number`'s sentences that open a paragraph, in text order."""
+        return [r for r in self.essay_rows(number) if self.opens_paragraph(r)]
+
     def opens_paragraph(self, row: int) -> bool:
         """Whether sentence `row` starts a line of its source text (a paragraph)."""
         s = self.index.sentences[row]

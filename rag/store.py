@@ -99,10 +99,14 @@ class Index:
         """Each essay's text, in essay order."""
         return [self.sources[e.source][e.start : e.end] for e in self.essays]
 
+    def essays_using(self, spellings: set[str] | frozenset[str]) -> int:
+        """How many essays use one of `spellings`."""
+        return sum(any(s in text for s in spellings) for text in self.essay_texts)
+
     def widespread(self, spellings: set[str] | frozenset[str]) -> bool:
         """Whether more than half of the essays use one of `spellings`: what the corpus is about
         (“千万工程”, 浙江省), not the name of one thing in it."""
-        return sum(any(s in text for s in spellings) for text in self.essay_texts) * 2 > len(self.essays)
+        return self.essays_using(spellings) * 2 > len(self.essays)
 
     @cached_property
     def membership(self) -> tuple[np.ndarray, np.ndarray]:
