@@ -68,8 +68,7 @@ from rag.question import (
     Question,
     asked_level,
 )
-from rag.schema import Answer, Citation, Essay, Hit
-from rag.sections import squash
+from rag.schema import Answer, Citation, Hit
 from rag.store import Index
 from rag.text import SENTENCE_END, Tokenizer
 
@@ -663,22 +662,6 @@ class Composer(Enumerations):
         answer = self._write(question, self._glimpses(chosen, spellings), owner, hits, in_order=True)
         answer.related = [h for h in related if h.row not in {c.hit.row for c in answer.citations}]
         return answer
-
-    def page_of(self, question: str, essay: Essay, heading: str, hits: list[Hit]) -> Answer:
-        """The page the table of contents gives `essay` or its part `heading` ("" for the essay
-        itself), said as the table of contents' and cited to the part's first passage (its
-        opening line quoted), which is what the reader will find on that page."""
-        rows = [row for row, chunk in enumerate(self.index.chunks) if chunk.essay == essay.number
-                and squash(heading) in squash(chunk.heading)]
-        row = min(rows, key=lambda r: self.index.chunks[r].start)
-        hit = Hit(1, 0.0, self.index.chunks[row], row)
-        first = self.index.sentence_rows(row)[0]
-        sentence = self.index.sentences[first]
-        quote = self.index.sources[sentence.source][sentence.start:sentence.end].strip()
-        what = f"《{essay.title}》（{essay.author}）" + (f"的“{heading.strip()}”一节" if heading else "")
-        text = f"据汇编目录，{what}在第{essay.pages[heading]}页[1]。"
-        return Answer(question, text, True, [Citation(1, hit, quote, ((sentence.start, sentence.end),))],
-                      [h for h in hits if h.row != row])
 
     def _write(self, question: str, pieces: list[Piece], owner: dict[int, Hit], hits: list[Hit],
                as_list: bool = False, in_order: bool = False) -> Answer:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from rag import build, store
 from rag.answer import Composer, refusal
+from rag.collection import ESSAYS_COUNTED, WRITER_ASKED, essays_by, page_of, writers_of, written_of
 from rag.compare import compared_names, one_side, said_at_once, side_by_side
 from rag.config import MODES, Settings, check_choice
 from rag.embed import Encoder, resolve_model
@@ -122,7 +124,6 @@ class Assistant:
         self.composer = Composer(index, tokenizer, self.retriever.idf, encoder.encode, self.retriever.query_coverage)
         self._names = None  # villages and practices, built on first need (rag.trainers.dossier)
         self._focus = None  # (names a question can be about, aliases, names too common to focus on)
-        self._authors: dict[str, frozenset[int]] | None = None  # author line → its essays
         self.llm = None
         if settings.llm_base_url:
             self.llm = LLMAnswerer(LLMConfig(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
@@ -192,19 +193,13 @@ class Assistant:
         """The essays whose author the question names by role and organisation (rag.question); a
         role asked about something the question names ("余村的村党支部书记是谁") is no author,
         unless the question speaks of the role's essay ("中心主任在文章里…的工作")."""
-        if self._authors is None:
-            lines: dict[str, set[int]] = {}
-            for essay in self.index.essays:
-                if essay.author:
-                    lines.setdefault(essay.author, set()).add(essay.number)
-            self._authors = {line: frozenset(numbers) for line, numbers in lines.items()}
         parsed = None if isinstance(question, str) else question
         text = question if parsed is None else parsed.query
-        if parsed and parsed.follow_up and authors_named(parsed.text, self._authors):
+        if parsed and parsed.follow_up and authors_named(parsed.text, self.author_lines):
             text = parsed.text  # "那位局长又怎么写的": a follow-up naming a writer turns to that one
         if parsed and parsed.attribute and not _ESSAY_SPOKEN_OF.search(text):
             text = text.replace(parsed.attribute, "")
-        named = authors_named(text, self._authors, roles_only) if self._authors else set()
+        named = authors_named(text, self.author_lines, roles_only) if self.author_lines else set()
         if placed := self.essays_placed(text):
             return placed  # "第二篇里那位村支书": the essay at that place in the collection
         titled = self.titles_named(text)
@@ -213,6 +208,15 @@ class Assistant:
         clued = self.essays_saying(parsed.clue) if parsed and parsed.clue else set()
         # "写“甲乙”的那位局长": of the role's essays, the one saying it (or the one essay saying it).
         return (named & clued) or (clued if len(clued) == 1 and not named else named)
+
+    @cached_property
+    def author_lines(self) -> dict[str, frozenset[int]]:
+        """Each author line of the collection → the essays it signs."""
+        lines: dict[str, set[int]] = {}
+        for essay in self.index.essays:
+            if essay.author:
+                lines.setdefault(essay.author, set()).add(essay.number)
+        return {line: frozenset(numbers) for line, numbers in lines.items()}
 
     def essays_saying(self, clue: str) -> set[int]:
         """The essays whose title or text holds every term `clue` quotes (empty when it quotes none)."""
@@ -369,12 +373,9 @@ class Assistant:
                  collection: str | None) -> Answer:
         """The extractive answer from `hits`; a survey of a place the essays share reads each essay's
         passage; a comparison of named things asks about each on its own (rag.compare)."""
+        if (laid_out := self.from_contents(parsed, hits)) is not None:
+            return laid_out
         essays = self.authors_named(parsed)
-        if OUTLINE_ASKED.search(parsed.text) and len(essays) == 1 and (
-                outline := self.composer.outline(parsed.shown, next(iter(essays)), hits)) is not None:
-            return outline  # "那篇文章分了哪几个部分": the essay's part headings
-        if parsed.expected == "page":
-            return self.page_answer(parsed, hits)
         names = () if parsed.follow_up else compared_names(
             parsed.focus, parsed.text, lambda name: self.comparable_kind(name, parsed.text))
         if names:
@@ -393,6 +394,50 @@ class Assistant:
         return self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1],
                                      names_writer=bool(essays), writers=self.writers_quoted(parsed))
 
+    def from_contents(self, parsed: Question, hits: list[Hit]) -> Answer | None:
+        """The answer read from how the collection is laid out, not from what a passage says:
+        an essay's part headings ("这篇分成哪几部分"), the page the table of contents
+        gives ("…在第几页"), who wrote an essay or which essays a writer wrote (rag.collection);
+        None for any other question. A model answering from the passages would not see the
+        layout, so these answers are never handed to it."""
+        essays = self.authors_named(parsed) if OUTLINE_ASKED.search(parsed.text) else set()
+        if len(essays) == 1 and (outline := self.composer.outline(parsed.shown, next(iter(essays)), hits)):
+            return outline
+        if parsed.expected == "page":
+            return self.page_answer(parsed, hits)
+        return self.about_writers(parsed, hits)
+
+    def about_writers(self, parsed: Question, hits: list[Hit]) -> Answer | None:
+        """Who wrote which essay, from the author lines of a collection whose essays are signed
+        (rag.collection); None when the question asks nothing of the kind or names no essay."""
+        if not self.author_lines:
+            return None
+        if counted := ESSAYS_COUNTED.search(parsed.text):
+            # "局长写的有几篇": every essay a writer of that role signed; "资料里共有多少篇": all.
+            named = authors_named(parsed.text, self.author_lines, every=True)
+            whole = bool(counted.group("whole")) and not named
+            if named or whole:
+                return essays_by(parsed.shown, self.index, named or {e.number for e in self.index.essays}, hits,
+                                 whole)
+        if not WRITER_ASKED.search(parsed.text):
+            return None
+        if essays := {n for n in self.authors_named(parsed) if self.index.essay(n).author}:
+            return writers_of(parsed.shown, self.index, essays, hits)  # "第三篇是谁写的"
+        if topic := written_of(parsed.text):
+            # "哪位学员写的心得提到了甲村": the writers of the essays using it (in any of its
+            # spellings), or each of its words when the essays never write it whole ("甲村的矿山").
+            aliases = self.focus_vocabulary()[1]
+            words = [topic] if self.composer.corpus_says(topic) else [
+                w for w in self.tokenizer.tokenize(topic) if len(w) >= 2]
+            terms = tuple(frozenset(aliases.get(w, {w})) for w in words)
+            if terms and (essays := set.intersection(*(self.index.essays_mentioning(t) for t in terms))):
+                return writers_of(parsed.shown, self.index, essays, hits, topic, terms)
+        unknown = [t for t in re.findall(r"《([^《》]+)》", parsed.text) if not self.composer.corpus_says(t)]
+        if unknown:  # "《甲乙》的作者是谁" of a title the collection neither holds nor mentions
+            reason = f"资料中没有题为《{unknown[0]}》的文章"
+            return refusal(parsed.shown, hits, reason, text=f"{reason}，也没有提到它。")
+        return None
+
     def page_answer(self, parsed: Question, hits: list[Hit]) -> Answer:
         """"…印在第几页": the page the table of contents gives the essay or part the question
         names (rag.pages); refused, saying why, when the corpus has no page numbers or the
@@ -405,7 +450,7 @@ class Assistant:
         if found is None:
             reason = "没有认出问的是哪篇文章或哪一节"
             return refusal(parsed.shown, hits, reason, text=f"{reason}；请给出文章标题、作者或小标题。")
-        return self.composer.page_of(parsed.shown, *found, hits)
+        return page_of(parsed.shown, self.index, *found, hits)
 
     def ask(self, question: str, history: list[str] | tuple[str, ...] = (), k: int | None = None,
             mode: str | None = None, collection: str | None = None) -> Answer:
@@ -416,8 +461,9 @@ class Assistant:
         text = parsed.shown
         hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection,
                                      self.authors_named(parsed))
-        answer = self._compose(parsed, hits, vector, tokens, mode, collection)
-        if self.llm is not None and hits:
+        laid_out = self.from_contents(parsed, hits)
+        answer = laid_out or self._compose(parsed, hits, vector, tokens, mode, collection)
+        if self.llm is not None and hits and laid_out is None:
             try:
                 answer = self.llm.answer(text, hits[: self.settings.llm_passages],
                                          lambda hit: best_quote(self.composer, hit, vector))

@@ -517,7 +517,8 @@ MAX_AUTHOR_MENTION = 8  # characters of a mention before its role word or organi
 _PLURAL_BEFORE = re.compile(r"(?:几|各|两|三|四|诸|多)位$|这些$|那些$")  # "几位局长": each of them
 
 
-def authors_named(text: str, authors: dict[str, frozenset[int]], roles_only: bool = False) -> set[int]:
+def authors_named(text: str, authors: dict[str, frozenset[int]], roles_only: bool = False,
+                  every: bool = False) -> set[int]:
     """The essays whose author the question names (`authors`: author line → its essays): for each
     role word or organisation suffix in the question, the longest stretch ending there whose
     characters occur, in order, in one author line (abbreviations included: "交通局" in
@@ -531,12 +532,16 @@ def authors_named(text: str, authors: dict[str, frozenset[int]], roles_only: boo
     >>> sorted(authors_named("几位局长怎么看？", authors)), sorted(authors_named("局长们怎么看？", authors))
     ([1, 2], [1, 2])
 
-    A role named in the plural ("几位局长", "局长们") names every essay whose author holds it.
+    A role named in the plural ("几位局长", "局长们") names every essay whose author holds it, and
+    so does any role when `every` ("局长写的有几篇"):
+
+    >>> sorted(authors_named("局长写的有几篇？", authors, every=True))
+    [1, 2]
     """
     found: set[int] = set()
     for m in (_ROLE_MENTION if roles_only else _AUTHOR_MENTION).finditer(text):
         shortest = m.start() + (len(m.group(0)) >= 2)  # a role word alone ("乡长"), never a bare 局
-        plural = bool(_PLURAL_BEFORE.search(text, 0, m.start()) or text.startswith("们", m.end()))
+        plural = every or bool(_PLURAL_BEFORE.search(text, 0, m.start()) or text.startswith("们", m.end()))
         for start in range(max(0, m.start() - MAX_AUTHOR_MENTION), shortest):
             stretch = text[start : m.end()]
             lines = [line for line in authors if _in_order(stretch, line)]

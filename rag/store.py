@@ -101,7 +101,12 @@ class Index:
 
     def essays_using(self, spellings: set[str] | frozenset[str]) -> int:
         """How many essays use one of `spellings`."""
-        return sum(any(s in text for s in spellings) for text in self.essay_texts)
+        return len(self.essays_mentioning(spellings))
+
+    def essays_mentioning(self, spellings: set[str] | frozenset[str]) -> set[int]:
+        """The numbers of the essays whose text uses one of `spellings`."""
+        return {e.number for e, text in zip(self.essays, self.essay_texts, strict=True)
+                if any(s in text for s in spellings)}
 
     def widespread(self, spellings: set[str] | frozenset[str]) -> bool:
         """Whether more than half of the essays use one of `spellings`: what the corpus is about

@@ -248,6 +248,50 @@ def test_a_page_asked_of_nothing_the_table_of_contents_lists_is_refused(assistan
     assert not answer.answerable and "请给出文章标题、作者或小标题" in answer.answer
 
 
+@pytest.mark.parametrize("question,number", [("第三篇文章是谁写的？", 3), ("写“密匙”的那篇，作者是什么职务？", 8),
+                                             ("那位选调生是几级科员？", 8)])
+def test_who_wrote_an_essay_is_its_author_line(assistant, question, number):
+    """The author line under the essay's title answers, cited to the essay's first passage."""
+    essay = assistant.index.essay(number)
+    answer = assistant.ask(question)
+    assert answer.answerable and essay.author in answer.answer and essay.title in answer.answer
+    assert [c.hit.chunk.essay for c in answer.citations] == [number]
+
+
+@pytest.mark.parametrize("question,numbers", [("村支书写的有几篇？", {2, 4, 10}),
+                                              ("局长写的有哪几篇？", {1, 3, 9}),
+                                              ("资料里共有多少篇文章？", set(range(1, 11)))])
+def test_the_essays_a_writer_wrote_are_counted_and_listed(assistant, question, numbers):
+    """Counted by hand from the author lines of corpus/essays.txt: one line per essay, each cited."""
+    answer = assistant.ask(question)
+    assert answer.answerable and "资料共收文章10篇" in answer.answer
+    assert len(answer.answer.split("\n")) == len(numbers) + 1
+    assert {c.hit.chunk.essay for c in answer.citations} == numbers
+
+
+def test_the_writers_of_something_are_those_whose_essays_use_it(assistant):
+    answer = assistant.ask("哪位作者写到了薰衣草庄园？")
+    assert answer.answerable and "乡党委副书记、乡长" in answer.answer
+    assert [c.hit.chunk.essay for c in answer.citations] == [6] and "薰衣草庄园" in answer.citations[0].quote
+
+
+def test_a_writer_asked_of_a_title_the_collection_lacks_is_refused(assistant):
+    answer = assistant.ask("《平凡的世界》的作者是谁？")
+    assert not answer.answerable and "没有题为《平凡的世界》的文章" in answer.answer
+
+
+def test_what_essays_say_is_no_question_about_their_writers(assistant):
+    """"有几篇提到了甲" asks what the essays say of it (a survey), not who wrote them."""
+    parsed, _ = assistant.parse("有几篇心得写到余村？")
+    assert assistant.from_contents(parsed, []) is None
+
+
+def test_a_follow_up_asks_the_writer_of_the_essay_named_before(assistant):
+    answer = assistant.ask("那这篇的作者是什么职务？", ["第二篇讲了什么？"])
+    assert answer.answerable and [c.hit.chunk.essay for c in answer.citations] == [2]
+    assert "村党支部书记" in answer.answer
+
+
 @pytest.mark.parametrize("question", ["写到“千家万户”的那篇，用了哪几个“坚持”串起全文？",
                                       "写到“千家万户”的那篇，用了哪三个“坚持从……中来”？"])
 def test_a_list_of_what_the_question_quotes_is_the_paragraphs_opening_on_it(assistant, question):
@@ -647,6 +691,19 @@ def test_llm_refusal_is_kept(assistant, fake_llm):
     answer = llm_assistant(assistant, fake_llm, "refuse").ask("五四村的村支书叫什么名字？")
     assert answer.backend == "llm" and not answer.answerable
     assert answer.answer.startswith("资料中未找到") and answer.related
+
+
+@pytest.mark.parametrize("question,expected", [("乡长写的心得从哪一页开始？", "第23页"),
+                                               ("民政局局长的心得分成哪几个部分？", "二、经验启示"),
+                                               ("第三篇文章是谁写的？", "区民政局局长")])
+def test_answers_read_from_the_collections_layout_are_not_handed_to_the_llm(assistant, fake_llm, question,
+                                                                              expected):
+    """Pages and part headings come from the table of contents and the headings, which the
+    model never sees: it would answer them from passages that do not say them."""
+    asked = len(fake_llm.requests)
+    answer = llm_assistant(assistant, fake_llm, "good").ask(question)
+    assert answer.backend == "extractive" and answer.answerable and expected in answer.answer
+    assert len(fake_llm.requests) == asked
 
 
 def test_llm_condenses_follow_ups(assistant, fake_llm):

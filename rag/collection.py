@@ -1,0 +1,117 @@
+"""Answers about the collection itself, read from its essays' titles, author lines and table of
+contents rather than from what the essays say: who wrote an essay ("第三篇是谁写的", "写“甲”的
+那篇作者是什么职务"), which essays a writer wrote or the collection holds ("局长写的有几篇",
+"资料里共有多少篇"), and the page an essay or part begins on. Each is cited to the first passage
+of the essay or part, whose citation shows the title, the author line and the page.
+
+Leaves out: which essays a question names (rag.question's authors_named, essays_at_position;
+Assistant.authors_named) and which page a question names (rag.pages).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.schema import Answer, Citation, Essay, Hit
+from rag.sections import squash
+from rag.store import Index
+
+# Who wrote an essay, or the writer's post: "作者是谁", "是谁写的", "执笔人是什么职务", and a
+# civil servant's grade ("几级科员"), which only an author line states.
+WRITER_ASKED = re.compile(r"(?:作者|执笔人|撰写人|写这篇的人)(?:分别|各自|都)?(?:是谁|是哪位|是什么人|是何人|"
+                          r"(?:是什么|的)?(?:身份|职务|职位|级别|职级|单位|岗位))|"
+                          r"谁写的|谁执笔|出自谁|(?:哪位|谁)(?:作者|学员)?(?:写|执笔|撰写)的|"
+                          r"(?:哪位|哪几位|哪些)(?:作者|学员)?(?:写|提|谈|讲)到了?|"
+                          r"几级(?:科员|主任科员|干部|职员|公务员|调研员)")
+# How many essays, or which, a writer wrote ("局长写的有几篇", "哪几篇是村支书执笔的") or the
+# collection holds ("资料里共有多少篇"). "有几篇提到了甲" asks what essays say: a survey.
+_COUNTED = r"(?:几|多少|哪几|哪些)篇"
+ESSAYS_COUNTED = re.compile(
+    rf"(?:写|执笔|撰写)的[^？?，,。]{{0,4}}?(?:有|是|共|一共|就)?{_COUNTED}|"
+    rf"{_COUNTED}[^？?，,。]{{0,6}}(?:是|为|由)[^？?，,。]{{1,12}}?(?:写|执笔|撰写)的|"
+    rf"(?P<whole>(?:汇编|资料|文集|这本)[^？?，,。]{{0,8}}(?:收录?了?|有|包括|共|一共|总共)[^？?，,。]{{0,4}}{_COUNTED})")
+
+
+# What a writer is asked to have written of: "哪位作者写到了甲乙？" → 甲乙.
+_WRITTEN_OF = re.compile(r"(?:写|提|谈|讲)到了?[“\"]?(?P<topic>[^，,。？?！!“”\"]{2,12}?)[”\"]?"
+                         r"(?:的|吗|呢)?[？?。！!]*$")
+
+
+def written_of(text: str) -> str:
+    """What a question asks a writer to have written of, when it ends on it; "" otherwise.
+
+    >>> written_of("哪位作者写到了甲乙丙？"), written_of("谁写的心得提到了丁戊村？"), written_of("谁写的？")
+    ('甲乙丙', '丁戊村', '')
+    >>> written_of("有哪些作者讲到“己庚”？")
+    '己庚'
+
+    """
+    m = _WRITTEN_OF.search(text)
+    return m.group("topic") if m else ""
+
+
+def opening_citation(index: Index, number: int, heading: str = "", n: int = 1,
+                     terms: tuple[frozenset[str], ...] = ()) -> Citation:
+    """Citation `n` of the first passage of essay `number` (of its part `heading`, if given),
+    quoting its opening sentence: what a reader finds where the essay or the part begins. With
+    `terms` (each a set of spellings), of the first passage using every term, quoting its first
+    sentence using them all (else its first using one)."""
+    def uses(text: str, every: bool = True) -> bool:
+        found = [any(s in text for s in spellings) for spellings in terms]
+        return all(found) if every else any(found) or not terms
+
+    rows = [row for row, chunk in enumerate(index.chunks) if chunk.essay == number
+            and squash(heading) in squash(chunk.heading) and uses(chunk.text)]
+    row = min(rows, key=lambda r: index.chunks[r].start)
+    sentences = [index.sentences[r] for r in index.sentence_rows(row)]
+    texts = [index.sources[s.source][s.start : s.end] for s in sentences]
+    sentence = next((s for every in (True, False) for s, text in zip(sentences, texts, strict=True)
+                     if uses(text, every)), sentences[0])
+    quote = index.sources[sentence.source][sentence.start : sentence.end].strip()
+    return Citation(n, Hit(n, 0.0, index.chunks[row], row), quote, ((sentence.start, sentence.end),))
+
+
+def _answered(question: str, text: str, citations: list[Citation], hits: list[Hit]) -> Answer:
+    cited = {c.hit.row for c in citations}
+    return Answer(question, text, True, citations, [h for h in hits if h.row not in cited])
+
+
+def page_of(question: str, index: Index, essay: Essay, heading: str, hits: list[Hit]) -> Answer:
+    """The page the table of contents gives `essay` or its part `heading` ("" for the essay
+    itself), said as the table of contents', cited to the part's first passage."""
+    what = f"《{essay.title}》（{essay.author}）" + (f"的“{heading.strip()}”一节" if heading else "")
+    return _answered(question, f"据汇编目录，{what}在第{essay.pages[heading]}页[1]。",
+                     [opening_citation(index, essay.number, heading)], hits)
+
+
+def writers_of(question: str, index: Index, numbers: set[int], hits: list[Hit], topic: str = "",
+               terms: tuple[frozenset[str], ...] = ()) -> Answer:
+    """Who wrote each of essays `numbers`, as the author line under its title says: one
+    sentence for one essay, else one line each after how many there are. Of the essays
+    writing of `topic`, each is cited where it first uses its `terms` (rag.collection's
+    opening_citation)."""
+    essays = [e for e in index.essays if e.number in numbers]
+    citations = [opening_citation(index, e.number, n=i, terms=terms) for i, e in enumerate(essays, start=1)]
+    if len(essays) == 1 and not topic:
+        text = f"《{essays[0].title}》的作者是{essays[0].author or '（未署名）'}[1]。"
+    else:
+        head = f"写到“{topic}”的文章有{len(essays)}篇：" if topic else f"共{len(essays)}篇："
+        text = head + "\n" + "\n".join(_listed(essays))
+    return _answered(question, text, citations, hits)
+
+
+def _listed(essays: list[Essay]) -> list[str]:
+    """One line per essay: its title, its author line, its citation marker (numbered in order)."""
+    return [f"《{e.title}》（{e.author or '未署名'}）[{i}]" for i, e in enumerate(essays, start=1)]
+
+
+def essays_by(question: str, index: Index, numbers: set[int], hits: list[Hit], whole: bool) -> Answer:
+    """How many essays, and which, among `numbers` (the writer's; every essay when `whole`),
+    one line each with its author, after the size of the collection."""
+    essays = [e for e in index.essays if e.number in numbers]
+    citations = [opening_citation(index, e.number, n=i) for i, e in enumerate(essays, start=1)]
+    total = len(index.essays)
+    authors = {e.author for e in essays}
+    who = next(iter(authors)) if len(authors) == 1 and all(authors) else "所问的作者"
+    head = f"资料共收文章{total}篇" + ("：" if whole else f"，其中{who}写的有{len(essays)}篇：")
+    return _answered(question, head + "\n" + "\n".join(_listed(essays)), citations, hits)
