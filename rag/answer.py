@@ -67,6 +67,7 @@ from rag.question import (
     YEAR_ASKED,
     Question,
     asked_level,
+    procedure_asked,
 )
 from rag.schema import Answer, Citation, Hit
 from rag.store import Index
@@ -283,6 +284,10 @@ class Composer(Enumerations):
             return self._write(q.shown, [found], {}, hits)
         listed = [f for f, names in zip(q.focus, spellings, strict=True)
                   if q.expected in ("method", "reason", "definition") and self.only_listed(f, names, hits_for_answer)]
+        if q.expected == "method" and (procedure := self._procedure_unsaid(q, hits_for_answer)):
+            # "甲平台如何登录": no passage says 登录; what they say of 甲 is no instructions.
+            reason = (f"资料提到了{'、'.join(q.focus)}，但没有写" if q.focus else "资料中没有写") + f"怎么{procedure}"
+            return refusal(q.shown, hits_for_answer, reason, text=reason + "。")
         if listed:
             # "爱心驿站具体是怎么运作的": the passages name it only as one item of a list.
             what = "它是什么" if q.expected == "definition" else f"其{q.kind_name}"
@@ -423,6 +428,13 @@ class Composer(Enumerations):
         if missing:
             return refusal(q.shown, hits, f"资料中没有提到问题中的“{'、'.join(missing)}”")
         return self._write(q.shown, pieces, owner, hits, as_list=enumerated and len(pieces) > 1)
+
+    def _procedure_unsaid(self, q: Question, hits: list[Hit]) -> str:
+        """The procedure a "how do I …" question asks ("登录账户"), when its verb (登录) is in none
+        of the passages an answer may quote; "" otherwise."""
+        procedure, verb = procedure_asked(q.text)
+        said = any(verb in h.chunk.text for h in hits[:ANSWER_PASSAGES])
+        return procedure if procedure and not said else ""
 
     def _expansion(self, term: str, hits: list[Hit]) -> tuple[int, tuple[int, int]] | None:
         """(sentence row, clause span) listing what a numbered abbreviation stands for ("四敢":

@@ -641,6 +641,31 @@ _PART_ASKED = re.compile(r"的(?P<part>[\u4e00-\u9fff]{1,4}?)(?:可以|能)?(?:�
                          r"(?:什么|怎样|怎么样|哪些|何|多)")
 
 
+# Verbs naming what a person does to use a service: a text telling how states the verb itself
+# ("注册时需…", "申请须提交…"), where a process of the world is told in other verbs than the
+# question's ("怎么成立的" of "合置三门县").
+PROCEDURE_VERBS = ("申请", "办理", "注册", "登录", "登记", "下载", "安装", "报名", "预约", "购买", "买票", "购票",
+                   "订票", "缴费", "交费", "充值", "开通", "绑定", "挂号", "领取", "兑换", "报销", "补办", "投诉",
+                   "举报", "咨询", "查询")  # not 使用, 参加, 加入: ways of taking part as much as procedures
+_HOW = re.compile(r"(?:怎么|怎样|如何)(?!样)(?P<act>[^，,。？?！!；;]+)")
+
+
+def procedure_asked(text: str) -> tuple[str, str]:
+    """(what a "how do I …" question asks to do, its procedure verb), when it is a procedure of
+    using a service (one of PROCEDURE_VERBS after 怎么/怎样/如何, the first one its verb); else
+    ("", "").
+
+    >>> procedure_asked("甲乙平台如何登录账户？"), procedure_asked("要怎样报名入学？")
+    (('登录账户', '登录'), ('报名入学', '报名'))
+    >>> procedure_asked("甲县是怎么成立的？"), procedure_asked("怎么样？")
+    (('', ''), ('', ''))
+    """
+    m = _HOW.search(text)
+    act = m.group("act").rstrip("的呢吗了") if m else ""
+    found = [(act.find(verb), verb) for verb in PROCEDURE_VERBS if verb in act]
+    return (act, min(found)[1]) if found else ("", "")
+
+
 def part_asked(text: str) -> str:
     """The noun after 的 whose property the question asks: what a sentence answering it is about.
 
@@ -749,6 +774,12 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
     query, inherited = (asked.replace(clue, "", 1) if clue and clue in asked else asked, ())
     if follow_up:
         query, inherited = resolve_follow_up(asked, history, names)
+        if not clue and (carried := writer_clue(query)):
+            # "这个村还有什么家底？" after "写“甲乙”的这位组长…": still that writer's essay,
+            # and still not about 甲乙.
+            clue = query[slice(*carried)]
+            query = query[: carried[0]] + query[carried[1]:]
+            inherited = tuple(n for n in inherited if n not in clue)
     if _OPENING_TOPIC.match(text):
         inherited = ()
     focus = tuple(n for n in own if n not in common) or tuple(n for n in inherited if n not in common)

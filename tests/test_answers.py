@@ -138,6 +138,20 @@ def test_a_practice_named_only_in_lists_has_no_described_method(assistant, quest
 
 
 @pytest.mark.parametrize("question,reason", [
+    ("“X民政通”小程序怎么缴费？", "资料提到了X民政通，但没有写怎么缴费。"),
+    ("怎样报名去浙江大学学习？", "资料中没有写怎么报名去浙江大学学习。"),
+    ("困难群众怎么申请救助？", ""),  # "畅通困难群众申请渠道…": the essays say it
+])
+def test_how_to_use_a_service_is_answered_only_where_the_procedure_is_said(assistant, question, reason):
+    """A procedure's verb (缴费, 报名, 申请) is restated by any text telling how to do it; where no
+    passage says it, the passages that name the service tell something else."""
+    answer = assistant.ask(question)
+    assert answer.answerable is not bool(reason)
+    if reason:
+        assert answer.answer == reason and answer.related
+
+
+@pytest.mark.parametrize("question,reason", [
     ("余村现在的村党支部书记是谁？", "资料提到了余村，但没有写其村党支部书记的姓名。"),
     ("东掌村的民宿开了多少年？", "资料提到了东掌村，但没有写所问的时长。"),  # not "其民宿开了的时长"
     ("刘家塘村的“五众”工作法是谁最先提出的？", "资料提到了刘家塘村、五众，但没有写所问的姓名。"),

@@ -237,3 +237,12 @@ def test_words_quoting_the_essay_name_its_writer_and_leave_the_focus_and_query()
     # words quoting nothing may be the topic as well: they stay
     plain = parse("写丙村的那篇里怎么说修路的？", names=["丙村"])
     assert plain.clue == "" and plain.focus == ("丙村",) and "丙村" in plain.query
+
+
+def test_a_follow_up_keeps_the_writer_the_earlier_question_named_by_a_quote():
+    """"这个村还有什么家底？" after "写“甲乙”的这位组长…": still that writer's essay (the clue),
+    and the quoted words are still neither the focus nor what retrieval reads."""
+    q = parse("这个村还有什么家底？", history=["写“甲乙”的这位组长打算怎么干？"], names=["甲乙"])
+    assert q.follow_up and q.clue == "“甲乙”" and q.focus == () and "甲乙" not in q.query
+    own = parse("写“丙丁”的那位呢？", history=["写“甲乙”的这位组长打算怎么干？"], names=["甲乙", "丙丁"])
+    assert own.clue == "“丙丁”"
