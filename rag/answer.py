@@ -286,7 +286,8 @@ class Composer(Enumerations):
                   if q.expected in ("method", "reason", "definition") and self.only_listed(f, names, hits_for_answer)]
         if q.expected == "method" and (procedure := self._procedure_unsaid(q, hits_for_answer)):
             # "甲平台如何登录": no passage says 登录; what they say of 甲 is no instructions.
-            reason = (f"资料提到了{'、'.join(q.focus)}，但没有写" if q.focus else "资料中没有写") + f"怎么{procedure}"
+            reason = (f"资料提到了{'、'.join(q.focus)}，但没有写怎么{procedure}" if q.focus
+                      else f"资料中未找到怎么{procedure}的说明")
             return refusal(q.shown, hits_for_answer, reason, text=reason + "。")
         if listed:
             # "爱心驿站具体是怎么运作的": the passages name it only as one item of a list.
@@ -525,19 +526,25 @@ class Composer(Enumerations):
         (three to MAX_PARAGRAPHS of them), which is where such an essay states each part's point;
         else None."""
         essay = next((e for e in self.index.essays if e.number == number), None)
-        tops = list(dict.fromkeys(s.heading_path[0] for s in essay.sections if s.heading_path)) if essay else []
+        if essay is None:
+            return None
+        tops = list(dict.fromkeys(s.heading_path[0] for s in essay.sections if s.heading_path))
         rows = self.essay_rows(number)
-        lines = [next((r for r in rows if self.text(r).strip() == heading.strip()
+        lines = [next((r for r in rows if _bare(self.text(r)) == _bare(heading)  # "一是…。" heads its part too
                        or (is_heading_like(self.text(r)) and heading.strip() in self.text(r))), None)
                  for heading in tops]
+        what = f"《{essay.title}》（{essay.author}）" if essay.author else f"《{essay.title}》"
+        head = f"{what}分{len(tops)}部分："
         if not tops:
             lines = [r for r in self.paragraph_openings(number) if not is_heading_like(self.text(r))]
+            head = f"{what}共{len(lines)}段，各段开头："
             if not 3 <= len(lines) <= MAX_PARAGRAPHS:
                 return None
         if len(lines) < 2 or None in lines:
             return None
         pieces = [(r, self.index.sentences[r].start, self.index.sentences[r].end) for r in lines]
-        return self._write(question, pieces, {}, hits, as_list=True)
+        answer = self._write(question, pieces, {}, hits, as_list=True)
+        return replace(answer, answer=f"{head}\n{answer.answer}")
 
     def _survey_pieces(self, rows: list[int], scores: list[float], owner: dict[int, Hit],
                        words: set[str]) -> list[Piece]:
@@ -701,6 +708,11 @@ class Composer(Enumerations):
         ]
         related = [h for h in hits if h.row not in numbers]
         return Answer(question, ("\n" if as_list else "").join(parts), True, citations, related)
+
+
+def _bare(line: str) -> str:
+    """A line without its surrounding space and closing punctuation."""
+    return line.strip().rstrip("。．.：:；;")
 
 
 def named_in_passing(text: str, spellings: set[str]) -> bool:

@@ -24,7 +24,7 @@ from rag.llm import LLMAnswerer, LLMConfig, LLMFailure, best_quote
 from rag.pages import located
 from rag.passages import is_heading_like
 from rag.places import ADMIN_SUFFIXES
-from rag.question import OUTLINE_ASKED, Question, authors_named, essays_at_position, fronted_topic, parse
+from rag.question import GIST_ASKED, OUTLINE_ASKED, Question, authors_named, essays_at_position, fronted_topic, parse
 from rag.retrieve import Retriever
 from rag.schema import Answer, Hit, SearchResult
 from rag.text import Tokenizer, normalize, shorten, tidy
@@ -400,7 +400,9 @@ class Assistant:
         gives ("…在第几页"), who wrote an essay or which essays a writer wrote (rag.collection);
         None for any other question. A model answering from the passages would not see the
         layout, so these answers are never handed to it."""
-        essays = self.authors_named(parsed) if OUTLINE_ASKED.search(parsed.text) else set()
+        # "这篇分成几部分", and "第二篇讲了什么" of nothing but the essay: its part headings.
+        gist = GIST_ASKED.search(parsed.text) and not parsed.focus and not parsed.follow_up
+        essays = self.authors_named(parsed) if OUTLINE_ASKED.search(parsed.text) or gist else set()
         if len(essays) == 1 and (outline := self.composer.outline(parsed.shown, next(iter(essays)), hits)):
             return outline
         if parsed.expected == "page":

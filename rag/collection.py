@@ -44,7 +44,6 @@ def written_of(text: str) -> str:
     ('甲乙丙', '丁戊村', '')
     >>> written_of("有哪些作者讲到“己庚”？")
     '己庚'
-
     """
     m = _WRITTEN_OF.search(text)
     return m.group("topic") if m else ""

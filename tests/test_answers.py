@@ -139,7 +139,7 @@ def test_a_practice_named_only_in_lists_has_no_described_method(assistant, quest
 
 @pytest.mark.parametrize("question,reason", [
     ("“X民政通”小程序怎么缴费？", "资料提到了X民政通，但没有写怎么缴费。"),
-    ("怎样报名去浙江大学学习？", "资料中没有写怎么报名去浙江大学学习。"),
+    ("怎样报名去浙江大学学习？", "资料中未找到怎么报名去浙江大学学习的说明。"),
     ("困难群众怎么申请救助？", ""),  # "畅通困难群众申请渠道…": the essays say it
 ])
 def test_how_to_use_a_service_is_answered_only_where_the_procedure_is_said(assistant, question, reason):
@@ -345,14 +345,29 @@ def test_how_an_essay_is_laid_out_is_answered_by_its_part_headings(assistant, qu
     """"那篇文章分了哪几个部分": the essay the question names (by its writer), its part headings
     in order, one line each, each cited."""
     answer = assistant.ask(question)
-    assert answer.answer.split("\n") == ["一、总体感受[1]", "二、经验启示[2]", "三、工作思路[3]"]
+    assert answer.answer.split("\n") == ["《学习借鉴“千万工程”经验奋力开创民政工作新局面》（区民政局局长）分3部分：",
+                                         "一、总体感受[1]", "二、经验启示[2]", "三、工作思路[3]"]
     assert {c.hit.chunk.author for c in answer.citations} == {"区民政局局长"}
+
+
+@pytest.mark.parametrize("question,number", [("第六篇讲了什么？", 6), ("交通局局长那篇的主要内容是什么？", 1)])
+def test_what_an_essay_is_about_is_its_outline(assistant, question, number):
+    """Asked of nothing but the essay, "讲了什么" is answered by its parts' headings; a part
+    heading that is a sentence ("一是…。") heads its part as well."""
+    essay = assistant.index.essay(number)
+    tops = list(dict.fromkeys(s.heading_path[0] for s in essay.sections if s.heading_path))
+    lines = strip_markers(assistant.ask(question).answer).split("\n")
+    assert lines[0].startswith(f"《{essay.title}》") and len(lines) == len(tops) + 1
+    assert [line.rstrip("。") for line in lines[1:]] == [t.rstrip("。") for t in tops]
+    # asked of something in the essay, it is the usual answer
+    assert not assistant.ask("乡长在文章里讲了什么产业？").answer.startswith("《")
 
 
 def test_an_essay_without_part_headings_is_laid_out_by_its_paragraphs_openings(assistant):
     """An essay written in paragraphs, with no headings, states each part's point in the opening
     sentence of its paragraph: those sentences, in order, one line each."""
-    lines = re.sub(r"\[\d+\]", "", assistant.ask("选调生那篇文章分几段来写？").answer).split("\n")
+    head, *lines = re.sub(r"\[\d+\]", "", assistant.ask("选调生的那篇分几段来写？").answer).split("\n")
+    assert head.endswith(f"共{len(lines)}段，各段开头：")
     assert 3 <= len(lines) <= 8 and any(line.startswith("学习兴村经验要") for line in lines)
     assert all(len(line) <= 40 for line in lines)  # opening sentences, not whole paragraphs
 
