@@ -23,11 +23,12 @@ WRITER_ASKED = re.compile(r"(?:作者|执笔人|撰写人|写这篇的人)(?:分
                           r"谁写的|谁执笔|出自谁|(?:哪位|谁)(?:作者|学员)?(?:写|执笔|撰写)的|"
                           r"(?:哪位|哪几位|哪些)(?:作者|学员)?(?:写|提|谈|讲)到了?|"
                           r"几级(?:科员|主任科员|干部|职员|公务员|调研员)")
-# How many essays, or which, a writer wrote ("局长写的有几篇", "哪几篇是村支书执笔的") or the
-# collection holds ("资料里共有多少篇"). "有几篇提到了甲" asks what essays say: a survey.
+# How many essays, or which, a writer wrote ("局长写的有几篇", "哪几篇是村支书执笔的", "局长写的
+# 只有两篇吧", answered by the count) or the collection holds ("资料里共有多少篇"). "有几篇提到了
+# 甲" asks what essays say: a survey.
 _COUNTED = r"(?:几|多少|哪几|哪些)篇"
 ESSAYS_COUNTED = re.compile(
-    rf"(?:写|执笔|撰写)的[^？?，,。]{{0,4}}?(?:有|是|共|一共|就)?{_COUNTED}|"
+    rf"(?:写|执笔|撰写)的[^？?，,。]{{0,4}}?(?:有|是|共|一共|就|只有|只)?(?:{_COUNTED}|[一二两三四五六七八九十\d]+篇)|"
     rf"{_COUNTED}[^？?，,。]{{0,6}}(?:是|为|由)[^？?，,。]{{1,12}}?(?:写|执笔|撰写)的|"
     rf"(?P<whole>(?:汇编|资料|文集|这本)[^？?，,。]{{0,8}}(?:收录?了?|有|包括|共|一共|总共)[^？?，,。]{{0,4}}{_COUNTED})")
 
