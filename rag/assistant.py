@@ -373,7 +373,7 @@ class Assistant:
                  collection: str | None) -> Answer:
         """The extractive answer from `hits`; a survey of a place the essays share reads each essay's
         passage; a comparison of named things asks about each on its own (rag.compare)."""
-        if (laid_out := self.from_contents(parsed, hits)) is not None:
+        if (laid_out := self.from_contents(parsed, hits, collection)) is not None:
             return laid_out
         essays = self.authors_named(parsed)
         names = () if parsed.follow_up else compared_names(
@@ -394,7 +394,7 @@ class Assistant:
         return self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1],
                                      names_writer=bool(essays), writers=self.writers_quoted(parsed))
 
-    def from_contents(self, parsed: Question, hits: list[Hit]) -> Answer | None:
+    def from_contents(self, parsed: Question, hits: list[Hit], collection: str | None = None) -> Answer | None:
         """The answer read from how the collection is laid out, not from what a passage says:
         an essay's part headings ("这篇分成哪几部分"), the page the table of contents
         gives ("…在第几页"), who wrote an essay or which essays a writer wrote (rag.collection);
@@ -407,23 +407,24 @@ class Assistant:
             return outline
         if parsed.expected == "page":
             return self.page_answer(parsed, hits)
-        return self.about_writers(parsed, hits)
+        return self.about_writers(parsed, hits, collection)
 
-    def about_writers(self, parsed: Question, hits: list[Hit]) -> Answer | None:
+    def about_writers(self, parsed: Question, hits: list[Hit], collection: str | None = None) -> Answer | None:
         """Who wrote which essay, from the author lines of a collection whose essays are signed
-        (rag.collection); None when the question asks nothing of the kind or names no essay."""
+        (rag.collection), among the essays of `collection` when one is chosen; None when the
+        question asks nothing of the kind or names no essay."""
         if not self.author_lines:
             return None
+        pool = {e.number for e in self.index.essays if collection is None or e.collection == collection}
         if counted := ESSAYS_COUNTED.search(parsed.text):
             # "局长写的有几篇": every essay a writer of that role signed; "资料里共有多少篇": all.
-            named = authors_named(parsed.text, self.author_lines, every=True)
+            named = authors_named(parsed.text, self.author_lines, every=True) & pool
             whole = bool(counted.group("whole")) and not named
             if named or whole:
-                return essays_by(parsed.shown, self.index, named or {e.number for e in self.index.essays}, hits,
-                                 whole)
+                return essays_by(parsed.shown, self.index, named or pool, hits, len(pool), whole)
         if not WRITER_ASKED.search(parsed.text):
             return None
-        if essays := {n for n in self.authors_named(parsed) if self.index.essay(n).author}:
+        if essays := {n for n in self.authors_named(parsed) & pool if self.index.essay(n).author}:
             return writers_of(parsed.shown, self.index, essays, hits)  # "第三篇是谁写的"
         if topic := written_of(parsed.text):
             # "哪位学员写的心得提到了甲村": the writers of the essays using it (in any of its
@@ -432,7 +433,7 @@ class Assistant:
             words = [topic] if self.composer.corpus_says(topic) else [
                 w for w in self.tokenizer.tokenize(topic) if len(w) >= 2]
             terms = tuple(frozenset(aliases.get(w, {w})) for w in words)
-            if terms and (essays := set.intersection(*(self.index.essays_mentioning(t) for t in terms))):
+            if terms and (essays := set.intersection(pool, *(self.index.essays_mentioning(t) for t in terms))):
                 return writers_of(parsed.shown, self.index, essays, hits, topic, terms)
         unknown = [t for t in re.findall(r"《([^《》]+)》", parsed.text) if not self.composer.corpus_says(t)]
         if unknown:  # "《甲乙》的作者是谁" of a title the collection neither holds nor mentions
@@ -463,7 +464,7 @@ class Assistant:
         text = parsed.shown
         hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection,
                                      self.authors_named(parsed))
-        laid_out = self.from_contents(parsed, hits)
+        laid_out = self.from_contents(parsed, hits, collection)
         answer = laid_out or self._compose(parsed, hits, vector, tokens, mode, collection)
         if self.llm is not None and hits and laid_out is None:
             try:

@@ -105,12 +105,12 @@ def _listed(essays: list[Essay]) -> list[str]:
     return [f"《{e.title}》（{e.author or '未署名'}）[{i}]" for i, e in enumerate(essays, start=1)]
 
 
-def essays_by(question: str, index: Index, numbers: set[int], hits: list[Hit], whole: bool) -> Answer:
+def essays_by(question: str, index: Index, numbers: set[int], hits: list[Hit], total: int,
+              whole: bool) -> Answer:
     """How many essays, and which, among `numbers` (the writer's; every essay when `whole`),
-    one line each with its author, after the size of the collection."""
+    one line each with its author, after the size of the collection (`total` essays)."""
     essays = [e for e in index.essays if e.number in numbers]
     citations = [opening_citation(index, e.number, n=i) for i, e in enumerate(essays, start=1)]
-    total = len(index.essays)
     authors = {e.author for e in essays}
     who = next(iter(authors)) if len(authors) == 1 and all(authors) else "所问的作者"
     head = f"资料共收文章{total}篇" + ("：" if whole else f"，其中{who}写的有{len(essays)}篇：")

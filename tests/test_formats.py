@@ -190,6 +190,11 @@ def test_collections_are_subfolders_and_filter_search(tmp_path, encoder):
     assert hits[0].to_dict()["collection"] == "2024秋"
     with pytest.raises(QuestionError, match="没有名为“2025”的文集"):
         assistant.search("村务小程序", collection="2025")
+    # questions about the collection itself count within the collection chosen
+    counted = assistant.ask("资料里共有多少篇文章？", collection="2024秋")
+    assert counted.answer.startswith("资料共收文章1篇") and counted.answer.count("《数字乡村的启示》") == 1
+    assert {c.hit.chunk.collection for c in counted.citations} == {"2024秋"}
+    assert assistant.ask("资料里共有多少篇文章？").answer.startswith("资料共收文章2篇")
     result = run_cli("search", "村务小程序", "--json", "--collection", "2024春", "--quiet",
                      env={"RAG_CORPUS": str(folder), "RAG_INDEX_DIR": str(settings.index_dir)})
     assert result.returncode == 0, result.stderr
