@@ -24,7 +24,16 @@ from rag.llm import LLMAnswerer, LLMConfig, LLMFailure, best_quote
 from rag.pages import located
 from rag.passages import is_heading_like
 from rag.places import ADMIN_SUFFIXES
-from rag.question import GIST_ASKED, OUTLINE_ASKED, Question, authors_named, essays_at_position, fronted_topic, parse
+from rag.question import (
+    GIST_ASKED,
+    OUTLINE_ASKED,
+    ROLE_WORDS,
+    Question,
+    authors_named,
+    essays_at_position,
+    fronted_topic,
+    parse,
+)
 from rag.retrieve import Retriever
 from rag.schema import Answer, Hit, SearchResult
 from rag.text import Tokenizer, normalize, shorten, tidy
@@ -421,7 +430,8 @@ class Assistant:
             named = authors_named(parsed.text, self.author_lines, every=True) & pool
             whole = bool(counted.group("whole")) and not named
             if named or whole:
-                return essays_by(parsed.shown, self.index, named or pool, hits, len(pool), whole)
+                role = m.group(0) if (m := re.search(ROLE_WORDS, parsed.text)) else ""
+                return essays_by(parsed.shown, self.index, named or pool, hits, len(pool), whole, role)
         if not WRITER_ASKED.search(parsed.text):
             return None
         if essays := {n for n in self.authors_named(parsed) & pool if self.index.essay(n).author}:

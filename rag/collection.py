@@ -106,12 +106,15 @@ def _listed(essays: list[Essay]) -> list[str]:
 
 
 def essays_by(question: str, index: Index, numbers: set[int], hits: list[Hit], total: int,
-              whole: bool) -> Answer:
+              whole: bool, role: str = "") -> Answer:
     """How many essays, and which, among `numbers` (the writer's; every essay when `whole`),
-    one line each with its author, after the size of the collection (`total` essays)."""
+    one line each with its author, after the size of the collection (`total` essays). The
+    writers are called by their common author line, else by the `role` asked when each line
+    holds it ("局长"), else "所问的作者"."""
     essays = [e for e in index.essays if e.number in numbers]
     citations = [opening_citation(index, e.number, n=i) for i, e in enumerate(essays, start=1)]
     authors = {e.author for e in essays}
-    who = next(iter(authors)) if len(authors) == 1 and all(authors) else "所问的作者"
+    who = (next(iter(authors)) if len(authors) == 1 and all(authors) else
+           role if role and all(role in a for a in authors) else "所问的作者")
     head = f"资料共收文章{total}篇" + ("：" if whole else f"，其中{who}写的有{len(essays)}篇：")
     return _answered(question, head + "\n" + "\n".join(_listed(essays)), citations, hits)

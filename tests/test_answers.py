@@ -280,6 +280,7 @@ def test_the_essays_a_writer_wrote_are_counted_and_listed(assistant, question, n
     """Counted by hand from the author lines of corpus/essays.txt: one line per essay, each cited."""
     answer = assistant.ask(question)
     assert answer.answerable and "资料共收文章10篇" in answer.answer
+    assert "局长写的有3篇" in answer.answer if "局长" in question else "所问的作者" not in answer.answer
     assert len(answer.answer.split("\n")) == len(numbers) + 1
     assert {c.hit.chunk.essay for c in answer.citations} == numbers
 
