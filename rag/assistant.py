@@ -204,8 +204,9 @@ class Assistant:
         unless the question speaks of the role's essay ("中心主任在文章里…的工作")."""
         parsed = None if isinstance(question, str) else question
         text = question if parsed is None else parsed.query
-        if parsed and parsed.follow_up and authors_named(parsed.text, self.author_lines):
-            text = parsed.text  # "那位局长又怎么写的": a follow-up naming a writer turns to that one
+        if parsed and parsed.follow_up and (authors_named(parsed.text, self.author_lines)
+                                            or self.essays_placed(parsed.text) or self.titles_named(parsed.text)):
+            text = parsed.text  # "那位局长又怎么写的", "第五篇呢": a follow-up naming an essay turns to it
         if parsed and parsed.attribute and not _ESSAY_SPOKEN_OF.search(text):
             text = text.replace(parsed.attribute, "")
         named = authors_named(text, self.author_lines, roles_only) if self.author_lines else set()
@@ -409,9 +410,11 @@ class Assistant:
         gives ("…在第几页"), who wrote an essay or which essays a writer wrote (rag.collection);
         None for any other question. A model answering from the passages would not see the
         layout, so these answers are never handed to it."""
-        # "这篇分成几部分", and "第二篇讲了什么" of nothing but the essay: its part headings.
-        gist = GIST_ASKED.search(parsed.text) and not parsed.focus and not parsed.follow_up
-        essays = self.authors_named(parsed) if OUTLINE_ASKED.search(parsed.text) or gist else set()
+        # "这篇分成几部分", and "第二篇讲了什么" of nothing but the essay: its part headings. A bare
+        # "第三篇呢？" after either asks it again of that essay.
+        asking = parsed.asking
+        gist = GIST_ASKED.search(asking) and not parsed.focus and (parsed.asks_again or not parsed.follow_up)
+        essays = self.authors_named(parsed) if OUTLINE_ASKED.search(asking) or gist else set()
         if len(essays) == 1 and (outline := self.composer.outline(parsed.shown, next(iter(essays)), hits)):
             return outline
         if parsed.expected == "page":
@@ -432,7 +435,7 @@ class Assistant:
             if named or whole:
                 role = m.group(0) if (m := re.search(ROLE_WORDS, parsed.text)) else ""
                 return essays_by(parsed.shown, self.index, named or pool, hits, len(pool), whole, role)
-        if not WRITER_ASKED.search(parsed.text):
+        if not WRITER_ASKED.search(parsed.asking):  # "第五篇呢？" after "第三篇是谁写的"
             return None
         if essays := {n for n in self.authors_named(parsed) & pool if self.index.essay(n).author}:
             return writers_of(parsed.shown, self.index, essays, hits)  # "第三篇是谁写的"

@@ -113,7 +113,7 @@ IDENTITY_ASKED = re.compile(r"是谁|什么身份|什么职务|什么职位|担�
                             r"什么来头|什么背景")
 # A question asking what an essay is about as a whole ("第二篇讲了什么", "那篇的主要内容"): when it
 # names one essay and nothing else, the essay's outline answers it.
-GIST_ASKED = re.compile(r"(?:讲|写|谈|说)了?(?:些)?(?:什么|啥)(?:内容)?[？?。！!]*$|主要内容|大意|主旨|中心思想")
+GIST_ASKED = re.compile(r"(?:讲|写|谈|说)了?(?:些)?(?:什么|啥)(?:内容)?[？?。！!]*(?:\s|$)|主要内容|大意|主旨|中心思想")
 # A question asking how an essay is laid out: its parts, their headings ("那篇文章分为几个部分",
 # "各部分的小标题是什么", "结构是怎样的").
 OUTLINE_ASKED = re.compile(r"(?:分|分成|分为|由)了?(?:哪|几)[^？?，,。]{0,3}(?:个)?(?:部分|板块|章节)|"
@@ -213,10 +213,16 @@ class Question:
     topic: str = ""  # what a bare "X方面呢？" follow-up turns the earlier question to ("殡葬")
     named: str = ""  # the noun after 什么 whose particular name is asked ("什么工作法" → 工作法)
     clue: str = ""  # what names the writer by the essay's content ("写“甲乙”的那位" → “甲乙”)
+    asks_again: bool = False  # a bare "X呢？" follow-up: the earlier question asked again of X
 
     @property
     def shown(self) -> str:
         return self.asked or self.text
+
+    @property
+    def asking(self) -> str:
+        """What says what is asked: the earlier question for a bare "X呢？", else the text."""
+        return self.query if self.asks_again else self.text
 
     @property
     def kind_name(self) -> str:
@@ -808,4 +814,5 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
         part=part_asked(text),
         asked=asked if asked != text else "",
         clue=clue,
+        asks_again=asks_again,
     )

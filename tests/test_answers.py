@@ -302,6 +302,16 @@ def test_what_essays_say_is_no_question_about_their_writers(assistant):
     assert assistant.from_contents(parsed, []) is None
 
 
+@pytest.mark.parametrize("history,question,number", [("第三篇是谁写的？", "第五篇呢？", 5),
+                                                    ("第二篇讲了什么？", "那第六篇呢？", 6),
+                                                    ("乡长的心得主要讲了什么？", "那选调生呢？", 8)])
+def test_a_bare_follow_up_naming_another_essay_asks_the_same_of_it(assistant, history, question, number):
+    """"X呢？" asks the earlier question again of X: its writer, or its outline, of that essay only."""
+    answer = assistant.ask(question, [history])
+    assert answer.answerable and answer.answer.startswith(f"《{assistant.index.essay(number).title}》")
+    assert {c.hit.chunk.essay for c in answer.citations} == {number}
+
+
 def test_a_follow_up_asks_the_writer_of_the_essay_named_before(assistant):
     answer = assistant.ask("那这篇的作者是什么职务？", ["第二篇讲了什么？"])
     assert answer.answerable and [c.hit.chunk.essay for c in answer.citations] == [2]
