@@ -381,10 +381,15 @@ class Assistant:
 
     def _compose(self, parsed: Question, hits: list[Hit], vector, tokens: list[str], mode: str,
                  collection: str | None) -> Answer:
+        """The extractive answer: read from the collection's layout when the question asks it
+        (from_contents), else from the passages (_compose_from_passages)."""
+        laid_out = self.from_contents(parsed, hits, collection)
+        return laid_out or self._compose_from_passages(parsed, hits, vector, tokens, mode, collection)
+
+    def _compose_from_passages(self, parsed: Question, hits: list[Hit], vector, tokens: list[str], mode: str,
+                               collection: str | None) -> Answer:
         """The extractive answer from `hits`; a survey of a place the essays share reads each essay's
         passage; a comparison of named things asks about each on its own (rag.compare)."""
-        if (laid_out := self.from_contents(parsed, hits, collection)) is not None:
-            return laid_out
         essays = self.authors_named(parsed)
         names = () if parsed.follow_up else compared_names(
             parsed.focus, parsed.text, lambda name: self.comparable_kind(name, parsed.text))
@@ -478,7 +483,7 @@ class Assistant:
         hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection,
                                      self.authors_named(parsed))
         laid_out = self.from_contents(parsed, hits, collection)
-        answer = laid_out or self._compose(parsed, hits, vector, tokens, mode, collection)
+        answer = laid_out or self._compose_from_passages(parsed, hits, vector, tokens, mode, collection)
         if self.llm is not None and hits and laid_out is None:
             try:
                 answer = self.llm.answer(text, hits[: self.settings.llm_passages],

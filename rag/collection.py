@@ -63,12 +63,11 @@ def opening_citation(index: Index, number: int, heading: str = "", n: int = 1,
     rows = [row for row, chunk in enumerate(index.chunks) if chunk.essay == number
             and squash(heading) in squash(chunk.heading) and uses(chunk.text)]
     row = min(rows, key=lambda r: index.chunks[r].start)
-    sentences = [index.sentences[r] for r in index.sentence_rows(row)]
-    texts = [index.sources[s.source][s.start : s.end] for s in sentences]
-    sentence = next((s for every in (True, False) for s, text in zip(sentences, texts, strict=True)
-                     if uses(text, every)), sentences[0])
-    quote = index.sources[sentence.source][sentence.start : sentence.end].strip()
-    return Citation(n, Hit(n, 0.0, index.chunks[row], row), quote, ((sentence.start, sentence.end),))
+    sentences = [(s, index.sources[s.source][s.start : s.end])
+                 for s in (index.sentences[r] for r in index.sentence_rows(row))]
+    sentence, text = next((pair for every in (True, False) for pair in sentences if uses(pair[1], every)),
+                          sentences[0])
+    return Citation(n, Hit(n, 0.0, index.chunks[row], row), text.strip(), ((sentence.start, sentence.end),))
 
 
 def _answered(question: str, text: str, citations: list[Citation], hits: list[Hit]) -> Answer:
