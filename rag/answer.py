@@ -50,7 +50,16 @@ from typing import Callable
 
 import numpy as np
 
-from rag.evidence import abbreviation, expansion, is_lead_in, listed_at, names_place, role_phrase, value_spans
+from rag.evidence import (
+    abbreviation,
+    counts_of,
+    expansion,
+    is_lead_in,
+    listed_at,
+    names_place,
+    role_phrase,
+    value_spans,
+)
 from rag.lexicon import frequent
 from rag.lists import LIST_BUDGET, LIST_MARGIN, TYPE_MARGIN, VALUE_BUDGET, Enumerations
 from rag.passages import Piece, is_heading_like, opens_on, strip_words
@@ -498,6 +507,7 @@ class Composer(Enumerations):
             text = self.text(row)
             spans = [span for kind in kinds for span in value_spans(text, kind, q.unit, self.tokenizer)
                      if not self._given(text[span[0] : span[1]], q, given)
+                     and not (kind == "quantity" and q.counted and not counts_of(text, span, q.counted))
                      and not (kind == "name" and self.index.widespread({text[span[0] + 1 : span[1] - 1]}))]
             if spans and (not roles or any(t in text for t in roles)):
                 return [self.window(row, spans[0], VALUE_BUDGET)]

@@ -213,6 +213,7 @@ class Question:
     topic: str = ""  # what a bare "X方面呢？" follow-up turns the earlier question to ("殡葬")
     named: str = ""  # the noun after 什么 whose particular name is asked ("什么工作法" → 工作法)
     clue: str = ""  # what names the writer by the essay's content ("写“甲乙”的那位" → “甲乙”)
+    counted: str = ""  # for "多少个X": the head of X (its last character), what a count must be of
     asks_again: bool = False  # a bare "X呢？" follow-up: the earlier question asked again of X
 
     @property
@@ -248,6 +249,13 @@ _ASKED_LATER_IN_CLAUSE = re.compile(rf"几(?=[{_JI_MEASURES}][\u4e00-\u9fff][^�
 _UNIVERSAL_WHO = re.compile(r"谁[也都][^,，。？?；;]*")
 
 
+# 多大/多高/多深 after an abstract noun asks a degree, which no measure answers: "影响有多大",
+# "评价有多高" are open questions, "面积有多大" is not.
+_DEGREE_ASKED = re.compile(r"(影响|变化|作用|意义|评价|差距|难度|压力|力度|贡献|效果|成效|潜力|价值|期望|期待|热情|"
+                           r"决心|信心|水平|程度|反响|好处|帮助|收获|触动|感触|积极性|满意度|认可度|关注度|知名度)"
+                           r"(?:到底|究竟|又|能|会)?有?(?:多大|多高|多深|多远|多重)")
+
+
 def expected_answer(text: str, kinds=None) -> str:
     """The kind of answer the question expects, by the first matching row of EXPECTED (among
     `kinds`, if given).
@@ -260,8 +268,10 @@ def expected_answer(text: str, kinds=None) -> str:
     ('survey', 'date')
     >>> expected_answer("村里各干各的，谁也不理谁，该怎么办？"), expected_answer("大家谁都不愿干，该由谁来牵头？")
     ('method', 'person')
+    >>> expected_answer("这件事的影响到底有多大？"), expected_answer("果园的面积有多大？")
+    ('', 'quantity')
     """
-    text = _UNIVERSAL_WHO.sub("", _NOT_ASKING_JI.sub("些", standard_interrogatives(text)))
+    text = _DEGREE_ASKED.sub(r"\1", _UNIVERSAL_WHO.sub("", _NOT_ASKING_JI.sub("些", standard_interrogatives(text))))
     if _YES_NO.search(text):
         text = _INDEFINITE_JI.sub("些", text)  # "光靠几个能人行不行": a few, not how many
     elif not SURVEY_CUE.search(text):
@@ -459,6 +469,26 @@ def measure_unit(text: str) -> str | None:
     if re.search(r"多重|重量|体重", text):
         return WEIGHT_UNITS
     return None
+
+
+def counted_noun(text: str) -> str:
+    """The head of the noun counted after 多少个/几个, its last character (Chinese nouns end on
+    their head: 示范村 is a 村), or "" when no noun follows. 个 is the general classifier, so a
+    count in it says nothing of what is counted unless that noun is beside it.
+
+    >>> counted_noun("能停放多少个车位？"), counted_noun("有几个村搞了试点？"), counted_noun("一共几个？")
+    ('位', '村', '')
+    >>> counted_noun("开放多少个小时？"), counted_noun("有几个在外地？"), counted_noun("几个村子中间的那段路有多长？")
+    ('', '', '')
+    """
+    # The last how-many of the question is the one asked: an earlier 几个 is "a few" ("几个村子中间
+    # 的那段路有多长" asks a length).
+    asks = list(re.finditer(rf"(?P<ge>(?:多少|(?<!哪)几)个(?!{TIME_UNITS}))|多少|多[远长大高宽深重]", text))
+    last = asks[-1] if asks else None
+    rest = text[last.end():] if last and last.group("ge") else ""
+    # (a lone 村 or 镇 is no word to jieba's tagger)
+    noun = leading_nouns(rest) or (place.group() if (place := re.match(PLACE_WORDS, rest)) else "")
+    return noun[-1] if noun else ""
 
 
 # "哪个镇/哪个乡镇/哪个街道" asks for a township, which is named with its unit; any of the three
@@ -801,6 +831,7 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
             place_level(kind_source) if expected == "place" else None)
     return Question(
         text=text, query=query, focus=focus, expected=expected, unit=unit,
+        counted=counted_noun(kind_source) if expected == "quantity" else "",
         topic=topic_asked(text) if asks_again and not own else "",
         named=named_noun(kind_source),
         attribute=attribute_of(text, tuple(own)), constraints=stated_constraints(text),

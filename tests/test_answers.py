@@ -116,6 +116,22 @@ def test_a_count_in_a_stated_unit_the_essays_never_give_is_refused(assistant):
     assert not answer.answerable and answer.answer.startswith("资料中没有所问的数量")
 
 
+@pytest.mark.parametrize("question,answered", [("区里准备新建几个骨灰堂？", "10个村级"),
+                                               ("区里规划的那些公墓总共留出多少个墓穴？", "")])
+def test_a_count_in_the_general_classifier_must_count_what_is_asked(assistant, question, answered):
+    """"多少个墓穴" is not answered by a count of 公墓: a count in 个 answers only of its noun."""
+    answer = assistant.ask(question)
+    if answered:
+        assert answered in strip_markers(answer.answer)
+    else:
+        assert not answer.answerable and answer.answer.startswith("资料中没有所问的数量")
+
+
+def test_how_big_an_effect_is_is_answered_in_words(assistant):
+    """"变化有多大" asks no measure: it is answered, not refused for want of a number."""
+    assert assistant.ask("这些年浙江农村的变化到底有多大？").answerable
+
+
 @pytest.mark.parametrize("question", ["五四村后天有没有集市？", "横一村今晚有什么演出？"])
 def test_a_time_counted_from_the_askers_day_is_refused(assistant, question):
     """Written essays cannot say what happens "后天" or "今晚" (they never use those words), even

@@ -166,3 +166,16 @@ def test_a_question_word_does_not_swallow_the_noun_after_it():
     """jieba reads "什么样本" as 什么样|本; the tokenizer gives the question's noun back."""
     assert "样本" in Tokenizer().tokenize("这批调查用的是什么样本？")
     assert "什么样" not in Tokenizer().tokenize("用的是什么样本？")
+
+
+@pytest.mark.parametrize("sentence,count,head,counts", [
+    ("今年计划新建5个生态示范村、12个整治村。", "5个", "村", True),
+    ("明年实施道路改建项目3个,总长20公里。", "3个", "目", True),
+    ("建设好文化礼堂项目、完成3个乡镇卫生站建设。", "3个", "位", False),
+])
+def test_a_count_counts_the_noun_beside_it(sentence, count, head, counts):
+    """The counted noun follows the count or comes before it in its clause."""
+    from rag.evidence import counts_of
+
+    start = sentence.index(count)
+    assert counts_of(sentence, (start, start + len(count)), head) is counts

@@ -179,6 +179,26 @@ def test_measure_word_after_how_many(question, unit):
     assert measure_unit(question) == unit
 
 
+@pytest.mark.parametrize("question,head", [
+    ("能摆下多少个摊位？", "位"), ("有几个村参加了？", "村"), ("建了多少个示范点？", "点"), ("一共几个？", ""),
+    ("开放多少个小时？", ""), ("有几个在外地？", ""), ("几个村子中间的那段路有多长？", ""),
+])
+def test_the_noun_a_count_in_the_general_classifier_counts(question, head):
+    """个 classifies anything, so "多少个摊位" is answered only by a count of 摊位 (its head, 位)."""
+    from rag.question import counted_noun
+
+    assert counted_noun(question) == head
+
+
+@pytest.mark.parametrize("question,kind", [
+    ("这件事的影响有多大？", ""), ("大家的评价到底有多高？", ""), ("两个村的差距有多大？", ""),
+    ("这块地的面积有多大？", "quantity"), ("那座塔有多高？", "quantity"), ("这条路有多长？", "quantity"),
+])
+def test_how_big_of_an_abstract_noun_asks_a_degree(question, kind):
+    """多大/多高 of an effect, a judgement or a gap asks how much in words; no measure answers it."""
+    assert expected_answer(question) == kind
+
+
 def test_focus_attribute_and_constraints():
     names = ["张家村", "张家", "“红色驿站”", "红色驿站"]
     q = parse("张家村现任党支部书记叫什么名字？", names=names)
