@@ -76,6 +76,7 @@ from rag.question import (
     YEAR_ASKED,
     Question,
     asked_level,
+    event_aspect,
     procedure_asked,
 )
 from rag.schema import Answer, Citation, Hit
@@ -478,6 +479,8 @@ class Composer(Enumerations):
     def _given(self, value: str, q: Question, given: set[str]) -> bool:
         """Whether a value only repeats what the question says (its own names, their spellings):
         "余杭白沙村" does not tell which town 白沙村 belongs to."""
+        if q.claimed and q.claimed in value:
+            return False  # "有1500多棵吧" is confirmed by the sentence giving 1500多棵
         words = [w for w in self.tokenizer.tokenize(value) if len(w) >= 2 or w.isdigit()]
         return value in q.text or bool(words) and all(w in q.text or w in q.query or w in given for w in words)
 
@@ -491,6 +494,8 @@ class Composer(Enumerations):
         but not by what the corpus is about (“千万工程”). With `focus` (a place's spellings), a
         sentence about another place of its level states nothing about it."""
         roles = attribute_terms(q.attribute, self.tokenizer) if q.expected == "person" else set()
+        # "哪年建成的": a date of the event's completion, told with a verb saying so.
+        aspect = event_aspect(q.text) if q.expected == "date" else ""
         asks_name = bool(NAMES_ASKED.search(q.text))
         groups = q.expected == "person" and not roles and not asks_name
         # What is asked of a thing that holds no role ("合作社办的厂子请谁来管理") may be done by a
@@ -509,7 +514,7 @@ class Composer(Enumerations):
                      if not self._given(text[span[0] : span[1]], q, given)
                      and not (kind == "quantity" and q.counted and not counts_of(text, span, q.counted))
                      and not (kind == "name" and self.index.widespread({text[span[0] + 1 : span[1] - 1]}))]
-            if spans and (not roles or any(t in text for t in roles)):
+            if spans and (not roles or any(t in text for t in roles)) and (not aspect or re.search(aspect, text)):
                 return [self.window(row, spans[0], VALUE_BUDGET)]
         return []
 

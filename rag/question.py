@@ -122,6 +122,24 @@ OUTLINE_ASKED = re.compile(r"(?:分|分成|分为|由)了?(?:哪|几)[^？?，,�
                            r"(?:分|分成|分为)了?[几两三四五六七八九十]段|按(?:哪|什么)[^？?，,。]{0,4}展开")
 # A date question asking for a year, which an event without one does not answer.
 YEAR_ASKED = re.compile(r"哪一?年(?!代)|什么年份|哪个年份|何年")
+# The two aspects of an event a date question may ask: its start or its completion. A date told
+# of the other ("2024年实施建设…" for "哪年完工") does not answer it; "…以来", "自…起" tell a start.
+EVENT_ASPECTS = ("启动|开始|开启|起步|发起|成立|创办|创建|创立|建立|设立|开办|开工|动工|推行|实施|首创|始建|以来|"
+                 "(?:从|自)[^，,。；;]{1,12}起",
+                 "建成|完工|竣工|通车|投用|投入使用|开业|落成|建好|建完|修好|修通|上线|交付|投运|完成")
+
+
+def event_aspect(text: str) -> str:
+    """The verbs of the aspect of the event a question names (its start or its completion), as a
+    regular expression, or "" when it names neither or both.
+
+    >>> event_aspect("这座桥哪年建成通车？") == EVENT_ASPECTS[1], event_aspect("那所学校何时创办？") == EVENT_ASPECTS[0]
+    (True, True)
+    >>> event_aspect("这座桥哪年修的？"), event_aspect("哪年开工、哪年完工？")
+    ('', '')
+    """
+    named = [verbs for verbs in EVENT_ASPECTS if re.search(verbs, text)]
+    return named[0] if len(named) == 1 else ""
 # A time counted from the asker's own day: what written essays cannot state, unless they use the word.
 ASKER_TIME = re.compile(r"明天|后天|今晚|明晚|明早|下周|下星期|下礼拜|周末|下个月|今天|今日")
 SURVEY_CUE = EXPECTED[0][1]  # "几位学员…", "各篇…": not itself a count asked for
@@ -213,6 +231,7 @@ class Question:
     topic: str = ""  # what a bare "X方面呢？" follow-up turns the earlier question to ("殡葬")
     named: str = ""  # the noun after 什么 whose particular name is asked ("什么工作法" → 工作法)
     clue: str = ""  # what names the writer by the essay's content ("写“甲乙”的那位" → “甲乙”)
+    claimed: str = ""  # the number a question offers for confirmation ("有50亩吧" → 50), to be checked
     counted: str = ""  # for "多少个X": the head of X (its last character), what a count must be of
     asks_again: bool = False  # a bare "X呢？" follow-up: the earlier question asked again of X
 
@@ -524,6 +543,41 @@ def stated_constraints(text: str) -> tuple[str, ...]:
     return tuple(c for c in _STATED.findall(text) if not _ITEM_ORDINAL.fullmatch(c))
 
 
+# A value offered for confirmation ("用了快八年了吧", "是不是有两千棵", "有50亩吧"): the question
+# asks for that kind of value, and the number it states is the one to check, not one the passage
+# must hold.
+_CLAIM_CUE = re.compile(r"(?:吧|吗|是吗|对吗|对不对|没错吧|是不是)[?？!！。\s]*$|是不是|是否")
+_CLAIMED = re.compile(rf"(?P<number>\d+(?:\.\d+)?|[{CN_DIGITS}]+)\s*(?:多|余)?\s*(?P<unit>个月|小时|年|天|周|"
+                      rf"{AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|万元|亿元|元|块钱|[{COUNTERS}])")
+
+
+def claimed_value(text: str) -> tuple[str, str | None, str] | None:
+    """(kind, unit, number) of a value a question offers for confirmation, or None.
+
+    >>> claimed_value("这座桥修了差不多九年了吧？"), claimed_value("果园是不是有两千棵树？")
+    (('duration', None, '九'), ('quantity', '棵', '两千'))
+    >>> claimed_value("那块地有50亩吧？"), claimed_value("是2019年建的吧？"), claimed_value("一共花了300万元吗？")
+    (('quantity', '亩', '50'), ('date', None, '2019'), ('money', None, '300'))
+    >>> claimed_value("第三个村种了哪些果树？"), claimed_value("这三个村都通公交了吗？")
+    (None, None)
+    """
+    if not _CLAIM_CUE.search(text):
+        return None
+    for m in _CLAIMED.finditer(text):
+        number, unit = m.group("number"), m.group("unit")
+        # (not an ordinal, nor a number of things the question is about: "这三个村都通公交了吗")
+        if text[max(m.start() - 1, 0) : m.start()] in tuple("第哪这那每各前后头") or number in ("几", "一"):
+            continue
+        if unit == "年" and re.fullmatch(r"\d{4}", number):
+            return "date", None, number
+        if unit in ("个月", "小时", "年", "天", "周"):
+            return "duration", None, number
+        if unit in ("万元", "亿元", "元", "块钱"):
+            return "money", None, number
+        return "quantity", measure_unit(f"多少{unit}"), number
+    return None
+
+
 _ITEM_COUNT = re.compile(rf"哪([{PLURAL_DIGITS}]+)[\u4e00-\u9fff]|"
                          rf"([{PLURAL_DIGITS}]+)[\u4e00-\u9fff]{{1,4}}?(?:分别|各自?)")
 
@@ -826,15 +880,21 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
     asks_again = follow_up and bool(_TRAILING_NE.match(text)) and not expected_answer(text)
     kind_source = standard_interrogatives(query) if asks_again else text
     expected = expected_answer(kind_source)
+    claim = claimed_value(kind_source) if expected in ("", "yesno") else None
     item_kind, item_noun = list_item_kind(kind_source) if expected == "list" else ("", "")
     unit = (measure_unit(kind_source) if expected == "quantity" else
             place_level(kind_source) if expected == "place" else None)
+    constraints = stated_constraints(text)
+    if claim:
+        # "有50亩吧": answered by the amount the essays give, whether or not it is 50.
+        expected, unit = claim[0], claim[1]
+        constraints = tuple(c for c in constraints if c != claim[2])
     return Question(
         text=text, query=query, focus=focus, expected=expected, unit=unit,
         counted=counted_noun(kind_source) if expected == "quantity" else "",
         topic=topic_asked(text) if asks_again and not own else "",
         named=named_noun(kind_source),
-        attribute=attribute_of(text, tuple(own)), constraints=stated_constraints(text),
+        attribute=attribute_of(text, tuple(own)), constraints=constraints, claimed=claim[2] if claim else "",
         follow_up=follow_up,
         item_kind=item_kind, item_noun=item_noun,
         term=defined_term(text) if expected == "definition" else "",

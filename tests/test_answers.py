@@ -127,6 +127,27 @@ def test_a_count_in_the_general_classifier_must_count_what_is_asked(assistant, q
         assert not answer.answerable and answer.answer.startswith("资料中没有所问的数量")
 
 
+@pytest.mark.parametrize("question,answered", [("城乡公交一体化从哪年起步？", "2019年"), ("振兴小镇那条景区路哪一年动工？", "2024年"),
+                                               ("振兴小镇那条景区路哪一年修通？", "")])
+def test_a_date_asked_of_a_start_or_a_completion_is_told_of_that(assistant, question, answered):
+    """The essays date the start of these works (启动, 实施建设); none says when they are finished."""
+    answer = assistant.ask(question)
+    if answered:
+        assert answer.answerable and answered in strip_markers(answer.answer)
+    else:
+        assert not answer.answerable and answer.answer.startswith("资料提到了振兴小镇，但没有写")
+
+
+def test_a_wrong_value_offered_for_confirmation_gets_the_value_the_essays_give(assistant):
+    answer = assistant.ask("五四村拿去入股的地有50亩吧？")
+    assert answer.answerable and "30亩" in strip_markers(answer.answer)
+
+
+def test_a_value_offered_for_confirmation_that_the_essays_never_give_is_refused(assistant):
+    answer = assistant.ask("何斯路村的夏令营办了有八年了吧？")
+    assert not answer.answerable and answer.answer.startswith("资料提到了") and "何斯路村" in answer.answer
+
+
 def test_how_big_an_effect_is_is_answered_in_words(assistant):
     """"变化有多大" asks no measure: it is answered, not refused for want of a number."""
     assert assistant.ask("这些年浙江农村的变化到底有多大？").answerable

@@ -190,6 +190,23 @@ def test_the_noun_a_count_in_the_general_classifier_counts(question, head):
     assert counted_noun(question) == head
 
 
+@pytest.mark.parametrize("question,kind,unit", [
+    ("那片果园有80亩吧？", "quantity", "亩"), ("是不是种了三千棵树？", "quantity", "棵"),
+    ("这个节办了快二十年了吧？", "duration", None), ("是2015年通的车吗？", "date", None),
+    ("修这条路花了500万元吗？", "money", None),
+])
+def test_a_value_offered_for_confirmation_asks_for_that_kind_of_value(question, kind, unit):
+    """"有80亩吧" is answered by the area the text gives, whatever it is: the number is checked,
+    not required in the passage."""
+    q = parse(question)
+    assert (q.expected, q.unit) == (kind, unit) and q.claimed and q.claimed not in q.constraints
+
+
+@pytest.mark.parametrize("question", ["这三个村都通公交了吗？", "第二个村有民宿吗？", "那个村有没有祠堂？"])
+def test_a_number_naming_what_is_asked_about_offers_no_value(question):
+    assert parse(question).claimed == ""
+
+
 @pytest.mark.parametrize("question,kind", [
     ("这件事的影响有多大？", ""), ("大家的评价到底有多高？", ""), ("两个村的差距有多大？", ""),
     ("这块地的面积有多大？", "quantity"), ("那座塔有多高？", "quantity"), ("这条路有多长？", "quantity"),
