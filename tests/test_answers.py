@@ -127,8 +127,10 @@ def test_a_count_in_the_general_classifier_must_count_what_is_asked(assistant, q
         assert not answer.answerable and answer.answer.startswith("资料中没有所问的数量")
 
 
-@pytest.mark.parametrize("question,answered", [("城乡公交一体化从哪年起步？", "2019年"), ("振兴小镇那条景区路哪一年动工？", "2024年"),
-                                               ("振兴小镇那条景区路哪一年修通？", "")])
+@pytest.mark.parametrize("question,answered", [
+    ("城乡公交一体化从哪年起步？", "2019年"), ("振兴小镇那条景区路哪一年动工？", "2024年"),
+    ("振兴小镇那条景区路哪一年修通？", ""),
+])
 def test_a_date_asked_of_a_start_or_a_completion_is_told_of_that(assistant, question, answered):
     """The essays date the start of these works (启动, 实施建设); none says when they are finished."""
     answer = assistant.ask(question)
