@@ -70,6 +70,7 @@ from rag.question import (
     NAME_ORIGIN_ASKED,
     NAMES_ASKED,
     OTHER_NAMES_ASKED,
+    QUOTE_ASKED,
     ROLE_WORDS,
     SURVEY_SUBJECT,
     VALUE_KINDS,
@@ -107,6 +108,9 @@ _CONSEQUENCE_WORDS = "因此|所以|因而|故而|于是|由此|从而"
 CONSEQUENCE = re.compile(rf"(?:{_CONSEQUENCE_WORDS}|正因如此|也因此|故)")
 # Words by which a sentence gives other names of its subject ("又名甲、乙", "俗称甲", "被称为甲").
 NAMING = re.compile(rf"{ALIAS_WORDS}|称为|称作|叫做|叫作|誉为")
+# Words quoted as said: after a verb of saying ("指出“…”", "正所谓“…”") or before "的话", "这句话".
+QUOTED_SPEECH = re.compile(r"(?:指出|说过?|讲过?|讲到|谈到|所谓|强调|常说|有句话|俗话|引用|写道|告诉我们)"
+                           r"[^，,。“”]{0,3}[：:,，]?\s*[“「\"]|[”」]\s*[^，,。“”]{0,10}(?:的话|这句话|这番话)")
 # Words by which a sentence says where a name comes from.
 NAME_ORIGIN = re.compile(r"得名|命名|取名|赐名|起名|名字来源|名称来源|由来|故称|故名|因而称|因此称|称之为|被称为|名为")
 # A sentence whose subject is the writer or the writer's unit, after at most a short opener ("下一步,").
@@ -390,10 +394,11 @@ class Composer(Enumerations):
             if q.expected == "method":
                 pieces = self._run_pieces(named, owner, focus=focus_spellings)
             else:
-                at = ranked_rows.index(named)
-                pieces = self._open_pieces([named] + ranked_rows[:at] + ranked_rows[at + 1:],
-                                           [ranked_scores[at]] + ranked_scores[:at] + ranked_scores[at + 1:],
-                                           owner, query_tokens, focus_spellings)
+                pieces = self._open_from(named, ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
+        elif QUOTE_ASKED.search(q.text) and (quoting := self._first_within(
+                ranked_rows, ranked_scores, TYPE_MARGIN, self._quotes_speech)) is not None:
+            # "引了哪句话": the sentence quoting words said, not the one echoing the question.
+            pieces = self._open_from(quoting, ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
         elif q.expected == "method":
             pieces = self._run_pieces(ranked_rows[0], owner, focus=focus_spellings)
         elif q.expected == "reason":
@@ -410,10 +415,7 @@ class Composer(Enumerations):
             if defining is not None and focus_spellings and self.turns_away(defining, focus_spellings):
                 defining = None  # a sentence about another place or the writer's own unit
             if defining is not None:
-                at = ranked_rows.index(defining)
-                pieces = self._open_pieces([defining] + ranked_rows[:at] + ranked_rows[at + 1:],
-                                           [ranked_scores[at]] + ranked_scores[:at] + ranked_scores[at + 1:],
-                                           owner, query_tokens, focus_spellings)
+                pieces = self._open_from(defining, ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
         if not pieces:
             pieces = self._open_pieces(ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
             last = pieces[-1][0]
@@ -479,7 +481,7 @@ class Composer(Enumerations):
     def _given(self, value: str, q: Question, given: set[str]) -> bool:
         """Whether a value only repeats what the question says (its own names, their spellings):
         "余杭白沙村" does not tell which town 白沙村 belongs to."""
-        if q.claimed and q.claimed in value:
+        if any(number in value for number in q.claimed):
             return False  # "有1500多棵吧" is confirmed by the sentence giving 1500多棵
         words = [w for w in self.tokenizer.tokenize(value) if len(w) >= 2 or w.isdigit()]
         return value in q.text or bool(words) and all(w in q.text or w in q.query or w in given for w in words)
@@ -504,9 +506,10 @@ class Composer(Enumerations):
         # "平台叫什么名字": a body's name is often a coined one, in quotes ("“沥家园”").
         kinds = [q.expected] + (["organisation"] if bodies else []) + (["people"] if groups else []) + (
             ["name"] if q.expected == "organisation" and asks_name else [])
-        for row, score in zip(rows, scores, strict=True):
-            if score < scores[0] - TYPE_MARGIN:
-                break
+        near = [row for row, score in zip(rows, scores, strict=True) if score >= scores[0] - TYPE_MARGIN]
+        # "2024到2027年间建成多少个": a sentence holding every number the question states first.
+        stating = [row for row in near if q.constraints and all(c in self.text(row) for c in q.constraints)]
+        for row in stating + [row for row in near if row not in stating]:
             if focus and self.about_another_place(row, focus):
                 continue  # "2019年" of another village is no date of the one asked about
             text = self.text(row)
@@ -642,6 +645,16 @@ class Composer(Enumerations):
             total += len(self.text(following))
             following += 1
         return self._fit(run, LIST_BUDGET)
+
+    def _quotes_speech(self, row: int) -> bool:
+        return bool(QUOTED_SPEECH.search(self.text(row)))
+
+    def _open_from(self, row: int, rows: list[int], scores: list[float], owner: dict[int, Hit],
+                   query_tokens: list[str], focus: set[str] = frozenset()) -> list[Piece]:
+        """The open answer starting from `row`, one of the ranked `rows`, chosen for what it says."""
+        at = rows.index(row)
+        return self._open_pieces([row] + rows[:at] + rows[at + 1:], [scores[at]] + scores[:at] + scores[at + 1:],
+                                 owner, query_tokens, focus)
 
     def _open_pieces(self, rows: list[int], scores: list[float], owner: dict[int, Hit],
                      query_tokens: list[str], focus: set[str] = frozenset()) -> list[Piece]:

@@ -14,7 +14,8 @@ from rag.schema import Answer, Citation, Hit
 # What a comparison asks: differences, likenesses, what each has. "分别" lists as often as it
 # compares ("两个村分别种什么"), and is answered the same way: one line per name.
 COMPARED = re.compile(r"不同|不一样|区别|差别|差异|异同|共同点|共同之处|相同之处|相似|一样吗|一样不|一回事|"
-                      r"各有|各自|分别|比较|对比|哪个更|谁更")
+                      r"各有|各自|分别|比较|对比|哪个更|谁更|"
+                      r"各(?![村乡镇区县市省地级类种位个项部门方面篇人户家界族式样])")  # "各用了什么办法", not "各村"
 # The comparing predicate, said of one side as "是怎样的" ("有什么不同" → "是怎样的";
 # "各有什么特色" → "有什么特色").
 _PREDICATE = re.compile(r"(?:有|存在)?(?:什么|哪些|何)?(?:不同|不一样|区别|差别|差异|异同|共同点|共同之处|相同之处|"
@@ -37,6 +38,10 @@ def compared_names(focus: tuple[str, ...], text: str, kind_of: Callable[[str], s
     >>> compared_names(("甲村", "张三"), "甲村和张三有什么不同？", kind)
     ()
     >>> compared_names(("甲村", "乙村"), "甲村属于乙村吗？", kind)
+    ()
+    >>> compared_names(("甲村", "乙村"), "甲村和乙村各用了什么办法？", kind)
+    ('甲村', '乙村')
+    >>> compared_names(("甲村", "乙村"), "甲村和乙村各村都有几户？", kind)
     ()
     """
     names = [n for n in focus if kind_of(n) and not any(n != m and n in m for m in focus)]

@@ -59,6 +59,9 @@ class Enumerations(Passages):
                 items = [row] + self.enumeration(ahead[0]) if ahead else []
             if items and len(items) == 1 and lists_only_names(self.text(items[0])) and not asks_names:
                 continue  # "又名甲、乙、丙": the subject's other names, not what it has or does
+            if items and q.item_kind and not self._of_kind(items, q) and (
+                    named := self._named_item_list(q, items, rows, scores)):
+                return named  # "以甲为主的有哪几个村": the item on 甲 names them in its body
             if items and (not q.item_kind or self._of_kind(items, q)):
                 items = list(dict.fromkeys(items))
                 if q.count and self.item_count(items) != q.count:
@@ -129,20 +132,32 @@ class Enumerations(Passages):
         end = marked[i + 1] if i + 1 < len(marked) else marked[i] + MAX_ITEM_GAP
         body = [marked[i]]
         for r in range(marked[i] + 1, end):  # the item's body: up to the next item or heading
-            if not self.same_essay(marked[i], r) or is_heading_like(self.text(r)):
+            if not self.same_essay(marked[i], r) or self._closes_item(marked[i], r):
                 break
             body.append(r)
         inner = inner_lists(body, self.text)
         if not inner:
             # No list inside: the item itself, when the question quotes the words naming it
-            # (“想法”), not when they only happen to be its words too ("外出学习").
+            # (“想法”), not when they only happen to be its words too ("外出学习"); or when its
+            # body names things of the kind asked ("以甲为主的有哪几个村": the villages of 二是…甲).
             quoted = QUOTED.findall(q.text)
-            return self._item_run(marked, i, LIST_BUDGET) if any(w in t for w in naming for t in quoted) else []
+            of_kind = q.item_kind and any(value_spans(self.text(r), q.item_kind, None, self.tokenizer)
+                                          for r in body[1:])
+            return self._item_run(marked, i, LIST_BUDGET) if of_kind or any(
+                w in t for w in naming for t in quoted) else []
         score = dict(zip(rows, scores, strict=True))
         best = max(inner, key=lambda rs: (sum(w in self.text(r) for r in rs for w in naming),
                                           any(item_marker(self.text(r)) is not None for r in rs),
                                           max(score.get(r, float("-inf")) for r in rs)))
         return self._fit(best, LIST_BUDGET)
+
+    def _closes_item(self, item: int, row: int) -> bool:
+        """Whether sentence `row` ends the body of the marked `item` before it: a heading, or a
+        line marked at the item's level or above ("4.坚持…" after the last "二是…")."""
+        text, own = self.text(row), item_marker(self.text(item))
+        marker = item_marker(text)
+        return is_heading_like(text) or (marker is not None and own is not None
+                                         and MARKER_LEVELS[marker[0]] <= MARKER_LEVELS[own[0]])
 
     def _item_run(self, items: list[int], i: int, budget: int, most: int | None = None) -> list[Piece]:
         """Item i of the marked `items`: its line and the sentences after it in its essay, up to
@@ -150,7 +165,7 @@ class Enumerations(Passages):
         item, following = items[i], items[i + 1] if i + 1 < len(items) else None
         run = [item]
         while ((most is None or len(run) < most) and run[-1] + 1 != following and self.same_essay(item, run[-1] + 1)
-               and not is_heading_like(self.text(run[-1] + 1))
+               and not self._closes_item(item, run[-1] + 1)
                and sum(len(self.text(r)) for r in run) + len(self.text(run[-1] + 1)) <= budget):
             run.append(run[-1] + 1)
         return self._fit(run, budget)

@@ -37,7 +37,8 @@ SAME_UNITS = ("平方公里|平方千米|(?i:km)[²2]", "平方米|平米|m²", 
               "厘米|公分|(?i:cm)", "毫米|(?i:mm)", "千克|公斤|(?i:kg)(?![a-zA-Z])")
 TIME_UNITS = "小时|分钟|秒"
 MONEY_WORDS = (r"钱|资金|经费|投资|投入|收入|营收|产值|利润|收益|挣|赚|花费|花了|成本|预算|补贴|补助|奖金|"
-               r"分红|红利|股金|租金|工资|薪|价格|价钱|售价|票价|单价|总价|造价|费用|开支|开销|花销|卖了?|贷款|债|融资|筹")
+               r"分红|红利|股金|租金|房租|工资|薪|价格|价钱|售价|票价|门票|单价|总价|造价|费用|学费|收费|缴费|交费|开支|开销|"
+               r"花销|卖了?|贷款|债|融资|筹")
 ROLE_WORDS = (r"书记|支书|主任|村长|镇长|乡长|县长|区长|市长|局长|厅长|部长|省长|委员|主席|董事长|总经理|经理|"
               r"科员|科长|处长|选调生|干事|"
               r"负责人|带头人|领导|老师|教授|专家|讲师|作者|校长|院长|站长|队长|组长|会长|社长|创始人|馆长|老板|老总|店主")
@@ -53,6 +54,8 @@ NAMES_ASKED = re.compile(rf"{ALIAS_WORDS}|名字|名称|称呼|叫法|称号|叫
 # A question asking something's other names: "X的别名是什么", "在北方被称之为什么".
 OTHER_NAMES_ASKED = re.compile(rf"{ALIAS_WORDS}|称之?为什么|称作什么|叫作什么|叫做什么|俗名|别号|外号|绰号")
 # A question asking where a name comes from: "X是怎么得名的", "名字的由来", "为什么被称为Y".
+# A question asking for words someone said or quoted: "引了哪句话", "原话怎么说", "哪句俗话".
+QUOTE_ASKED = re.compile(r"哪一?句|什么话|原话|名言|俗话|谚语|古语|诗句|格言")
 NAME_ORIGIN_ASKED = re.compile(r"得名|(?:名字|名称|称号|叫法).{0,4}(?:怎么|如何|由来|来历|来源)|"
                                r"(?:为什么|为何|为啥)(?:被|又|会)?(?:叫|称|誉)")
 # Nouns whose "有什么X" / "X是什么" asks for several things: "主要做法是什么" lists the 做法.
@@ -158,9 +161,11 @@ KIND_NAMES = {
 VALUE_KINDS = frozenset({"person", "place", "organisation", "date", "duration", "money", "quantity"})
 
 # A follow-up leans on the conversation: a pronoun or demonstrative standing for something
-# said before, a continuation word, a bare place noun or a bare 村-compound opening the question
-# ("村里…", "村民…", "村集体…" = of the village just discussed), or a bare "X呢？".
-ANAPHORA = re.compile(r"^那么?|^(?:村|镇|乡|区|县)(?:里|上)|^村(?:民|干部|集体|委|两委)|[它他她]们?|其(?!他|中|实|余)|"
+# said before (an opening 其中: among those just named), a continuation word, a bare place
+# noun or a bare 村-compound opening the question ("村里…", "村民…", "村集体…" = of the village
+# just discussed), or a bare "X呢？".
+ANAPHORA = re.compile(r"^那么?|^其中|^(?:村|镇|乡|区|县)(?:里|上)|^村(?:民|干部|集体|委|两委)|[它他她]们?|"
+                      r"其(?!他|中|实|余)|"
                       r"该(?:村|镇|乡|县|区|公司|项目|局|做法)|"
                       r"这(?:个|些|几|里|种|项|家|位|样|么)|如此|那(?:个|些|几|里|种|项|家|位|样)|此(?:事|项)")
 # Continuation words lean on the conversation only in a question that names nothing of its own:
@@ -231,7 +236,7 @@ class Question:
     topic: str = ""  # what a bare "X方面呢？" follow-up turns the earlier question to ("殡葬")
     named: str = ""  # the noun after 什么 whose particular name is asked ("什么工作法" → 工作法)
     clue: str = ""  # what names the writer by the essay's content ("写“甲乙”的那位" → “甲乙”)
-    claimed: str = ""  # the number a question offers for confirmation ("有50亩吧" → 50), to be checked
+    claimed: tuple[str, ...] = ()  # numbers a question offers for confirmation ("有50亩吧" → 50), to check
     counted: str = ""  # for "多少个X": the head of X (its last character), what a count must be of
     asks_again: bool = False  # a bare "X呢？" follow-up: the earlier question asked again of X
 
@@ -459,6 +464,20 @@ def _noun_kind(phrase: str) -> tuple[str, str]:
     return "", ""
 
 
+_HOW_MANY = re.compile(r"多少|(?<![哪这那前好十])几|多[远长大高宽深重]|第几")
+
+
+def last_how_many(text: str) -> str:
+    """`text` from its last how-many on, the one asked: an earlier 几 is "a few" ("跟几家单位
+    合办，占多少比例", "几个村子中间的那段路有多长"); the whole text when it has none.
+
+    >>> last_how_many("跟几家单位合办，占多少比例？")
+    '多少比例？'
+    """
+    asks = list(_HOW_MANY.finditer(text))
+    return text[asks[-1].start():] if asks else text
+
+
 def measure_unit(text: str) -> str | None:
     """The unit a "how many / how big" question counts in, as a regular expression: the measure
     word after 几/多少, an ordinal for 第几, or the units of the dimension asked (面积, 多长).
@@ -467,14 +486,17 @@ def measure_unit(text: str) -> str | None:
     ('户', '亩', '第')
     >>> measure_unit("有多大面积？") == AREA_UNITS, measure_unit("一共几个？") == f"[{COUNTERS}]"
     (True, True)
-    >>> measure_unit("全长多少厘米？"), measure_unit("开放多少个小时？")
-    ('厘米|公分|(?i:cm)', '小时')
+    >>> measure_unit("全长多少厘米？"), measure_unit("开放多少个小时？"), measure_unit("跟几家单位合办，占多少比例？")
+    ('厘米|公分|(?i:cm)', '小时', None)
+    >>> measure_unit("这块地的面积有多大？") == AREA_UNITS, measure_unit("几个村子中间的那段路有多长？") == LENGTH_UNITS
+    (True, True)
     """
-    if "第几" in text:
+    asked = last_how_many(text)
+    if asked.startswith("第几"):
         return "第"
     # "多少个小时": 个 classifies the unit after it, which is what is counted.
-    m = re.search(rf"(?:多少|(?<!哪)几)(?:个(?={TIME_UNITS}))?({AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS}|"
-                  rf"[{COUNTERS}])", text)
+    m = re.match(rf"(?:多少|(?<!哪)几)(?:个(?={TIME_UNITS}))?({AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS}|"
+                  rf"[{COUNTERS}])", asked)
     if m:
         # 个 is the general classifier: a count in any classifier answers it (not 30亩, not 9%);
         # a unit is answered in any of its spellings ("多少厘米": 2cm).
@@ -500,11 +522,8 @@ def counted_noun(text: str) -> str:
     >>> counted_noun("开放多少个小时？"), counted_noun("有几个在外地？"), counted_noun("几个村子中间的那段路有多长？")
     ('', '', '')
     """
-    # The last how-many of the question is the one asked: an earlier 几个 is "a few" ("几个村子中间
-    # 的那段路有多长" asks a length).
-    asks = list(re.finditer(rf"(?P<ge>(?:多少|(?<!哪)几)个(?!{TIME_UNITS}))|多少|多[远长大高宽深重]", text))
-    last = asks[-1] if asks else None
-    rest = text[last.end():] if last and last.group("ge") else ""
+    ge = re.match(rf"(?:多少|(?<!哪)几)个(?!{TIME_UNITS})", last_how_many(text))
+    rest = last_how_many(text)[ge.end():] if ge else ""
     # (a lone 村 or 镇 is no word to jieba's tagger)
     noun = leading_nouns(rest) or (place.group() if (place := re.match(PLACE_WORDS, rest)) else "")
     return noun[-1] if noun else ""
@@ -547,22 +566,50 @@ def stated_constraints(text: str) -> tuple[str, ...]:
 # asks for that kind of value, and the number it states is the one to check, not one the passage
 # must hold.
 _CLAIM_CUE = re.compile(r"(?:吧|吗|是吗|对吗|对不对|没错吧|是不是)[?？!！。\s]*$|是不是|是否")
-_CLAIMED = re.compile(rf"(?P<number>\d+(?:\.\d+)?|[{CN_DIGITS}]+)\s*(?:多|余)?\s*(?P<unit>个月|小时|年|天|周|"
-                      rf"{AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|万元|亿元|元|块钱|[{COUNTERS}])")
+_CLAIMED = re.compile(rf"(?P<ordinal>(?<=是)第|是[^，,。？?]{{0,12}}第)?"
+                      rf"(?P<number>\d+(?:\.\d+)?|[{CN_DIGITS}]+)\s*(?:多|余)?\s*"
+                      rf"(?P<unit>个月|小时|年|天|周|{AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|万元|亿元|元|块钱|"
+                      rf"%|％|成|倍|[{COUNTERS}])")
 
 
-def claimed_value(text: str) -> tuple[str, str | None, str] | None:
-    """(kind, unit, number) of a value a question offers for confirmation, or None.
+def claimed_value(text: str) -> tuple[str, str | None, tuple[str, ...]] | None:
+    """(kind, unit, numbers) of the values a question offers for confirmation, or None; the kind
+    and unit are those of the last, nearest the question's end.
 
     >>> claimed_value("这座桥修了差不多九年了吧？"), claimed_value("果园是不是有两千棵树？")
-    (('duration', None, '九'), ('quantity', '棵', '两千'))
+    (('duration', None, ('九',)), ('quantity', '棵', ('两千',)))
     >>> claimed_value("那块地有50亩吧？"), claimed_value("是2019年建的吧？"), claimed_value("一共花了300万元吗？")
-    (('quantity', '亩', '50'), ('date', None, '2019'), ('money', None, '300'))
+    (('quantity', '亩', ('50',)), ('date', None, ('2019',)), ('money', None, ('300',)))
+    >>> claimed_value("拿20亩地入股，占了5%的股份，对吗？"), claimed_value("今年是这个节的第八届了吧？")
+    (('quantity', '%|％', ('20', '5')), ('quantity', '第', ('八',)))
     >>> claimed_value("第三个村种了哪些果树？"), claimed_value("这三个村都通公交了吗？")
     (None, None)
     """
     if not _CLAIM_CUE.search(text):
         return None
+    claims = []
+    for m in _CLAIMED.finditer(text):
+        number, unit = m.group("number"), m.group("unit")
+        # (not an ordinal naming what is asked about, nor a number of things the question is
+        # about: "第三个村…吗", "这三个村都通公交了吗"; "是第八届吧" offers an ordinal)
+        if (text[max(m.start() - 1, 0) : m.start()] in tuple("第哪这那每各前后头") and not m.group("ordinal")
+                or number in ("几", "一")):
+            continue
+        if m.group("ordinal"):
+            kind, measure = "quantity", "第"
+        elif unit == "年" and re.fullmatch(r"\d{4}", number):
+            kind, measure = "date", None
+        elif unit in ("个月", "小时", "年", "天", "周"):
+            kind, measure = "duration", None
+        elif unit in ("万元", "亿元", "元", "块钱"):
+            kind, measure = "money", None
+        else:
+            kind, measure = "quantity", "%|％" if unit in "%％" else measure_unit(f"多少{unit}")
+        claims.append((kind, measure, number))
+    if not claims:
+        return None
+    kind, measure, _ = claims[-1]
+    return kind, measure, tuple(number for _, _, number in claims)
     for m in _CLAIMED.finditer(text):
         number, unit = m.group("number"), m.group("unit")
         # (not an ordinal, nor a number of things the question is about: "这三个村都通公交了吗")
@@ -842,6 +889,22 @@ def resolve_follow_up(text: str, history: list[str], names) -> tuple[str, tuple[
     return f"{earlier} {text}", earlier_focus
 
 
+_ASKED_HOW_MANY = re.compile(rf"(?:几|多少|哪些|哪几)[{COUNTERS}]?")
+
+
+def earlier_items(earlier: str) -> tuple[str, str] | None:
+    """(kind, noun) of the things an earlier question asked about by number or by list
+    ("打造几个示范村" → place, 示范村), or None.
+
+    >>> earlier_items("今年要打造几个示范村？"), earlier_items("他讲了什么？")
+    (('place', '示范村'), None)
+    """
+    m = _ASKED_HOW_MANY.search(normalize(earlier))
+    noun = leading_nouns(normalize(earlier)[m.end():]) if m else ""
+    found = list_item_kind(f"哪些{noun}") if noun else ("", "")
+    return found if found[0] else None
+
+
 def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), tokenize=None,
           common=frozenset()) -> Question:
     """The question read once. `names`: corpus names to look for; `tokenize`: text → content words
@@ -882,19 +945,22 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
     expected = expected_answer(kind_source)
     claim = claimed_value(kind_source) if expected in ("", "yesno") else None
     item_kind, item_noun = list_item_kind(kind_source) if expected == "list" else ("", "")
+    if expected == "list" and follow_up and not item_kind and history:
+        # "那以甲为主的有哪几个？" after "要打造几个示范村": the things the earlier question counted.
+        item_kind, item_noun = earlier_items(history[-1]) or (item_kind, item_noun)
     unit = (measure_unit(kind_source) if expected == "quantity" else
             place_level(kind_source) if expected == "place" else None)
     constraints = stated_constraints(text)
     if claim:
         # "有50亩吧": answered by the amount the essays give, whether or not it is 50.
         expected, unit = claim[0], claim[1]
-        constraints = tuple(c for c in constraints if c != claim[2])
+        constraints = tuple(c for c in constraints if not any(number in c for number in claim[2]))
     return Question(
         text=text, query=query, focus=focus, expected=expected, unit=unit,
         counted=counted_noun(kind_source) if expected == "quantity" else "",
         topic=topic_asked(text) if asks_again and not own else "",
         named=named_noun(kind_source),
-        attribute=attribute_of(text, tuple(own)), constraints=constraints, claimed=claim[2] if claim else "",
+        attribute=attribute_of(text, tuple(own)), constraints=constraints, claimed=claim[2] if claim else (),
         follow_up=follow_up,
         item_kind=item_kind, item_noun=item_noun,
         term=defined_term(text) if expected == "definition" else "",

@@ -150,6 +150,36 @@ def test_a_value_offered_for_confirmation_that_the_essays_never_give_is_refused(
     assert not answer.answerable and answer.answer.startswith("资料提到了") and "何斯路村" in answer.answer
 
 
+def test_a_question_asking_what_was_quoted_gets_the_quoting_sentence(assistant):
+    """"哪句老话" is answered by the sentence quoting it ("正所谓“…”"), not by the heading that
+    echoes the question's words."""
+    answer = assistant.ask("谈到共建共享时，横一村那段拿哪句老话作了注脚？")
+    assert strip_markers(answer.answer).startswith("正所谓“")
+
+
+@pytest.mark.parametrize("sentence,quotes", [
+    ("正所谓“水滴石穿”。", True), ("老支书常说:“路是走出来的。”", True), ("“先修路”这句话让我印象很深。", True),
+    ("坚持“群众说了算”的原则。", False), ("推进“千村示范”工程。", False),
+])
+def test_words_quoted_as_said(sentence, quotes):
+    from rag.answer import QUOTED_SPEECH
+
+    assert bool(QUOTED_SPEECH.search(sentence)) is quotes
+
+
+def test_which_ones_of_an_item_are_read_from_its_body(assistant):
+    """"其中…的有哪几个" after a count: the villages named under the item on that aspect
+    ("二是以…为重点" and the sentences after it), not the item lines of the list."""
+    history = ["区里今年准备着重打造几个示范村？"]
+    answer = strip_markers(assistant.ask("其中把数字乡村当重点的有哪几个？", history).answer)
+    assert "东掌村" in answer and "振兴村" in answer
+
+
+def test_a_value_is_read_from_the_sentence_holding_the_numbers_the_question_states(assistant):
+    answer = strip_markers(assistant.ask("在到2027年为止的那个计划里，省级的示范村要建多少？").answer)
+    assert "2027" in answer and "30个" in answer
+
+
 def test_how_big_an_effect_is_is_answered_in_words(assistant):
     """"变化有多大" asks no measure: it is answered, not refused for want of a number."""
     assert assistant.ask("这些年浙江农村的变化到底有多大？").answerable
