@@ -67,6 +67,7 @@ from rag.places import PLACE_SUFFIXES
 from rag.question import (
     ALIAS_WORDS,
     IDENTITY_ASKED,
+    INTERROGATIVE_WORD,
     NAME_ORIGIN_ASKED,
     NAMES_ASKED,
     OTHER_NAMES_ASKED,
@@ -525,7 +526,10 @@ class Composer(Enumerations):
         """Whether one passage holds most of the question's words, weighted by IDF: an elliptical
         question ("核心保护区有多大") is far in meaning from every sentence, yet its words are
         the passage's; a question off the corpus's topic has words the corpus lacks."""
-        return self.coverage is not None and self.coverage(query_tokens) >= ON_TOPIC_COVERAGE
+        # An interrogative the stop list lacks ("哪一位", "哪家") is a word no passage uses: it
+        # would weigh most in that share, and it asks, it names no topic.
+        asked = [t for t in query_tokens if not INTERROGATIVE_WORD.fullmatch(t)]
+        return self.coverage is not None and self.coverage(asked) >= ON_TOPIC_COVERAGE
 
     def _on_topic_without_writers(self, question: str, rows: list[int]) -> bool:
         """Whether a question about the essays is on their topic once the words about the essays

@@ -272,10 +272,11 @@ class Assistant:
         with theirs (德清县, 德清). Villages and people always count; a place written with its
         administrative unit (德清县) too, unless the corpus is about it, used in more than half of
         the essays (浙江省). Other names count unless they are that widespread or common words (in
-        jieba's base dictionary: 办法, 乡贤, and bare place names: 德清, 北京).
+        jieba's base dictionary: 办法, 乡贤, and bare place names: 德清, 北京), or verb phrases
+        (“引进来”, quoted as a slogan's action).
         """
         if self._focus is None:
-            from rag.lexicon import base_dictionary
+            from rag.lexicon import base_dictionary, verb_phrase
 
             aliases: dict[str, set[str]] = {w: {w} for w in self.tokenizer.words if len(w) >= 2}
             specific = set(self.tokenizer.people)
@@ -290,7 +291,7 @@ class Assistant:
                         places.add(spelling)  # 德清县 (德清 alone qualifies as often: 北京奥运会)
             base = base_dictionary()
             common = frozenset(n for n in aliases if n not in specific and (
-                self.index.widespread(aliases[n]) or n in base and n not in places))
+                self.index.widespread(aliases[n]) or n in base and n not in places or verb_phrase(n)))
             self._focus = (sorted(aliases), aliases, common)
         return self._focus
 

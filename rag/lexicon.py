@@ -53,6 +53,17 @@ def proper(word: str) -> bool:
     return tag(word) in PROPER_TAGS
 
 
+def verb_phrase(text: str) -> bool:
+    """Whether `text` is made of verbs alone in jieba's base dictionary ("引进来" = 引进 + 来,
+    "走出去"): a quoted slogan's action, not the name of a thing.
+
+    >>> verb_phrase("引进来"), verb_phrase("走出去"), verb_phrase("沥家园"), verb_phrase("积分超市")
+    (True, True, False, False)
+    """
+    parts = words(text)
+    return bool(parts) and all(tag(part).startswith("v") for part in parts)
+
+
 def words(text: str) -> list[str]:
     """`text` cut by jieba's base dictionary alone (no guessing of unknown words)."""
     import jieba

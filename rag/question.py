@@ -176,6 +176,8 @@ _TRAILING_NE = re.compile(r"^(?:那么?|那)?(.{1,20}?)呢[?？]?$")
 # conversation to that topic: what the earlier question was about is no longer its focus.
 _OPENING_TOPIC = re.compile(r"^(?:那么?|至于|还有|另外)?[\u4e00-\u9fff“”]{2,12}?"
                             r"(?:这块|这一块|那块|这方面|方面)呢?[,，]")
+# A word that only asks: 哪/多少/几 with a measure word ("哪一位", "哪家", "多少年").
+INTERROGATIVE_WORD = re.compile(rf"(?:哪|多少|几)一?[{COUNTERS}些里儿年天月样种类]?")
 _INTERROGATIVE = re.compile(r"什么|怎么样?|怎样|如何|为什么|为何|哪[些里儿个位年天]?|谁|多少|多[大长远高宽深重久]|"
                             r"几|是否|吗|呢|何")
 # (第N篇 names an essay by its place in the collection, which no passage states: essays_at_position)

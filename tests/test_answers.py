@@ -180,6 +180,26 @@ def test_a_value_is_read_from_the_sentence_holding_the_numbers_the_question_stat
     assert "2027" in answer and "30个" in answer
 
 
+def test_a_quoted_verb_phrase_is_no_focus(assistant):
+    """The essays quote “引进来” once as a slogan's action; asked without quotes it names no
+    thing a passage must hold beside the village."""
+    answer = assistant.ask("横一村那边都引进来了些什么新店？")
+    assert answer.answerable and "清昼茶院" in strip_markers(answer.answer)
+
+
+def test_an_interrogative_outside_the_stop_list_does_not_dilute_the_on_topic_share(assistant):
+    """"哪一位" is a word no passage uses, so it takes the highest IDF: counted among the
+    question's words it shrinks the share the best passage holds, and a question was refused as
+    off-topic with the passage naming the answer ranked first."""
+    from rag.answer import ON_TOPIC_COVERAGE
+
+    composer = assistant.composer
+    tokens = assistant.tokenizer.tokenize("授课者担任过安吉县农办的副主任")
+    asked = tokens + ["哪一位"]
+    assert composer.coverage(asked) < ON_TOPIC_COVERAGE <= composer.coverage(tokens)
+    assert composer._said_in_one_passage(asked) and composer._said_in_one_passage(tokens)
+
+
 def test_how_big_an_effect_is_is_answered_in_words(assistant):
     """"变化有多大" asks no measure: it is answered, not refused for want of a number."""
     assert assistant.ask("这些年浙江农村的变化到底有多大？").answerable

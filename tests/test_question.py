@@ -290,3 +290,11 @@ def test_a_bare_which_ones_after_a_count_lists_what_was_counted():
     """"其中…的是哪几个？" after "要建几个示范村": villages, as the earlier question counted."""
     q = parse("其中以旅游为主的是哪几个？", ["今年要建几个示范村？"])
     assert (q.expected, q.item_kind, q.item_noun) == ("list", "place", "示范村")
+
+
+@pytest.mark.parametrize("word,asks", [("哪一位", True), ("哪家", True), ("多少年", True), ("几个", True),
+                                       ("一位", False), ("哪吒", False), ("多少钱", False)])
+def test_words_that_only_ask(word, asks):
+    from rag.question import INTERROGATIVE_WORD
+
+    assert bool(INTERROGATIVE_WORD.fullmatch(word)) is asks
