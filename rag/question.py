@@ -60,6 +60,9 @@ NAME_ORIGIN_ASKED = re.compile(r"得名|(?:名字|名称|称号|叫法).{0,4}(?:
                                r"(?:为什么|为何|为啥)(?:被|又|会)?(?:叫|称|誉)")
 # Nouns whose "有什么X" / "X是什么" asks for several things: "主要做法是什么" lists the 做法.
 LISTED_NOUNS = r"做法|举措|措施|经验|特点|特色|项目|业态|内容|课程"
+# Points made in a text, counted by 点/条/项 as its numbered items are ("哪几条建议").
+POINT_NOUNS = (r"体会|感悟|启示|意见|建议|原则|要求|理由|原因|要点|好处|优势|收获|教训|结论|规定|任务|目标|观点|"
+               r"看法|认识|心得|感受|变化|问题|成效|成绩|亮点")
 # Nouns naming a way of doing something: "按什么(发展)思路", "具体办法是什么" ask for a method.
 METHOD_NOUNS = r"办法|方法|措施|举措|方式|途径|路径|做法|经验|思路|模式|机制|打法|招数|对策"
 
@@ -417,8 +420,8 @@ def list_item_kind(text: str) -> tuple[str, str]:
     (('', ''), ('', ''), ('point', '步'))
     >>> list_item_kind("从哪几个角度谈乡村治理？"), list_item_kind("哪些企业参与了合作？")
     (('', ''), ('organisation', '企业'))
-    >>> list_item_kind("他列了哪几对概念？")
-    ('', '概念')
+    >>> list_item_kind("他列了哪几对概念？"), list_item_kind("沿着哪几条路来建？"), list_item_kind("提了哪几条建议？")
+    (('', '概念'), ('', '路'), ('point', '条'))
     >>> list_item_kind("他学到的发展理念包括哪些？"), list_item_kind("提出的工作原则是哪三句话？")
     (('', '发展理念'), ('', '工作原则'))
     >>> list_item_kind("今年要建的3个样板村是哪几个？"), list_item_kind("要新建的合作社都有哪些？")
@@ -427,8 +430,11 @@ def list_item_kind(text: str) -> tuple[str, str]:
     point = re.search(r"哪(?:些|几)个?(点|条|项|步)(.?)", text)
     # Points of a text are numbered items (一是…, 1.…), not things listed in one sentence; "方面"
     # may be either ("坚持“政府主导、群众主体、社会参与”原则"). A measure word, not the first
-    # character of a noun: 项目, 条件, 步骤 are things.
-    if point and not frequent(point.group(1) + point.group(2)):
+    # character of a noun: 项目, 条件, 步骤 are things; nor the measure word of a thing named
+    # after it ("哪几条路", "哪几项工程"), unless that thing is a point made ("哪几条经验").
+    counted = leading_nouns(text[point.end(1):]) if point else ""
+    if point and not frequent(point.group(1) + point.group(2)) and (
+            not counted or re.fullmatch(rf"{POINT_NOUNS}|{LISTED_NOUNS}|{METHOD_NOUNS}", counted)):
         return "point", point.group(1)
     m = re.search(rf"哪(?:些|几)[{COUNTERS}对]?([\u4e00-\u9fff]{{1,8}})", text)  # 对: a pair
     if m and len(m.group(1)) == 1 and m.group(1) in COUNTERS:
@@ -452,7 +458,9 @@ def list_item_kind(text: str) -> tuple[str, str]:
     # "处理好哪几对关系": items of no value kind, but the enumeration naming 关系 is the one asked.
     named = leading_nouns(m.group(1))
     generic = re.fullmatch(rf"{LISTED_NOUNS}|{METHOD_NOUNS}|方面|角度|内容|工作", named)  # every list is of these
-    return "", named if len(named) >= 2 and not generic else ""
+    # (a one-character noun counts after its measure word: "哪几条路" asks for roads)
+    counted_after = re.match(rf"哪(?:些|几)[{COUNTERS}]", text[m.start():]) is not None
+    return "", named if (len(named) >= 2 or counted_after) and not generic else ""
 
 
 def _noun_kind(phrase: str) -> tuple[str, str]:

@@ -200,6 +200,12 @@ def test_an_interrogative_outside_the_stop_list_does_not_dilute_the_on_topic_sha
     assert composer._said_in_one_passage(asked) and composer._said_in_one_passage(tokens)
 
 
+def test_which_things_counted_by_a_measure_word_are_things_not_points(assistant):
+    """"哪几条路" asks for roads: 条 counts them here, as it counts the points of "哪几条建议"."""
+    answer = strip_markers(assistant.ask("区里的精品村打算顺着哪几条路来布局？").answer)
+    assert "快速路" in answer and "长陵路" in answer
+
+
 def test_how_big_an_effect_is_is_answered_in_words(assistant):
     """"变化有多大" asks no measure: it is answered, not refused for want of a number."""
     assert assistant.ask("这些年浙江农村的变化到底有多大？").answerable
