@@ -29,6 +29,12 @@ _UNQUOTED = re.compile(r"[“”\"‘’]")  # quote marks, which a term quoted 
 _ITEMS_QUOTED = re.compile(rf"哪[几些{ORDINALS}两]?[个条项点种句]?[“\"]([^”\"]{{2,20}})[”\"]")
 
 
+def at_or_above(marker: tuple[str, int] | None, own: tuple[str, int] | None) -> bool:
+    """Whether a line marked `marker` stands at the level of a line marked `own` or above it (一、
+    above (一) above 1. above 一是: MARKER_LEVELS), so that it ends what `own` opened."""
+    return marker is not None and own is not None and MARKER_LEVELS[marker[0]] <= MARKER_LEVELS[own[0]]
+
+
 class Enumerations(Passages):
     """The enumeration a sentence belongs to, and the list answer made of it."""
 
@@ -154,10 +160,8 @@ class Enumerations(Passages):
     def _closes_item(self, item: int, row: int) -> bool:
         """Whether sentence `row` ends the body of the marked `item` before it: a heading, or a
         line marked at the item's level or above ("4.坚持…" after the last "二是…")."""
-        text, own = self.text(row), item_marker(self.text(item))
-        marker = item_marker(text)
-        return is_heading_like(text) or (marker is not None and own is not None
-                                         and MARKER_LEVELS[marker[0]] <= MARKER_LEVELS[own[0]])
+        text = self.text(row)
+        return is_heading_like(text) or at_or_above(item_marker(text), item_marker(self.text(item)))
 
     def _item_run(self, items: list[int], i: int, budget: int, most: int | None = None) -> list[Piece]:
         """Item i of the marked `items`: its line and the sentences after it in its essay, up to
@@ -229,7 +233,7 @@ class Enumerations(Passages):
                 marker = item_marker(self.text(following))
                 if marker is not None and marker[1] == 1 and (own is None or marker[0] != own[0]):
                     return [row] + self._items_from(following, marker)
-                if marker is not None and own is not None and MARKER_LEVELS[marker[0]] <= MARKER_LEVELS[own[0]]:
+                if at_or_above(marker, own):
                     break
             if is_lead_in(text) and own is None and self.same_essay(row, row + 1):
                 return [row, row + 1]  # "…有三类:" followed by the sentence listing them

@@ -53,9 +53,9 @@ ALIAS_WORDS = r"又名|又称|别称|别名|俗称|亦称|也称|或称|简称|�
 NAMES_ASKED = re.compile(rf"{ALIAS_WORDS}|名字|名称|称呼|叫法|称号|叫什么")
 # A question asking something's other names: "X的别名是什么", "在北方被称之为什么".
 OTHER_NAMES_ASKED = re.compile(rf"{ALIAS_WORDS}|称之?为什么|称作什么|叫作什么|叫做什么|俗名|别号|外号|绰号")
-# A question asking where a name comes from: "X是怎么得名的", "名字的由来", "为什么被称为Y".
 # A question asking for words someone said or quoted: "引了哪句话", "原话怎么说", "哪句俗话".
 QUOTE_ASKED = re.compile(r"哪一?句|什么话|原话|名言|俗话|谚语|古语|诗句|格言")
+# A question asking where a name comes from: "X是怎么得名的", "名字的由来", "为什么被称为Y".
 NAME_ORIGIN_ASKED = re.compile(r"得名|(?:名字|名称|称号|叫法).{0,4}(?:怎么|如何|由来|来历|来源)|"
                                r"(?:为什么|为何|为啥)(?:被|又|会)?(?:叫|称|誉)")
 # Nouns whose "有什么X" / "X是什么" asks for several things: "主要做法是什么" lists the 做法.
@@ -146,6 +146,8 @@ def event_aspect(text: str) -> str:
     """
     named = [verbs for verbs in EVENT_ASPECTS if re.search(verbs, text)]
     return named[0] if len(named) == 1 else ""
+
+
 # A time counted from the asker's own day: what written essays cannot state, unless they use the word.
 ASKER_TIME = re.compile(r"明天|后天|今晚|明晚|明早|下周|下星期|下礼拜|周末|下个月|今天|今日")
 SURVEY_CUE = EXPECTED[0][1]  # "几位学员…", "各篇…": not itself a count asked for
@@ -532,8 +534,9 @@ def counted_noun(text: str) -> str:
     >>> counted_noun("开放多少个小时？"), counted_noun("有几个在外地？"), counted_noun("几个村子中间的那段路有多长？")
     ('', '', '')
     """
-    ge = re.match(rf"(?:多少|(?<!哪)几)个(?!{TIME_UNITS})", last_how_many(text))
-    rest = last_how_many(text)[ge.end():] if ge else ""
+    asked = last_how_many(text)
+    ge = re.match(rf"(?:多少|(?<!哪)几)个(?!{TIME_UNITS})", asked)
+    rest = asked[ge.end():] if ge else ""
     # (a lone 村 or 镇 is no word to jieba's tagger)
     noun = leading_nouns(rest) or (place.group() if (place := re.match(PLACE_WORDS, rest)) else "")
     return noun[-1] if noun else ""
@@ -620,19 +623,6 @@ def claimed_value(text: str) -> tuple[str, str | None, tuple[str, ...]] | None:
         return None
     kind, measure, _ = claims[-1]
     return kind, measure, tuple(number for _, _, number in claims)
-    for m in _CLAIMED.finditer(text):
-        number, unit = m.group("number"), m.group("unit")
-        # (not an ordinal, nor a number of things the question is about: "这三个村都通公交了吗")
-        if text[max(m.start() - 1, 0) : m.start()] in tuple("第哪这那每各前后头") or number in ("几", "一"):
-            continue
-        if unit == "年" and re.fullmatch(r"\d{4}", number):
-            return "date", None, number
-        if unit in ("个月", "小时", "年", "天", "周"):
-            return "duration", None, number
-        if unit in ("万元", "亿元", "元", "块钱"):
-            return "money", None, number
-        return "quantity", measure_unit(f"多少{unit}"), number
-    return None
 
 
 _ITEM_COUNT = re.compile(rf"哪([{PLURAL_DIGITS}]+)[\u4e00-\u9fff]|"
@@ -909,8 +899,9 @@ def earlier_items(earlier: str) -> tuple[str, str] | None:
     >>> earlier_items("今年要打造几个示范村？"), earlier_items("他讲了什么？")
     (('place', '示范村'), None)
     """
-    m = _ASKED_HOW_MANY.search(normalize(earlier))
-    noun = leading_nouns(normalize(earlier)[m.end():]) if m else ""
+    earlier = normalize(earlier)
+    m = _ASKED_HOW_MANY.search(earlier)
+    noun = leading_nouns(earlier[m.end():]) if m else ""
     found = list_item_kind(f"哪些{noun}") if noun else ("", "")
     return found if found[0] else None
 
