@@ -66,6 +66,7 @@ from rag.passages import Piece, is_heading_like, opens_on, strip_words
 from rag.places import PLACE_SUFFIXES
 from rag.question import (
     ALIAS_WORDS,
+    CHANGE_ASKED,
     IDENTITY_ASKED,
     INTERROGATIVE_WORD,
     NAME_ORIGIN_ASKED,
@@ -112,15 +113,23 @@ NAMING = re.compile(rf"{ALIAS_WORDS}|称为|称作|叫做|叫作|誉为")
 # Words quoted as said: after a verb of saying ("指出“…”", "正所谓“…”") or before "的话", "这句话".
 QUOTED_SPEECH = re.compile(r"(?:指出|说过?|讲过?|讲到|谈到|所谓|强调|常说|有句话|俗话|引用|写道|告诉我们)"
                            r"[^，,。“”]{0,3}[：:,，]?\s*[“「\"]|[”」]\s*[^，,。“”]{0,10}(?:的话|这句话|这番话)")
+# A verb of change with its result (成/为): "将废弃的矿山改造为观光区", "由…变成…"; not a noun
+# beginning with 成 ("建设成果", "发展成效").
+CHANGE_STATED = re.compile(r"(?:改造|改建|改|变|转变|转化|转型|打造|建设|建|发展|升级|蜕变)"
+                           r"(?:成|为)(?![果效功熟本员立长绩就])")
+# Nouns after 什么 that stand for a question word ("什么时候": when, "什么地方": where) or are too
+# general to be named by a kind of them ("从事什么工作" is answered by "当工人").
+_GENERAL_NOUNS = r"时候|时间|地方|意思|样子|东西|原因|缘故|工作|事情|内容|方面"
 # Words by which a sentence says where a name comes from.
 NAME_ORIGIN = re.compile(r"得名|命名|取名|赐名|起名|名字来源|名称来源|由来|故称|故名|因而称|因此称|称之为|被称为|名为")
 # A sentence whose subject is the writer or the writer's unit, after at most a short opener ("下一步,").
 QUOTED_TERM = re.compile(r"[“\"]([^“”\"]{2,6})[”\"]")  # a term the question quotes
 WRITER_TURN = re.compile(r"^[^，,。]{0,6}[，,]?(?:我们|我[区乡镇村县市局])")
 # Words by which a sentence states a cause or a purpose (a lone 故 is left out: 故事, 故乡), or
-# why something matters ("事关…", "关乎…": the reason it is stressed).
+# why something matters ("事关…", "关乎…": the reason it is stressed), or what it hinges on
+# ("成功的关键在于…", "根源在于…").
 CAUSE = re.compile(rf"因为|由于|为了|之所以|原因|导致|致使|以致|以便|以免|鉴于|出于|事关|关乎|攸关|关系到|关系着|"
-                   rf"{_CONSEQUENCE_WORDS}")
+                   rf"(?:关键|根源|根本|秘诀|诀窍|奥秘)就?在于|{_CONSEQUENCE_WORDS}")
 
 
 def with_marker(sentence: str, n: int) -> str:
@@ -390,7 +399,7 @@ class Composer(Enumerations):
             # "X是怎么得名的": from the sentence saying where the name comes from ("故而得名").
             pieces = self._run_pieces(origin, owner, reason=True, focus=focus_spellings)
         elif q.named and q.expected in ("method", "definition", "") and (
-                named := self._first_within(ranked_rows, ranked_scores, TYPE_MARGIN, self._names(q.named))) is not None:
+                named := self._named_row(q, ranked_rows, ranked_scores, owner, spellings)) is not None:
             # "按什么分配办法": the sentence giving the noun its particular name ("“五众”工作法").
             if q.expected == "method":
                 pieces = self._run_pieces(named, owner, focus=focus_spellings)
@@ -400,6 +409,10 @@ class Composer(Enumerations):
                 ranked_rows, ranked_scores, TYPE_MARGIN, self._quotes_speech)) is not None:
             # "引了哪句话": the sentence quoting words said, not the one echoing the question.
             pieces = self._open_from(quoting, ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
+        elif CHANGE_ASKED.search(q.text) and (changed := self._first_within(
+                ranked_rows, ranked_scores, TYPE_MARGIN, self._states_change)) is not None:
+            # "改成了什么": the sentence saying what it was made into, not the one echoing the question.
+            pieces = self._open_from(changed, ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
         elif q.expected == "method":
             pieces = self._run_pieces(ranked_rows[0], owner, focus=focus_spellings)
         elif q.expected == "reason":
@@ -607,6 +620,28 @@ class Composer(Enumerations):
         naming = re.compile(rf"[”》](?:为|的)?{re.escape(noun)}")
         return lambda row: bool(naming.search(self.text(row)))
 
+    def _named_row(self, q: Question, rows: list[int], scores: list[float], owner: dict[int, Hit],
+                   spellings: list[set[str]]) -> int | None:
+        """The best sentence within TYPE_MARGIN of the best that gives the noun asked (`q.named`)
+        its particular name. When the best sentence does not use the noun at all, the best naming a
+        kind of it by a word just before it ("以花卉苗木、茶叶笋竹产业为主导" for "什么产业"), from
+        the best sentence's passage or one naming the question's focus, and stating the question's
+        numbers ("1992年4月…担任什么职务": not "外交职务" of other years). Nouns standing for a
+        question word or too general ("什么时候", "什么工作") name no kind."""
+        noun = q.named
+        quoted = self._first_within(rows, scores, TYPE_MARGIN, self._names(noun))
+        if quoted is not None or noun in self.text(rows[0]) or re.fullmatch(_GENERAL_NOUNS, noun):
+            return quoted
+        kind = re.compile(rf"[^\W的之这那该此其各等个种类是和与及]{re.escape(noun)}")
+
+        def names_a_kind(row: int) -> bool:
+            text, passage = self.text(row), owner[row].chunk.text
+            return (bool(kind.search(text)) and all(c in text for c in q.constraints)
+                    and (owner[row] is owner[rows[0]] or bool(spellings)
+                         and all(mentions_any(passage, s) for s in spellings)))
+
+        return self._first_within(rows, scores, TYPE_MARGIN, names_a_kind)
+
     def _defining_row(self, term: str, rows: list[int], scores: list[float]) -> int | None:
         """The best sentence within TYPE_MARGIN of the best that defines `term` ("X是…", "X，即…")."""
         copula = re.compile(rf"^.{{0,6}}{re.escape(term)}[”’」》\"]?(?:[（(][^）)]*[）)])?[,，]?(?:是|指|即|为|就是)")
@@ -652,6 +687,9 @@ class Composer(Enumerations):
 
     def _quotes_speech(self, row: int) -> bool:
         return bool(QUOTED_SPEECH.search(self.text(row)))
+
+    def _states_change(self, row: int) -> bool:
+        return bool(CHANGE_STATED.search(self.text(row)))
 
     def _open_from(self, row: int, rows: list[int], scores: list[float], owner: dict[int, Hit],
                    query_tokens: list[str], focus: set[str] = frozenset()) -> list[Piece]:

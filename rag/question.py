@@ -55,6 +55,10 @@ NAMES_ASKED = re.compile(rf"{ALIAS_WORDS}|名字|名称|称呼|叫法|称号|叫
 OTHER_NAMES_ASKED = re.compile(rf"{ALIAS_WORDS}|称之?为什么|称作什么|叫作什么|叫做什么|俗名|别号|外号|绰号")
 # A question asking for words someone said or quoted: "引了哪句话", "原话怎么说", "哪句俗话".
 QUOTE_ASKED = re.compile(r"哪一?句|什么话|原话|名言|俗话|谚语|古语|诗句|格言")
+# A question asking what something was made into: a verb of change with its result complement
+# (成/为) questioned ("改成了什么", "被打造成一个什么样的村", "变为何物").
+CHANGE_ASKED = re.compile(r"(?:改造|改建|改|变|转变|转型|打造|建设?|发展|修|翻新)(?:成|为)了?"
+                          r"(?:一[个片座家处种])?(?:什么|啥|哪|怎样)")
 # A question asking where a name comes from: "X是怎么得名的", "名字的由来", "为什么被称为Y".
 NAME_ORIGIN_ASKED = re.compile(r"得名|(?:名字|名称|称号|叫法).{0,4}(?:怎么|如何|由来|来历|来源)|"
                                r"(?:为什么|为何|为啥)(?:被|又|会)?(?:叫|称|誉)")

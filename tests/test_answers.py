@@ -167,6 +167,30 @@ def test_words_quoted_as_said(sentence, quotes):
     assert bool(QUOTED_SPEECH.search(sentence)) is quotes
 
 
+@pytest.mark.parametrize("sentence,changes", [
+    ("将旧粮站改造为文化礼堂。", True), ("荒坡变成了果园。", True), ("全村发展为特色小镇。", True),
+    ("建设成果丰硕。", False), ("发展成效明显。", False), ("他成为村里的带头人。", False),
+])
+def test_a_change_stated_with_its_result(sentence, changes):
+    from rag.answer import CHANGE_STATED
+
+    assert bool(CHANGE_STATED.search(sentence)) is changes
+
+
+def test_what_something_was_made_into_is_answered_by_the_sentence_stating_the_change(assistant):
+    """The passage opens on what the village was ("矿山遍布的污染村"), which echoes the question;
+    what the mines became is said two sentences later ("改造为观光区")."""
+    answer = strip_markers(assistant.ask("余村那些关停的矿山后来变成了什么？").answer)
+    assert "改造为观光区" in answer[:200]
+
+
+def test_what_kind_of_thing_is_answered_by_the_sentence_naming_a_kind_of_it(assistant):
+    """"什么产业": the best sentence (how the village raised money) never says 产业; the one
+    naming its industries ("花卉苗木、茶叶笋竹产业") scores a little lower and answers."""
+    answer = strip_markers(assistant.ask("五四村如今以什么产业为主？").answer)
+    assert "花卉苗木" in answer[:200]
+
+
 def test_which_ones_of_an_item_are_read_from_its_body(assistant):
     """"其中…的有哪几个" after a count: the villages named under the item on that aspect
     ("二是以…为重点" and the sentences after it), not the item lines of the list."""
@@ -501,6 +525,19 @@ def test_why_something_matters_states_a_reason():
     noun 关系 alone ("处理好…的关系") is none."""
     assert CAUSE.search("社会救助事关群众的基本生活。") and CAUSE.search("这项工作关乎长远发展。")
     assert not CAUSE.search("处理好公与私、义与利的关系。")
+
+
+def test_what_something_hinges_on_states_a_reason():
+    """"成功的关键在于…" says why it succeeded; "在于" after any other noun ("意义在于") is no cause."""
+    assert CAUSE.search("他们成功的关键就在于选对了带头人。") and CAUSE.search("问题的根源在于缺少资金。")
+    assert not CAUSE.search("这次培训的意义在于开阔眼界。")
+
+
+def test_a_reason_is_read_from_the_sentence_saying_what_success_hinged_on(assistant):
+    """The best sentence says the village's rise "关键就在于" its secretary; a sentence about its
+    returning talent only precedes the writer's "所以我们要…", which is the writer's conclusion."""
+    answer = strip_markers(assistant.ask("何斯路村为什么能从负债的穷村变成富村？").answer)
+    assert "关键就在于" in answer[:120]
 
 
 def test_places_listed_of_something_placed_nowhere_are_refused(assistant):

@@ -298,3 +298,12 @@ def test_words_that_only_ask(word, asks):
     from rag.question import INTERROGATIVE_WORD
 
     assert bool(INTERROGATIVE_WORD.fullmatch(word)) is asks
+
+
+@pytest.mark.parametrize("question,asks", [("那座旧仓库后来改成了什么？", True), ("甲村被打造成一个什么样的村？", True),
+                                           ("老厂房变成啥了？", True), ("他为什么改变主意？", False),
+                                           ("成为示范村要什么条件？", False), ("建设资金从哪里来？", False)])
+def test_a_verb_of_change_with_its_result_questioned(question, asks):
+    from rag.question import CHANGE_ASKED
+
+    assert bool(CHANGE_ASKED.search(question)) is asks
