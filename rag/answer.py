@@ -75,6 +75,7 @@ from rag.question import (
     QUOTE_ASKED,
     ROLE_WORDS,
     SURVEY_SUBJECT,
+    TITLE_ASKED,
     VALUE_KINDS,
     YEAR_ASKED,
     Question,
@@ -409,6 +410,10 @@ class Composer(Enumerations):
                 ranked_rows, ranked_scores, TYPE_MARGIN, self._quotes_speech)) is not None:
             # "引了哪句话": the sentence quoting words said, not the one echoing the question.
             pieces = self._open_from(quoting, ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
+        elif TITLE_ASKED.search(q.text) and (titled := self._first_within(
+                ranked_rows, ranked_scores, TYPE_MARGIN, self._gives_title)) is not None:
+            # "那堂课的题目叫什么": the sentence giving a title (《…》), not one only about the course.
+            pieces = self._open_from(titled, ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
         elif CHANGE_ASKED.search(q.text) and (changed := self._first_within(
                 ranked_rows, ranked_scores, TYPE_MARGIN, self._states_change)) is not None:
             # "改成了什么": the sentence saying what it was made into, not the one echoing the question.
@@ -687,6 +692,9 @@ class Composer(Enumerations):
 
     def _quotes_speech(self, row: int) -> bool:
         return bool(QUOTED_SPEECH.search(self.text(row)))
+
+    def _gives_title(self, row: int) -> bool:
+        return bool(value_spans(self.text(row), "title"))
 
     def _states_change(self, row: int) -> bool:
         return bool(CHANGE_STATED.search(self.text(row)))

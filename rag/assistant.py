@@ -20,7 +20,7 @@ from rag.compare import compared_names, one_side, said_at_once, side_by_side
 from rag.config import MODES, Settings, check_choice
 from rag.embed import Encoder, resolve_model
 from rag.evidence import is_lead_in
-from rag.llm import LLMAnswerer, LLMConfig, LLMFailure, best_quote
+from rag.llm import _MARKER, LLMAnswerer, LLMConfig, LLMFailure, best_quote
 from rag.pages import located
 from rag.passages import is_heading_like
 from rag.places import ADMIN_SUFFIXES
@@ -33,6 +33,7 @@ from rag.question import (
     essays_at_position,
     fronted_topic,
     parse,
+    referring_kind,
 )
 from rag.retrieve import Retriever
 from rag.schema import Answer, Hit, SearchResult
@@ -187,9 +188,33 @@ class Assistant:
                 parsed = replace(parsed, query=self.llm.condense(text, history))
             except LLMFailure as exc:
                 notes.append(f"{exc}，按关键词理解上文。")
+        if parsed.follow_up and (referent := self.answered_referent(text, history)):
+            # "他那堂课的题目" after "其中谁在安吉县农办工作过": about the one that answer named.
+            parsed = replace(parsed, query=f"{referent} {text}", focus=(referent,))
         if parsed.follow_up and parsed.query != text:
             notes.append(f"按上文理解为：{shorten(parsed.query, ECHOED_QUESTION_CHARS)}")
         return parsed, notes
+
+    def answered_referent(self, text: str, history: list[str]) -> str:
+        """The person or village a follow-up points back to ("他", "这个村") when the earlier
+        question asked who or which village: of the names of that kind its answer gives (the
+        earlier question's own left out), the one nearest the earlier question's words ("曾任安吉县
+        农办副主任的任强军" among five teachers); "" otherwise."""
+        kind = referring_kind(text)
+        if not kind or not history:
+            return ""
+        earlier, _ = self.parse(history[-1], history[:-1])
+        if earlier.expected != kind:
+            return ""
+        prior = self.ask(history[-1], history[:-1])
+        said = _MARKER.sub("", prior.answer) if prior.answerable else ""
+        wanted = self.tokenizer.people if kind == "person" else self.composer.place_names
+        spots = [m.start() for w in self.tokenizer.tokenize(earlier.text) if len(w) >= 2
+                 for m in re.finditer(re.escape(w), said)]
+        found = [(min((abs(m.start() - s) for s in spots), default=0), m.start(), name)
+                 for name in wanted if name not in earlier.focus and len(name) >= 2
+                 for m in re.finditer(re.escape(name), said)]
+        return min(found)[2] if found else ""
 
     def query(self, question: str, history: list[str] | tuple[str, ...] = (), mode: str = "hybrid"):
         """(parsed question, notes, query vector or None for bm25, query tokens)."""

@@ -55,6 +55,9 @@ NAMES_ASKED = re.compile(rf"{ALIAS_WORDS}|名字|名称|称呼|叫法|称号|叫
 OTHER_NAMES_ASKED = re.compile(rf"{ALIAS_WORDS}|称之?为什么|称作什么|叫作什么|叫做什么|俗名|别号|外号|绰号")
 # A question asking for words someone said or quoted: "引了哪句话", "原话怎么说", "哪句俗话".
 QUOTE_ASKED = re.compile(r"哪一?句|什么话|原话|名言|俗话|谚语|古语|诗句|格言")
+# A question asking the title of a course, a talk or a text: "那堂课的题目", "文章的标题叫什么".
+TITLE_ASKED = re.compile(r"(?:课|讲座|报告|文章|书|文件|篇)[^，,。?？]{0,4}"
+                         r"(?:题目|标题|书名|篇名|课名|主题|名字|名称|叫什么)")
 # A question asking what something was made into: a verb of change with its result complement
 # (成/为) questioned ("改成了什么", "被打造成一个什么样的村", "变为何物").
 CHANGE_ASKED = re.compile(r"(?:改造|改建|改|变|转变|转型|打造|建设?|发展|修|翻新)(?:成|为)了?"
@@ -177,6 +180,21 @@ ANAPHORA = re.compile(r"^那么?|^其中|^(?:村|镇|乡|区|县)(?:里|上)|^�
                       r"其(?!他|中|实|余)|"
                       r"该(?:村|镇|乡|县|区|公司|项目|局|做法)|"
                       r"这(?:个|些|几|里|种|项|家|位|样|么)|如此|那(?:个|些|几|里|种|项|家|位|样)|此(?:事|项)")
+# Words pointing back to one person or one village: "他那堂课…", "这个村…". When the earlier
+# question asked who or which village, they stand for the one its answer named.
+REFERRING = {"person": re.compile(r"[他她](?!们)|这位|那位|此人"),
+             "place": re.compile(r"该村|这个村|那个村|这村(?![民里])|那村|那里|那儿")}
+
+
+def referring_kind(text: str) -> str:
+    """The kind of one thing `text` points back to: "person", "place" or "".
+
+    >>> referring_kind("他那堂课讲了什么？"), referring_kind("这个村有多少人？"), referring_kind("他们怎么看？")
+    ('person', 'place', '')
+    """
+    return next((kind for kind, words in REFERRING.items() if words.search(text)), "")
+
+
 # Continuation words lean on the conversation only in a question that names nothing of its own:
 # "后来呢" continues, "余村的矿山后来怎么样了" is about 余村.
 CONTINUATION = re.compile(r"后来|然后|接着|之后|另外|此外|还有|同样|再说|具体")

@@ -191,6 +191,17 @@ def test_what_kind_of_thing_is_answered_by_the_sentence_naming_a_kind_of_it(assi
     assert "花卉苗木" in answer[:200]
 
 
+def test_he_after_a_question_asking_who_is_the_one_its_answer_named(assistant):
+    """"其中哪位…农办当过副主任" is answered with a sentence naming five teachers; "他" is the one named
+    next to the words asked about (曾任安吉县农办副主任的任强军), and his course's title is the
+    sentence giving a title, not one only about what he said."""
+    history = ["培训请来讲课的有哪些老师？", "其中哪位曾在安吉县农办当过副主任？"]
+    parsed, _ = assistant.parse("他那堂课的题目是什么？", history)
+    assert parsed.focus == ("任强军",)
+    answer = strip_markers(assistant.ask("他那堂课的题目是什么？", history).answer)
+    assert "《浙江从“千万工程”到乡村振兴" in answer[:200]
+
+
 def test_which_ones_of_an_item_are_read_from_its_body(assistant):
     """"其中…的有哪几个" after a count: the villages named under the item on that aspect
     ("二是以…为重点" and the sentences after it), not the item lines of the list."""

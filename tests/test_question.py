@@ -307,3 +307,11 @@ def test_a_verb_of_change_with_its_result_questioned(question, asks):
     from rag.question import CHANGE_ASKED
 
     assert bool(CHANGE_ASKED.search(question)) is asks
+
+
+@pytest.mark.parametrize("question,asks", [("他那堂课的题目是什么？", True), ("那篇文章的标题叫什么？", True),
+                                           ("这门课讲了哪些内容？", False), ("课后作业是什么？", False)])
+def test_a_question_asking_a_title(question, asks):
+    from rag.question import TITLE_ASKED
+
+    assert bool(TITLE_ASKED.search(question)) is asks
