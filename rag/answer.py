@@ -82,6 +82,7 @@ from rag.question import (
     asked_level,
     event_aspect,
     procedure_asked,
+    stated,
 )
 from rag.schema import Answer, Citation, Hit
 from rag.store import Index
@@ -117,7 +118,8 @@ QUOTED_SPEECH = re.compile(r"(?:指出|说过?|讲过?|讲到|谈到|所谓|强�
 # A verb of change with its result (成/为): "将废弃的矿山改造为观光区", "由…变成…"; not a noun
 # beginning with 成 ("建设成果", "发展成效").
 CHANGE_STATED = re.compile(r"(?:改造|改建|改|变|转变|转化|转型|打造|建设|建|发展|升级|蜕变)"
-                           r"(?:成|为)(?![果效功熟本员立长绩就])")
+                           r"(?:成|为)(?![果效功熟本员立长绩就])|"
+                           r"(?:从前|以前|过去|原来)[^。；;]{0,20}(?:现在|如今)")  # "从前是…现在是…"
 # Nouns after 什么 that stand for a question word ("什么时候": when, "什么地方": where) or are too
 # general to be named by a kind of them ("从事什么工作" is answered by "当工人").
 _GENERAL_NOUNS = r"时候|时间|地方|意思|样子|东西|原因|缘故|工作|事情|内容|方面"
@@ -349,7 +351,7 @@ class Composer(Enumerations):
             owner = {r: owner[r] for r in rows}
         if q.constraints:
             # A number or year the question states must be in the passage quoted: prefer those.
-            keep = [i for i, r in enumerate(rows) if all(c in owner[r].chunk.text for c in q.constraints)]
+            keep = [i for i, r in enumerate(rows) if all(stated(c, owner[r].chunk.text) for c in q.constraints)]
             if keep:
                 rows, scores = [rows[i] for i in keep], scores[keep]
                 owner = {r: owner[r] for r in rows}
@@ -456,7 +458,7 @@ class Composer(Enumerations):
             pieces = about or self._open_pieces(ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
         cited = {self.hit_for(r, hits, owner).row for r, _, _ in pieces}
         cited_text = "".join(self.index.chunks[i].text for i in cited)
-        missing = [n for n in q.constraints if n not in cited_text]
+        missing = [n for n in q.constraints if not stated(n, cited_text)]
         if missing:
             return refusal(q.shown, hits, f"资料中没有提到问题中的“{'、'.join(missing)}”")
         return self._write(q.shown, pieces, owner, hits, as_list=enumerated and len(pieces) > 1)
@@ -527,11 +529,13 @@ class Composer(Enumerations):
             ["name"] if q.expected == "organisation" and asks_name else [])
         near = [row for row, score in zip(rows, scores, strict=True) if score >= scores[0] - TYPE_MARGIN]
         # "2024到2027年间建成多少个": a sentence holding every number the question states first.
-        stating = [row for row in near if q.constraints and all(c in self.text(row) for c in q.constraints)]
+        stating = [row for row in near if q.constraints and all(stated(c, self.text(row)) for c in q.constraints)]
         for row in stating + [row for row in near if row not in stating]:
             if focus and self.about_another_place(row, focus):
                 continue  # "2019年" of another village is no date of the one asked about
             text = self.text(row)
+            if q.excluded and q.excluded in text:
+                continue  # "（不算那几条支线）全长多少": a length of the branches is not asked
             spans = [span for kind in kinds for span in value_spans(text, kind, q.unit, self.tokenizer)
                      if not self._given(text[span[0] : span[1]], q, given)
                      and not (kind == "quantity" and q.counted and not counts_of(text, span, q.counted))
@@ -641,7 +645,7 @@ class Composer(Enumerations):
 
         def names_a_kind(row: int) -> bool:
             text, passage = self.text(row), owner[row].chunk.text
-            return (bool(kind.search(text)) and all(c in text for c in q.constraints)
+            return (bool(kind.search(text)) and all(stated(c, text) for c in q.constraints)
                     and (owner[row] is owner[rows[0]] or bool(spellings)
                          and all(mentions_any(passage, s) for s in spellings)))
 

@@ -41,7 +41,8 @@ PATTERNS = {
     "duration": re.compile(rf"(?<![\d])(?:\d{{1,3}}|[{CN_DIGITS}]{{1,4}})(?!\d)\s*多?(?:个)?"
                            rf"(?:年|个月|天|周|星期|小时)(?![级代底初])|{_DATE_SPAN}"),
     "money": re.compile(rf"{NUMBER}\s*多?(?:万|亿|千|百)?(?:元|块)|"
-                        rf"(?:\d[\d.]*|[{CN_DIGITS}]{{2,}})\s*多?(?:万|亿)(?!\s*(?:亩|人|户|公里|平方|株|棵|名|个))"),
+                        rf"(?:\d[\d.]*|[{CN_DIGITS}]{{2,}})\s*多?(?:万|亿)(?!\s*(?:亩|人|户|公里|平方|株|棵|名|个))|"
+                        rf"(?:\d+|[{CN_DIGITS}])个亿"),  # "一个亿集体资产": said of money only
     "quantity": re.compile(rf"{NUMBER}\s*(?:多|余)?\s*(?:{AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS}|"
                            rf"[{COUNTERS}]|%|％|成|倍|万|亿|级|周?岁)|\d+(?:\.\d+)?\s*[:：比]\s*\d+"),
 }
@@ -253,6 +254,9 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
             spans = [m.span() for m in re.finditer(rf"第(?:{NUMBER}|一)", text)]
         elif kind == "quantity" and unit:
             spans = [(s, e) for s, e in spans if re.search(rf"(?:{unit})$", text[s:e].rstrip())]
+        elif kind == "quantity":
+            # A grade ("通三级公路", "二级") is a rank, no amount: only "几级" asks it.
+            spans = [(s, e) for s, e in spans if not text[s:e].rstrip().endswith("级")]
         return _outside_names(text, spans, tokenizer.numbered if tokenizer else ())
     if kind == "title":
         return [m.span() for m in re.finditer(r"《[^》]{2,40}》", text)]

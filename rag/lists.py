@@ -97,11 +97,19 @@ class Enumerations(Passages):
     def _quoted_item_enumeration(self, q: Question, rows: list[int]) -> tuple[list[int], bool]:
         """(the enumeration a marked line holding a term the question quotes belongs to, whether
         that line heads it), however it scores ("“甲”那一条" of "四是坚持甲…"; "“乙”那部分" of
-        the heading "二、乙…" and its 一是…三是), when the retrieved sentences
-        hold one such line only; else ([], False)."""
+        the heading "二、乙…" and its 一是…三是), when the retrieved sentences hold one such
+        line only, or the enumeration whose every item holds the term when they hold several of
+        it ("哪几个“甲”" of "一、甲…", "二、甲…"); else ([], False)."""
         # (a term the corpus is about, “千万工程” in most essays, names no one item)
         quoted = [t for t in QUOTED.findall(q.text) if not self.index.widespread({t})]
         found = [r for r in rows if item_marker(self.text(r)) is not None and any(t in self.text(r) for t in quoted)]
+        if len(found) > 1:
+            # "哪几个“聚焦”" of headings "一、聚焦…", "二、聚焦…": the enumeration every item of
+            # which holds the term is the list asked.
+            for row in found:
+                items = self.enumeration(row)
+                if len(set(items) & set(found)) >= 2 and all(any(t in self.text(i) for t in quoted) for i in items):
+                    return items, True
         if len(found) != 1:
             return [], False
         items = self.enumeration(found[0])

@@ -56,12 +56,14 @@ OTHER_NAMES_ASKED = re.compile(rf"{ALIAS_WORDS}|称之?为什么|称作什么|�
 # A question asking for words someone said or quoted: "引了哪句话", "原话怎么说", "哪句俗话".
 QUOTE_ASKED = re.compile(r"哪一?句|什么话|原话|名言|俗话|谚语|古语|诗句|格言")
 # A question asking the title of a course, a talk or a text: "那堂课的题目", "文章的标题叫什么".
-TITLE_ASKED = re.compile(r"(?:课|讲座|报告|文章|书|文件|篇)[^，,。?？]{0,4}"
+TITLE_ASKED = re.compile(r"(?:课|讲座|报告|文章|书|文件|篇)[^。?？]{0,4}"
                          r"(?:题目|标题|书名|篇名|课名|主题|名字|名称|叫什么)")
 # A question asking what something was made into: a verb of change with its result complement
-# (成/为) questioned ("改成了什么", "被打造成一个什么样的村", "变为何物").
-CHANGE_ASKED = re.compile(r"(?:改造|改建|改|变|转变|转型|打造|建设?|发展|修|翻新)(?:成|为)了?"
-                          r"(?:一[个片座家处种])?(?:什么|啥|哪|怎样)")
+# (成/为) questioned ("改成了什么", "被打造成一个什么样的村", "弄成啥了"), or what it is used for
+# ("后来拿来干什么了").
+CHANGE_ASKED = re.compile(r"(?:改造|改建|改|变|转变|转型|打造|建设?|发展|修|翻新|弄|做|搞)(?:成|为)了?"
+                          r"(?:一[个片座家处种])?(?:什么|啥|哪|怎样)|"
+                          r"(?:拿来|拿去|用来|用作|用于)(?:干|做|搞)?了?(?:什么|啥)")  # what it is used for now
 # A question asking where a name comes from: "X是怎么得名的", "名字的由来", "为什么被称为Y".
 NAME_ORIGIN_ASKED = re.compile(r"得名|(?:名字|名称|称号|叫法).{0,4}(?:怎么|如何|由来|来历|来源)|"
                                r"(?:为什么|为何|为啥)(?:被|又|会)?(?:叫|称|誉)")
@@ -156,7 +158,9 @@ def event_aspect(text: str) -> str:
 
 
 # A time counted from the asker's own day: what written essays cannot state, unless they use the word.
-ASKER_TIME = re.compile(r"明天|后天|今晚|明晚|明早|下周|下星期|下礼拜|周末|下个月|今天|今日")
+# (not what something lets one see or look up: "等车时能看看今天天气吗" asks of a service)
+ASKER_TIME = re.compile(r"(?<!查询|了解|知道|预报)(?<![看查])"
+                        r"(?:明天|后天|今晚|明晚|明早|下周|下星期|下礼拜|周末|下个月|今天|今日)")
 SURVEY_CUE = EXPECTED[0][1]  # "几位学员…", "各篇…": not itself a count asked for
 # Words about the essays or their writers, not about what is asked ("几位学员", "各篇心得", "文中",
 # "在这十篇里出现过"): they say a question is about the essays, whatever else it asks.
@@ -195,6 +199,24 @@ def referring_kind(text: str) -> str:
     return next((kind for kind, words in REFERRING.items() if words.search(text)), "")
 
 
+# Words leaving something out of what is asked: "（不算那几条支线）全长多少", "不包括门票的话".
+_LEAVING_OUT = re.compile(rf"(?:不算|不含|不包括|不包含|不计|除去|刨去|扣除|去掉)"
+                          rf"(?:[这那](?:[几些]|[{CN_DIGITS}]+)?[{COUNTERS}]?|[{CN_DIGITS}几]+[{COUNTERS}])?"
+                          r"([\u4e00-\u9fff]{1,8}?)(?:在内|以外|之外|的话)?(?=[）)，,。?？])")
+
+
+def left_out(text: str) -> str:
+    """The thing a question leaves out of what it asks, or "".
+
+    >>> left_out("主线（不算那几条支线）全长多少公里？"), left_out("不包括门票的话，一共花多少钱？")
+    ('支线', '门票')
+    >>> left_out("一共修了多少公里？")
+    ''
+    """
+    m = _LEAVING_OUT.search(text)
+    return m.group(1) if m else ""
+
+
 # Continuation words lean on the conversation only in a question that names nothing of its own:
 # "后来呢" continues, "余村的矿山后来怎么样了" is about 余村.
 CONTINUATION = re.compile(r"后来|然后|接着|之后|另外|此外|还有|同样|再说|具体")
@@ -209,6 +231,28 @@ _INTERROGATIVE = re.compile(r"什么|怎么样?|怎样|如何|为什么|为何|�
                             r"几|是否|吗|呢|何")
 # (第N篇 names an essay by its place in the collection, which no passage states: essays_at_position)
 _STATED = re.compile(rf"\d+(?:\.\d+)?|第[{CN_DIGITS}\d]+[{COUNTERS.replace('篇', '')}年]")
+
+
+# Measure words that count the same things: "第一堂课" is said "第一节课", "第二届" "第二期".
+_SAME_COUNT = ("堂节门", "届期", "位名个", "条项点", "次回遍", "座栋幢", "棵株")
+
+
+def stated(constraint: str, text: str) -> bool:
+    """Whether `text` states a number the question stated: as written, or an ordinal with a
+    measure word counting the same things.
+
+    >>> stated("第一堂", "第一节课是…"), stated("第一堂", "第二节课"), stated("第一届", "第一名")
+    (True, False, False)
+    >>> stated("2019", "2019年")
+    True
+    """
+    m = re.fullmatch(rf"(第[{CN_DIGITS}\d]+)([{COUNTERS}])", constraint)
+    if m:
+        alike = next((group for group in _SAME_COUNT if m.group(2) in group), m.group(2))
+        return re.search(rf"{m.group(1)}[{alike}]", text) is not None
+    return constraint in text
+
+
 # "第二点", "第三条", "第四个方面": the n-th item of an enumeration, not a phrase the text must contain.
 _ITEM_ORDINAL = re.compile(rf"第([{ORDINALS}\d]{{1,3}})(?:点|条|项|个?方面|步)")
 _CLAUSE_BREAK = re.compile(r"[,，;；:：]")
@@ -253,6 +297,7 @@ class Question:
     attribute: str = ""
     constraints: tuple[str, ...] = ()
     follow_up: bool = False
+    excluded: str = ""  # what the question leaves out ("不算那几条支线" → 支线): no value of it answers
     item_kind: str = ""  # for a list: the kind of its items ("哪些村" → place), if the question says
     item_noun: str = ""  # and the noun naming them ("村")
     term: str = ""  # for "什么是X" / "X是什么": the term to define
@@ -984,7 +1029,7 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
         topic=topic_asked(text) if asks_again and not own else "",
         named=named_noun(kind_source),
         attribute=attribute_of(text, tuple(own)), constraints=constraints, claimed=claim[2] if claim else (),
-        follow_up=follow_up,
+        follow_up=follow_up, excluded=left_out(text),
         item_kind=item_kind, item_noun=item_noun,
         term=defined_term(text) if expected == "definition" else "",
         value_kind=survey_value_kind(text) if expected == "survey" else "",

@@ -202,6 +202,23 @@ def test_he_after_a_question_asking_who_is_the_one_its_answer_named(assistant):
     assert "《浙江从“千万工程”到乡村振兴" in answer[:200]
 
 
+def test_a_value_of_what_the_question_leaves_out_does_not_answer(assistant):
+    """The essays give the branches' total length only; the main line's is asked, without them."""
+    answer = assistant.ask("太行一号主线全长多少公里（不算支线）？")
+    assert not answer.answerable and "46.7" not in answer.answer
+
+
+def test_an_ordinal_stated_with_another_measure_word_is_stated(assistant):
+    """The question's 第一堂 is the essay's 第一节课: the passage stating it is not refused."""
+    answer = strip_markers(assistant.ask("浙江培训第一堂课的题目是什么？").answer)
+    assert "《浙江从“千万工程”到乡村振兴" in answer[:200]
+
+
+def test_a_list_of_what_a_quoted_term_opens_is_the_headings_opening_on_it(assistant):
+    answer = strip_markers(assistant.ask("乡长的文章分了哪几个“聚焦”？").answer)
+    assert all(h in answer for h in ("聚焦统筹规划", "聚焦生态治理", "聚焦群众参与"))
+
+
 def test_which_ones_of_an_item_are_read_from_its_body(assistant):
     """"其中…的有哪几个" after a count: the villages named under the item on that aspect
     ("二是以…为重点" and the sentences after it), not the item lines of the list."""

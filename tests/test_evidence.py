@@ -179,3 +179,10 @@ def test_a_count_counts_the_noun_beside_it(sentence, count, head, counts):
 
     start = sentence.index(count)
     assert counts_of(sentence, (start, start + len(count)), head) is counts
+
+
+def test_a_hundred_million_said_colloquially_is_money_and_a_grade_is_no_amount():
+    text = "拥有一个亿集体资产,推进乡镇通三级公路。"
+    assert [text[s:e] for s, e in value_spans(text, "money")] == ["一个亿"]
+    assert [text[s:e] for s, e in value_spans(text, "quantity")] == []
+    assert [text[s:e] for s, e in value_spans(text, "quantity", "级")] == ["三级"]
