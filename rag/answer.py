@@ -414,7 +414,7 @@ class Composer(Enumerations):
             pieces = self._open_from(quoting, ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
         elif TITLE_ASKED.search(q.text) and (titled := self._first_within(
                 ranked_rows, ranked_scores, TYPE_MARGIN, self._gives_title)) is not None:
-            # "那堂课的题目叫什么": the sentence giving a title (《…》), not one only about the course.
+            # "那门课的标题叫什么": the sentence giving a title (《…》), not one only about the course.
             pieces = self._open_from(titled, ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
         elif CHANGE_ASKED.search(q.text) and (changed := self._first_within(
                 ranked_rows, ranked_scores, TYPE_MARGIN, self._states_change)) is not None:
@@ -535,7 +535,7 @@ class Composer(Enumerations):
                 continue  # "2019年" of another village is no date of the one asked about
             text = self.text(row)
             if q.excluded and q.excluded in text:
-                continue  # "（不算那几条支线）全长多少": a length of the branches is not asked
+                continue  # "（不算那些支线）有多长": a length of the branches is not asked
             spans = [span for kind in kinds for span in value_spans(text, kind, q.unit, self.tokenizer)
                      if not self._given(text[span[0] : span[1]], q, given)
                      and not (kind == "quantity" and q.counted and not counts_of(text, span, q.counted))

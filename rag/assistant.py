@@ -189,7 +189,7 @@ class Assistant:
             except LLMFailure as exc:
                 notes.append(f"{exc}，按关键词理解上文。")
         if parsed.follow_up and (referent := self.answered_referent(text, history)):
-            # "他那堂课的题目" after "其中谁在安吉县农办工作过": about the one that answer named.
+            # "他那门课的标题" after "其中谁做过甲职务": about the one that answer named.
             parsed = replace(parsed, query=f"{referent} {text}", focus=(referent,))
         if parsed.follow_up and parsed.query != text:
             notes.append(f"按上文理解为：{shorten(parsed.query, ECHOED_QUESTION_CHARS)}")
@@ -198,8 +198,8 @@ class Assistant:
     def answered_referent(self, text: str, history: list[str]) -> str:
         """The person or village a follow-up points back to ("他", "这个村") when the earlier
         question asked who or which village: of the names of that kind its answer gives (the
-        earlier question's own left out), the one nearest the earlier question's words ("曾任安吉县
-        农办副主任的任强军" among five teachers); "" otherwise."""
+        earlier question's own left out), the one nearest the earlier question's words (of five
+        teachers, the one named beside the office the question asked about); "" otherwise."""
         kind = referring_kind(text)
         if not kind or not history:
             return ""

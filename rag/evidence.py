@@ -237,7 +237,7 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
     >>> value_spans("项目投入1.2亿元。", "money"), value_spans("2019年建成", "date")
     ([(4, 9)], [(0, 5)])
     >>> value_spans("从负债三十多万到一个亿", "money"), value_spans("年满80周岁", "quantity")
-    ([(3, 7)], [(2, 6)])
+    ([(3, 7), (8, 11)], [(2, 6)])
     >>> value_spans("培训班(第一期)开班", "quantity", "第"), value_spans("这是第21届年会", "quantity", "第")
     ([(4, 6)], [(2, 5)])
     >>> value_spans("他们的“云管家”平台上线了", "name")

@@ -55,11 +55,11 @@ NAMES_ASKED = re.compile(rf"{ALIAS_WORDS}|名字|名称|称呼|叫法|称号|叫
 OTHER_NAMES_ASKED = re.compile(rf"{ALIAS_WORDS}|称之?为什么|称作什么|叫作什么|叫做什么|俗名|别号|外号|绰号")
 # A question asking for words someone said or quoted: "引了哪句话", "原话怎么说", "哪句俗话".
 QUOTE_ASKED = re.compile(r"哪一?句|什么话|原话|名言|俗话|谚语|古语|诗句|格言")
-# A question asking the title of a course, a talk or a text: "那堂课的题目", "文章的标题叫什么".
+# A question asking the title of a course, a talk or a text: "那门课的标题", "文章的标题叫什么".
 TITLE_ASKED = re.compile(r"(?:课|讲座|报告|文章|书|文件|篇)[^。?？]{0,4}"
                          r"(?:题目|标题|书名|篇名|课名|主题|名字|名称|叫什么)")
 # A question asking what something was made into: a verb of change with its result complement
-# (成/为) questioned ("改成了什么", "被打造成一个什么样的村", "弄成啥了"), or what it is used for
+# (成/为) questioned ("改成了什么", "被打造成什么样的村", "弄成啥了"), or what it is used for
 # ("后来拿来干什么了").
 CHANGE_ASKED = re.compile(r"(?:改造|改建|改|变|转变|转型|打造|建设?|发展|修|翻新|弄|做|搞)(?:成|为)了?"
                           r"(?:一[个片座家处种])?(?:什么|啥|哪|怎样)|"
@@ -110,7 +110,7 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                             rf"多少(?:{AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS})|多大|多少面积|多长|多远|多高|"
                             rf"多宽|多深|多重|多少|第几|几成|比例|占比|比重|百分之几|几岁|多大年纪")),
     # "谁的职能" asks whose: a body or a role as often as a person, so an open question.
-    ("person", re.compile(rf"谁(?!的)|哪位|哪个人|什么人|姓什么|姓名|"
+    ("person", re.compile(rf"谁(?!的)|哪一?位|哪个人|什么人|姓什么|姓名|"
                           rf"(?:{ROLE_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|是哪(?:位|个人|一位))")),
     ("organisation", re.compile(rf"哪(?:个|家|所|一家|一个|一所)?(?:{ORG_WORDS})|什么(?:{ORG_WORDS})|"
                                 rf"(?:{ORG_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|名称)")),
@@ -158,7 +158,7 @@ def event_aspect(text: str) -> str:
 
 
 # A time counted from the asker's own day: what written essays cannot state, unless they use the word.
-# (not what something lets one see or look up: "等车时能看看今天天气吗" asks of a service)
+# (not what something lets one see or look up: "候车时能查看今天的气温吗" asks of a service)
 ASKER_TIME = re.compile(r"(?<!查询|了解|知道|预报)(?<![看查])"
                         r"(?:明天|后天|今晚|明晚|明早|下周|下星期|下礼拜|周末|下个月|今天|今日)")
 SURVEY_CUE = EXPECTED[0][1]  # "几位学员…", "各篇…": not itself a count asked for
@@ -199,16 +199,16 @@ def referring_kind(text: str) -> str:
     return next((kind for kind, words in REFERRING.items() if words.search(text)), "")
 
 
-# Words leaving something out of what is asked: "（不算那几条支线）全长多少", "不包括门票的话".
+# Words leaving something out of what is asked: "（不算那些支线）全长多少", "不包括门票的话".
 _LEAVING_OUT = re.compile(rf"(?:不算|不含|不包括|不包含|不计|除去|刨去|扣除|去掉)"
-                          rf"(?:[这那](?:[几些]|[{CN_DIGITS}]+)?[{COUNTERS}]?|[{CN_DIGITS}几]+[{COUNTERS}])?"
+                          rf"(?:[这那](?:些|[几{CN_DIGITS}]*[{COUNTERS}])|[{CN_DIGITS}几]+[{COUNTERS}])?"
                           r"([\u4e00-\u9fff]{1,8}?)(?:在内|以外|之外|的话)?(?=[）)，,。?？])")
 
 
 def left_out(text: str) -> str:
     """The thing a question leaves out of what it asks, or "".
 
-    >>> left_out("主线（不算那几条支线）全长多少公里？"), left_out("不包括门票的话，一共花多少钱？")
+    >>> left_out("主线（不算那些支线）有多长？"), left_out("不包括门票的话，一共花多少钱？")
     ('支线', '门票')
     >>> left_out("一共修了多少公里？")
     ''
@@ -297,7 +297,7 @@ class Question:
     attribute: str = ""
     constraints: tuple[str, ...] = ()
     follow_up: bool = False
-    excluded: str = ""  # what the question leaves out ("不算那几条支线" → 支线): no value of it answers
+    excluded: str = ""  # what the question leaves out ("不算那些支线" → 支线): no value of it answers
     item_kind: str = ""  # for a list: the kind of its items ("哪些村" → place), if the question says
     item_noun: str = ""  # and the noun naming them ("村")
     term: str = ""  # for "什么是X" / "X是什么": the term to define

@@ -144,7 +144,8 @@ def test_a_time_counted_from_the_askers_day():
     assert parse("明天张家村开不开门？").asker_time == "明天" and parse("这周末去哪玩？").asker_time == "周末"
     assert parse("2024年打造几个村？").asker_time == "" and parse("今年先打造几个？").asker_time == ""
     # what a service lets one look up is no time of the question
-    assert parse("在车站能查看明天的车次吗？").asker_time == "" and parse("能看看今天天气吗？").asker_time == ""
+    assert parse("在车站能查看明天的车次吗？").asker_time == ""
+    assert parse("候车时可以查看今天的气温吗？").asker_time == ""
 
 
 def test_every_row_of_the_table_has_templates():
@@ -302,17 +303,18 @@ def test_words_that_only_ask(word, asks):
     assert bool(INTERROGATIVE_WORD.fullmatch(word)) is asks
 
 
-@pytest.mark.parametrize("question,asks", [("那座旧仓库后来改成了什么？", True), ("甲村被打造成一个什么样的村？", True),
-                                           ("老厂房变成啥了？", True), ("旧校舍被弄成了什么？", True),
+@pytest.mark.parametrize("question,asks", [("那座旧仓库后来改为什么用途？", True),
+                                           ("甲村被改建成一座什么样的公园？", True),
+                                           ("老厂房变成啥了？", True), ("旧校舍被弄成啥了？", True),
                                            ("那片荒地后来拿来干什么了？", True), ("他为什么改变主意？", False),
-                                           ("成为示范村要什么条件？", False), ("建设资金从哪里来？", False)])
+                                           ("成为示范村要什么条件？", False), ("钱从哪里筹来？", False)])
 def test_a_verb_of_change_with_its_result_questioned(question, asks):
     from rag.question import CHANGE_ASKED
 
     assert bool(CHANGE_ASKED.search(question)) is asks
 
 
-@pytest.mark.parametrize("question,asks", [("他那堂课的题目是什么？", True), ("那篇文章的标题叫什么？", True),
+@pytest.mark.parametrize("question,asks", [("他上的那门课，标题是什么？", True), ("那篇文章的标题叫什么？", True),
                                            ("这门课讲了哪些内容？", False), ("课后作业是什么？", False)])
 def test_a_question_asking_a_title(question, asks):
     from rag.question import TITLE_ASKED
