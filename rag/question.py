@@ -633,13 +633,21 @@ def place_level(text: str) -> str | None:
     return feature.group(1) if feature else None
 
 
+_PRIORITY = re.compile(r"(?:放|摆|排|列|居)(?:在|到|于)?$")  # "放在第一位": first in importance
+
+
 def stated_constraints(text: str) -> tuple[str, ...]:
     """Numbers and ordinals the question states; the answer must be about those.
 
     >>> stated_constraints("2023年X区的GDP是多少？"), stated_constraints("第二期培训班什么时候开班？")
     (('2023',), ('第二期',))
+
+    A rank of priority ("把甲放在第一位") says how much something counts, not which one:
+    >>> stated_constraints("他们把什么摆在第一位？")
+    ()
     """
-    return tuple(c for c in _STATED.findall(text) if not _ITEM_ORDINAL.fullmatch(c))
+    return tuple(m.group() for m in _STATED.finditer(text) if not _ITEM_ORDINAL.fullmatch(m.group())
+                 and not (m.group().startswith("第") and _PRIORITY.search(text[: m.start()])))
 
 
 # A value offered for confirmation ("用了快八年了吧", "是不是有两千棵", "有50亩吧"): the question

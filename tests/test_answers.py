@@ -210,13 +210,19 @@ def test_a_value_of_what_the_question_leaves_out_does_not_answer(assistant):
 
 def test_an_ordinal_stated_with_another_measure_word_is_stated(assistant):
     """The question's 第一堂 is the essay's 第一节课: the passage stating it is not refused."""
-    answer = strip_markers(assistant.ask("浙江培训的第一堂课，标题是什么？").answer)
+    answer = strip_markers(assistant.ask("浙江培训第一堂课的课名是什么？").answer)
     assert "《浙江从“千万工程”到乡村振兴" in answer[:200]
 
 
 def test_a_list_of_what_a_quoted_term_opens_is_the_headings_opening_on_it(assistant):
     answer = strip_markers(assistant.ask("乡长那篇谈了哪几个“聚焦”？").answer)
     assert all(h in answer for h in ("统筹规划", "生态治理", "群众参与"))
+
+
+def test_first_in_importance_is_no_ordinal_the_passage_must_state(assistant):
+    """"摆在第一位" ranks by importance; the essays say "放在首要位置", not 第一."""
+    answer = strip_markers(assistant.ask("现场教学点都把什么摆在第一位？").answer)
+    assert "规划运营" in answer[:200]
 
 
 def test_which_ones_of_an_item_are_read_from_its_body(assistant):
