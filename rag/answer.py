@@ -51,6 +51,7 @@ from typing import Callable
 import numpy as np
 
 from rag.evidence import (
+    TITLE_MARKS,
     abbreviation,
     counts_of,
     expansion,
@@ -120,8 +121,11 @@ QUOTED_SPEECH = re.compile(r"(?:指出|说过?|讲过?|讲到|谈到|所谓|强�
 CHANGE_STATED = re.compile(r"(?:改造|改建|改|变|转变|转化|转型|打造|建设|建|发展|升级|蜕变)"
                            r"(?:成|为)(?![果效功熟本员立长绩就])|"
                            r"(?:从前|以前|过去|原来)[^。；;]{0,20}(?:现在|如今)")  # "从前是…现在是…"
+# What a question asks to be said, and the words of a sentence saying it: words quoted as said,
+# a title, a change with its result.
+SAID_AS_ASKED = ((QUOTE_ASKED, QUOTED_SPEECH), (TITLE_ASKED, TITLE_MARKS), (CHANGE_ASKED, CHANGE_STATED))
 # Nouns after 什么 that stand for a question word ("什么时候": when, "什么地方": where) or are too
-# general to be named by a kind of them ("从事什么工作" is answered by "当工人").
+# general to be named by a kind of them ("从事何种工作" is answered by "当工人").
 _GENERAL_NOUNS = r"时候|时间|地方|意思|样子|东西|原因|缘故|工作|事情|内容|方面"
 # Words by which a sentence says where a name comes from.
 NAME_ORIGIN = re.compile(r"得名|命名|取名|赐名|起名|名字来源|名称来源|由来|故称|故名|因而称|因此称|称之为|被称为|名为")
@@ -396,9 +400,8 @@ class Composer(Enumerations):
             survey_rows, survey_scores = ([r for r, _ in typed], [x for _, x in typed]) if typed else (
                 ranked_rows, ranked_scores)
             pieces = self._survey_pieces(survey_rows, survey_scores, owner, set(query_tokens))
-        elif NAME_ORIGIN_ASKED.search(q.text) and (
-                origin := self._first_within(ranked_rows, ranked_scores, CAUSE_MARGIN,
-                                             lambda row: bool(NAME_ORIGIN.search(self.text(row))))) is not None:
+        elif NAME_ORIGIN_ASKED.search(q.text) and (origin := self._first_within(
+                ranked_rows, ranked_scores, CAUSE_MARGIN, self._says(NAME_ORIGIN))) is not None:
             # "X是怎么得名的": from the sentence saying where the name comes from ("故而得名").
             pieces = self._run_pieces(origin, owner, reason=True, focus=focus_spellings)
         elif q.named and q.expected in ("method", "definition", "") and (
@@ -408,18 +411,10 @@ class Composer(Enumerations):
                 pieces = self._run_pieces(named, owner, focus=focus_spellings)
             else:
                 pieces = self._open_from(named, ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
-        elif QUOTE_ASKED.search(q.text) and (quoting := self._first_within(
-                ranked_rows, ranked_scores, TYPE_MARGIN, self._quotes_speech)) is not None:
-            # "引了哪句话": the sentence quoting words said, not the one echoing the question.
-            pieces = self._open_from(quoting, ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
-        elif TITLE_ASKED.search(q.text) and (titled := self._first_within(
-                ranked_rows, ranked_scores, TYPE_MARGIN, self._gives_title)) is not None:
-            # "那门课的标题叫什么": the sentence giving a title (《…》), not one only about the course.
-            pieces = self._open_from(titled, ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
-        elif CHANGE_ASKED.search(q.text) and (changed := self._first_within(
-                ranked_rows, ranked_scores, TYPE_MARGIN, self._states_change)) is not None:
-            # "改成了什么": the sentence saying what it was made into, not the one echoing the question.
-            pieces = self._open_from(changed, ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
+        elif (saying := self._said_as_asked(q, ranked_rows, ranked_scores)) is not None:
+            # "引了哪句话", "那门课的标题", "改成了什么": the sentence saying that, not the one
+            # echoing the question.
+            pieces = self._open_from(saying, ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
         elif q.expected == "method":
             pieces = self._run_pieces(ranked_rows[0], owner, focus=focus_spellings)
         elif q.expected == "reason":
@@ -430,8 +425,7 @@ class Composer(Enumerations):
             # "什么是X": the sentence defining X; "X的别名是什么": the one giving its other names;
             # "X的宗旨是什么": the one saying what it is ("其宗旨是…"), not one only using the word.
             defining = (self._defining_row(q.term, ranked_rows, ranked_scores) if q.term else
-                        self._first_within(ranked_rows, ranked_scores, TYPE_MARGIN,
-                                           lambda row: bool(NAMING.search(self.text(row))))
+                        self._first_within(ranked_rows, ranked_scores, TYPE_MARGIN, self._says(NAMING))
                         if OTHER_NAMES_ASKED.search(q.text) else self._stating_row(q.part, ranked_rows, ranked_scores))
             if defining is not None and focus_spellings and self.turns_away(defining, focus_spellings):
                 defining = None  # a sentence about another place or the writer's own unit
@@ -636,7 +630,7 @@ class Composer(Enumerations):
         kind of it by a word just before it ("以花卉苗木、茶叶笋竹产业为主导" for "什么产业"), from
         the best sentence's passage or one naming the question's focus, and stating the question's
         numbers ("1992年4月…担任什么职务": not "外交职务" of other years). Nouns standing for a
-        question word or too general ("什么时候", "什么工作") name no kind."""
+        question word or too general ("什么时候", "什么东西") name no kind."""
         noun = q.named
         quoted = self._first_within(rows, scores, TYPE_MARGIN, self._names(noun))
         if quoted is not None or noun in self.text(rows[0]) or re.fullmatch(_GENERAL_NOUNS, noun):
@@ -694,14 +688,18 @@ class Composer(Enumerations):
             following += 1
         return self._fit(run, LIST_BUDGET)
 
-    def _quotes_speech(self, row: int) -> bool:
-        return bool(QUOTED_SPEECH.search(self.text(row)))
+    def _said_as_asked(self, q: Question, rows: list[int], scores: list[float]) -> int | None:
+        """The best sentence within TYPE_MARGIN of the best that says what the question asks to
+        be said (SAID_AS_ASKED, in order), if any."""
+        for asked, says in SAID_AS_ASKED:
+            row = self._first_within(rows, scores, TYPE_MARGIN, self._says(says)) if asked.search(q.text) else None
+            if row is not None:
+                return row
+        return None
 
-    def _gives_title(self, row: int) -> bool:
-        return bool(value_spans(self.text(row), "title"))
-
-    def _states_change(self, row: int) -> bool:
-        return bool(CHANGE_STATED.search(self.text(row)))
+    def _says(self, words: re.Pattern) -> Callable[[int], bool]:
+        """Whether a sentence holds `words` (a pattern of what it must say)."""
+        return lambda row: bool(words.search(self.text(row)))
 
     def _open_from(self, row: int, rows: list[int], scores: list[float], owner: dict[int, Hit],
                    query_tokens: list[str], focus: set[str] = frozenset()) -> list[Piece]:

@@ -20,7 +20,7 @@ from rag.compare import compared_names, one_side, said_at_once, side_by_side
 from rag.config import MODES, Settings, check_choice
 from rag.embed import Encoder, resolve_model
 from rag.evidence import is_lead_in
-from rag.llm import _MARKER, LLMAnswerer, LLMConfig, LLMFailure, best_quote
+from rag.llm import LLMAnswerer, LLMConfig, LLMFailure, best_quote
 from rag.pages import located
 from rag.passages import is_heading_like
 from rag.places import ADMIN_SUFFIXES
@@ -200,6 +200,8 @@ class Assistant:
         question asked who or which village: of the names of that kind its answer gives (the
         earlier question's own left out), the one nearest the earlier question's words (of five
         teachers, the one named beside the office the question asked about); "" otherwise."""
+        from rag.evaluate.metrics import strip_markers
+
         kind = referring_kind(text)
         if not kind or not history:
             return ""
@@ -207,7 +209,7 @@ class Assistant:
         if earlier.expected != kind:
             return ""
         prior = self.ask(history[-1], history[:-1])
-        said = _MARKER.sub("", prior.answer) if prior.answerable else ""
+        said = strip_markers(prior.answer) if prior.answerable else ""
         wanted = self.tokenizer.people if kind == "person" else self.composer.place_names
         spots = [m.start() for w in self.tokenizer.tokenize(earlier.text) if len(w) >= 2
                  for m in re.finditer(re.escape(w), said)]

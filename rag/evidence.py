@@ -56,7 +56,8 @@ _ORG = re.compile(r"(?<![的为以和在与及、,，。])[\u4e00-\u9fff“”]{
 _GOV_BODY = re.compile(r"(?:省|市|县|区|州|镇|乡)(?:委|政府)?(?:(?![的了们里在和与及是有个这那])[\u4e00-\u9fff]){1,6}?"
                        r"(?<![干全内外东西南北中大各格布结开当僵])(?:部|局|厅|办公室)(?![分门长])")
 _PEOPLE = re.compile(PEOPLE_WORDS)
-_COINED_NAME = re.compile(r"“[^“”,，。；;:：!！?？]{2,12}”|《[^》]{2,40}》")
+TITLE_MARKS = re.compile(r"《[^》]{2,40}》")  # a title: of a book, a course, a document
+_COINED_NAME = re.compile(rf"“[^“”,，。；;:：!！?？]{{2,12}}”|{TITLE_MARKS.pattern}")
 _PLACE_UNIT = re.compile(r"(?:街道|[村镇乡县区市省])$")
 
 
@@ -259,7 +260,7 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
             spans = [(s, e) for s, e in spans if not text[s:e].rstrip().endswith("级")]
         return _outside_names(text, spans, tokenizer.numbered if tokenizer else ())
     if kind == "title":
-        return [m.span() for m in re.finditer(r"《[^》]{2,40}》", text)]
+        return [m.span() for m in TITLE_MARKS.finditer(text)]
     if kind == "name":  # a coined name, set off by quotes or title marks: “沥家园”, 《…》
         return [m.span() for m in _COINED_NAME.finditer(text)]
     if kind == "person":
