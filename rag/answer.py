@@ -139,6 +139,19 @@ CAUSE = re.compile(rf"因为|由于|为了|之所以|原因|导致|致使|以致
                    rf"(?:关键|根源|根本|秘诀|诀窍|奥秘)就?在于|{_CONSEQUENCE_WORDS}")
 
 
+def _inserted_kind(noun: str) -> str:
+    """A pattern for a modified noun of four characters or more with a kind word between its
+    modifier and its two-character head ("传统产业" → "传统板材产业"; Chinese compounds end on
+    their head), or one matching nothing for a shorter noun.
+
+    >>> bool(re.search(_inserted_kind("传统产业"), "结合传统板材产业优势")), _inserted_kind("产业")
+    (True, '(?!)')
+    """
+    if len(noun) < 4:
+        return "(?!)"
+    return rf"{re.escape(noun[:-2])}[^\W的之]{{1,4}}{re.escape(noun[-2:])}"
+
+
 def with_marker(sentence: str, n: int) -> str:
     """Put [n] before the sentence's closing punctuation; a clause ending in a semicolon
     closes with a full stop instead, since the answer quotes it on its own.
@@ -629,13 +642,14 @@ class Composer(Enumerations):
         its particular name. When the best sentence does not use the noun at all, the best naming a
         kind of it by a word just before it ("以花卉苗木、茶叶笋竹产业为主导" for "什么产业"), from
         the best sentence's passage or one naming the question's focus, and stating the question's
-        numbers ("1992年4月…担任什么职务": not "外交职务" of other years). Nouns standing for a
+        numbers ("1992年4月…担任什么职务": not "外交职务" of other years). A noun with a modifier
+        names its kind between the two ("什么传统产业": "传统板材产业"). Nouns standing for a
         question word or too general ("什么时候", "什么东西") name no kind."""
         noun = q.named
         quoted = self._first_within(rows, scores, TYPE_MARGIN, self._names(noun))
         if quoted is not None or noun in self.text(rows[0]) or re.fullmatch(_GENERAL_NOUNS, noun):
             return quoted
-        kind = re.compile(rf"[^\W的之这那该此其各等个种类是和与及]{re.escape(noun)}")
+        kind = re.compile(rf"[^\W的之这那该此其各等个种类是和与及]{re.escape(noun)}|{_inserted_kind(noun)}")
 
         def names_a_kind(row: int) -> bool:
             text, passage = self.text(row), owner[row].chunk.text

@@ -60,9 +60,8 @@ class Enumerations(Passages):
             if score < scores[0] - margin:
                 break
             items = self.enumeration(row)
-            if not items and position == 0:
-                ahead = [r for r in range(row + 1, row + 3) if self.same_essay(row, r) and starts_list(self.text(r))]
-                items = [row] + self.enumeration(ahead[0]) if ahead else []
+            if not items and position == 0 and (ahead := self._list_ahead(row)) is not None:
+                items = [row] + self.enumeration(ahead)
             if items and len(items) == 1 and lists_only_names(self.text(items[0])) and not asks_names:
                 continue  # "又名甲、乙、丙": the subject's other names, not what it has or does
             if items and q.item_kind and not self._of_kind(items, q) and (
@@ -77,6 +76,19 @@ class Enumerations(Passages):
                             or self._fit(items, LIST_BUDGET))
                 first = first or items
         return (self._named_item_list(q, first, rows, scores) or self._fit(first, LIST_BUDGET)) if first else []
+
+    def _list_ahead(self, row: int) -> int | None:
+        """The sentence starting a list within the two after `row`, which may announce it; None
+        when a later item of an enumeration comes first: `row` then ends that item's body
+        ("一是…。发挥…。二是…"), and a list after the next item is not the one it announces."""
+        for ahead in range(row + 1, row + 3):
+            if not self.same_essay(row, ahead):
+                return None
+            if starts_list(self.text(ahead)):
+                return ahead
+            if item_marker(self.text(ahead)) is not None:
+                return None
+        return None
 
     def _parallel_openings(self, q: Question, rows: list[int]) -> list[int]:
         """The opening sentences of the paragraphs of one essay that open alike on a term the

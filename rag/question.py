@@ -491,6 +491,8 @@ def list_item_kind(text: str) -> tuple[str, str]:
     (('', ''), ('organisation', '企业'))
     >>> list_item_kind("他列了哪几对概念？"), list_item_kind("沿着哪几条路来建？"), list_item_kind("提了哪几条建议？")
     (('', '概念'), ('', '路'), ('point', '条'))
+    >>> list_item_kind("他举了哪些区域性品牌？"), list_item_kind("有哪些城市品牌？")
+    (('', '区域性品牌'), ('', '城市品牌'))
     >>> list_item_kind("他学到的发展理念包括哪些？"), list_item_kind("提出的工作原则是哪三句话？")
     (('', '发展理念'), ('', '工作原则'))
     >>> list_item_kind("今年要建的3个样板村是哪几个？"), list_item_kind("要新建的合作社都有哪些？")
@@ -534,11 +536,21 @@ def list_item_kind(text: str) -> tuple[str, str]:
 
 def _noun_kind(phrase: str) -> tuple[str, str]:
     """(kind, noun) of the value kind a noun phrase names, with the noun up to its kind word
-    ("精品示范村" → place), or ("", "")."""
+    ("精品示范村" → place), or ("", ""). A Chinese noun phrase ends on its head, so the kind word
+    must be in its last word: "区域性文化品牌" names brands, not a 区.
+
+    >>> _noun_kind("精品示范村"), _noun_kind("区域性文化品牌"), _noun_kind("授课老师")
+    (('place', '精品示范村'), ('', ''), ('person', '授课老师'))
+    """
+    import jieba
+
+    base_dictionary()
+    words = jieba.lcut(phrase)
+    head_start = len(phrase) - len(words[-1]) if words else 0
     for kind, pattern in (("place", PLACE_WORDS), ("organisation", ORG_WORDS),
                           ("person", ROLE_WORDS + r"|人|学员|同志|干部"), ("title", r"课|文件|书|文章|讲座|报告")):
         noun = re.match(rf"[\u4e00-\u9fff]{{0,4}}?(?:{pattern})", phrase)
-        if noun:
+        if noun and noun.end() > head_start:
             return kind, noun.group(0)
     return "", ""
 
@@ -600,12 +612,16 @@ def counted_noun(text: str) -> str:
     ('位', '村', '')
     >>> counted_noun("开放多少个小时？"), counted_noun("有几个在外地？"), counted_noun("几个村子中间的那段路有多长？")
     ('', '', '')
+    >>> counted_noun("挑了几个村子？"), counted_noun("办了多少个厂子？")
+    ('村', '厂')
     """
     asked = last_how_many(text)
     ge = re.match(rf"(?:多少|(?<!哪)几)个(?!{TIME_UNITS})", asked)
     rest = asked[ge.end():] if ge else ""
     # (a lone 村 or 镇 is no word to jieba's tagger)
     noun = leading_nouns(rest) or (place.group() if (place := re.match(PLACE_WORDS, rest)) else "")
+    # 子 and 儿 are suffixes, not heads: a 村子 is a 村, a 厂子 a 厂.
+    noun = re.sub(r"(?<=.)[子儿]$", "", noun)
     return noun[-1] if noun else ""
 
 

@@ -928,3 +928,29 @@ def test_passage_text_cannot_close_its_quote():
     chunk = Chunk("e01-s01-c01", 1, "标题", "作者", "标题", 0, 10, text, "x.txt")
     quoted = quote_passage(1, Hit(1, 1.0, chunk, 0))
     assert quoted.count("</passage>") == 1 and quoted.count("<passage") == 1
+
+
+def test_a_count_of_nouns_with_the_suffix_zi_counts_their_head(assistant):
+    """"几个村子": a 村子 is a 村, so "1个试点村" counts them (the question was refused)."""
+    answer = assistant.ask("婚俗改革要在每个乡镇选几个村子来试点？")
+    assert answer.answerable and "1个试点村" in strip_markers(answer.answer)[:200]
+
+
+def test_a_kind_of_a_modified_noun_is_named_between_modifier_and_head(assistant):
+    """"什么传统产业" is answered by the sentence naming "传统板材产业", not by the best-scoring
+    one, which says only that the village needs some 产业."""
+    answer = strip_markers(assistant.ask("资源紧缺的X村，村书记想靠什么传统产业带动致富？").answer)
+    assert "传统板材产业" in answer[:200]
+
+
+def test_the_last_sentence_of_an_items_body_announces_no_list_after_the_next_item(assistant):
+    """A best sentence without a list looks ahead for the list it may announce ("得到了几点启示"),
+    but not past the next item of the enumeration it ends: the sentence closing 一是's body does
+    not bring an in-sentence list from 二是's body."""
+    composer = assistant.composer
+    rows = range(len(assistant.index.sentences))
+    closing = next(r for r in rows if composer.text(r).startswith("发挥交通优势,助力建设和美乡村"))
+    assert composer.text(closing + 1).startswith("二是")
+    assert composer._list_ahead(closing) is None
+    lead_in = next(r for r in rows if composer.text(r).endswith("从中得到了几点启示。"))
+    assert composer._list_ahead(lead_in) == lead_in + 1
