@@ -217,17 +217,20 @@ _IN_CLAUSE = r"[^，,。；;：:、！!？?\s]"
 
 def counts_of(text: str, span: tuple[int, int], head: str) -> bool:
     """Whether the count at `span` of `text` counts nouns ending on `head`: the noun phrase after
-    it ("5个生态示范村") or before it in the same clause ("改建项目3个") holds the head.
+    it ("5个生态示范村") or before it in the same clause ("改建项目3个") holds the head (or
+    one character of a head with its suffix: 村子 counts 村, 孩子 counts 子女).
 
     >>> counts_of("计划新建5个生态示范村。", (4, 6), "村"), counts_of("实施道路改建项目3个,总长20公里", (8, 10), "目")
     (True, True)
     >>> counts_of("建设好文化礼堂项目、完成3个乡镇卫生站。", (12, 14), "位")
     False
+    >>> counts_of("每镇确定1个试点村", (4, 6), "村子")
+    True
     """
     start, end = span
     after = re.match(rf"{_IN_CLAUSE}{{0,10}}", text[end:]).group()
     before = re.search(rf"{_IN_CLAUSE}{{0,12}}$", text[:start]).group()
-    return head in after or head in before
+    return any(h in after or h in before for h in head)
 
 
 def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -> list[tuple[int, int]]:
