@@ -641,7 +641,7 @@ class Composer(Enumerations):
         """The best sentence within TYPE_MARGIN of the best that gives the noun asked (`q.named`)
         its particular name. When the best sentence does not use the noun at all, the best naming a
         kind of it by a word just before it ("以花卉苗木、茶叶笋竹产业为主导" for "什么产业"), from
-        the best sentence's passage or one naming the question's focus, and stating the question's
+        the best sentence's essay or a passage naming the question's focus, and stating the question's
         numbers ("1992年4月…担任什么职务": not "外交职务" of other years). A noun with a modifier
         names its kind between the two ("什么传统产业": "传统板材产业"). Nouns standing for a
         question word or too general ("什么时候", "什么东西") name no kind."""
@@ -654,7 +654,7 @@ class Composer(Enumerations):
         def names_a_kind(row: int) -> bool:
             text, passage = self.text(row), owner[row].chunk.text
             return (bool(kind.search(text)) and all(stated(c, text) for c in q.constraints)
-                    and (owner[row] is owner[rows[0]] or bool(spellings)
+                    and (self.same_essay(row, rows[0]) or bool(spellings)
                          and all(mentions_any(passage, s) for s in spellings)))
 
         return self._first_within(rows, scores, TYPE_MARGIN, names_a_kind)

@@ -421,12 +421,23 @@ def named_noun(text: str) -> str:
 
     >>> named_noun("合作社按什么分配办法分红？"), named_noun("他们靠什么发展路子致富？"), named_noun("什么是两山？")
     ('分配办法', '发展路子', '')
-    >>> named_noun("这里是什么理念的发源地？")
-    ''
+    >>> named_noun("这里是什么理念的发源地？"), named_noun("要加快什么园区的建设？")
+    ('', '园区')
     """
     m = re.search(r"什么([\u4e00-\u9fff]{2,8})", text)
     noun = leading_nouns(m.group(1)) if m else ""
-    return noun if len(noun) >= 2 and not m.group(1)[len(noun):].startswith("的") else ""
+    after = text[m.start(1) + len(noun):] if noun else ""
+    return noun if len(noun) >= 2 and (not after.startswith("的") or _action_of(after[1:])) else ""
+
+
+def _action_of(text: str) -> bool:
+    """Whether `text` (what follows "什么X的") is a bare verb closing the question ("建设？"):
+    "什么X的建设" asks which X is built, while "什么X的发源地" asks a thing of X."""
+    import jieba.posseg
+
+    base_dictionary()
+    words = [w for w in jieba.posseg.lcut(text) if w.word.strip()]
+    return bool(words) and words[0].flag in ("v", "vn") and (len(words) == 1 or words[1].flag in ("x", "y"))
 
 
 def trailing_nouns(text: str) -> str:

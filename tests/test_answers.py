@@ -954,3 +954,10 @@ def test_the_last_sentence_of_an_items_body_announces_no_list_after_the_next_ite
     assert composer._list_ahead(closing) is None
     lead_in = next(r for r in rows if composer.text(r).endswith("从中得到了几点启示。"))
     assert composer._list_ahead(lead_in) == lead_in + 1
+
+
+def test_which_kind_of_a_noun_before_a_bare_verb_is_the_noun_asked(assistant):
+    """"什么专业镇的发展" asks which 专业镇 (the verb after 的 is done to it): the sentence naming
+    a kind of 专业镇 answers, from the best sentence's essay, though not from its passage."""
+    answer = strip_markers(assistant.ask("民政部门要推动什么专业镇的发展？").answer)
+    assert "殡葬服务专业镇" in answer[:200]
