@@ -63,13 +63,14 @@ from rag.evidence import (
 )
 from rag.lexicon import frequent
 from rag.lists import LIST_BUDGET, LIST_MARGIN, TYPE_MARGIN, VALUE_BUDGET, Enumerations
-from rag.passages import Piece, is_heading_like, opens_on, strip_words
+from rag.passages import Piece, clause_spans, is_heading_like, opens_on, strip_words
 from rag.places import PLACE_SUFFIXES
 from rag.question import (
     ALIAS_WORDS,
     CHANGE_ASKED,
     IDENTITY_ASKED,
     INTERROGATIVE_WORD,
+    LOCATION_ASKED,
     NAME_ORIGIN_ASKED,
     NAMES_ASKED,
     OTHER_NAMES_ASKED,
@@ -127,6 +128,8 @@ SAID_AS_ASKED = ((QUOTE_ASKED, QUOTED_SPEECH), (TITLE_ASKED, TITLE_MARKS), (CHAN
 # Nouns after 什么 that stand for a question word ("什么时候": when, "什么地方": where) or are too
 # general to be named by a kind of them ("从事何种工作" is answered by "当工人").
 _GENERAL_NOUNS = r"时候|时间|地方|意思|样子|东西|原因|缘故|工作|事情|内容|方面"
+# Words by which a sentence says where something lies.
+LOCATED = re.compile(r"位于|坐落|座落|地处|地理位置")
 # Words by which a sentence says where a name comes from.
 NAME_ORIGIN = re.compile(r"得名|命名|取名|赐名|起名|名字来源|名称来源|由来|故称|故名|因而称|因此称|称之为|被称为|名为")
 # A sentence whose subject is the writer or the writer's unit, after at most a short opener ("下一步,").
@@ -535,6 +538,14 @@ class Composer(Enumerations):
         kinds = [q.expected] + (["organisation"] if bodies else []) + (["people"] if groups else []) + (
             ["name"] if q.expected == "organisation" and asks_name else [])
         near = [row for row, score in zip(rows, scores, strict=True) if score >= scores[0] - TYPE_MARGIN]
+        if q.expected == "place" and LOCATION_ASKED.search(q.text):
+            # "X在哪里": the sentence saying where it lies (位于, 地处…), whatever its place words
+            # ("城北的北山路12号"), not one naming a place for another reason ("…市政府决定新建X").
+            for row in near:
+                located = LOCATED.search(self.text(row))
+                if located and not (focus and self.about_another_place(row, focus)):
+                    end = next(e for _, e in clause_spans(self.text(row)) if e >= located.end())
+                    return [self.window(row, (located.start(), end), VALUE_BUDGET)]
         # "2024到2027年间建成多少个": a sentence holding every number the question states first.
         stating = [row for row in near if q.constraints and all(stated(c, self.text(row)) for c in q.constraints)]
         for row in stating + [row for row in near if row not in stating]:

@@ -64,6 +64,10 @@ TITLE_ASKED = re.compile(r"(?:课|讲座|报告|文章|书|文件|篇)[^。?？]
 CHANGE_ASKED = re.compile(r"(?:改造|改建|改|变|转变|转型|打造|建设?|发展|修|翻新|弄|做|搞)(?:成|为)了?"
                           r"(?:一[个片座家处种])?(?:什么|啥|哪|怎样)|"
                           r"(?:拿来|拿去|用来|用作|用于)(?:干|做|搞)?了?(?:什么|啥)")  # what it is used for now
+# A question asking where something lies ("X在哪里", "X位于哪儿", "X的地理位置在哪", "坐落在
+# 什么地方"), not where something is done ("在哪里任职" asks an office).
+LOCATION_ASKED = re.compile(r"(?:位于|坐落在?|地处|位置(?:在|是)?)(?:哪[里儿]?|何处|什么地方)|"
+                            r"在(?:哪[里儿]?|何处|什么地方)[？?]?$")
 # A question asking where a name comes from: "X是怎么得名的", "名字的由来", "为什么被称为Y".
 NAME_ORIGIN_ASKED = re.compile(r"得名|(?:名字|名称|称号|叫法).{0,4}(?:怎么|如何|由来|来历|来源)|"
                                r"(?:为什么|为何|为啥)(?:被|又|会)?(?:叫|称|誉)")
@@ -137,21 +141,26 @@ OUTLINE_ASKED = re.compile(r"(?:分|分成|分为|由)了?(?:哪|几)[^？?，,�
                            r"(?:分|分成|分为)了?[几两三四五六七八九十]段|按(?:哪|什么)[^？?，,。]{0,4}展开")
 # A date question asking for a year, which an event without one does not answer.
 YEAR_ASKED = re.compile(r"哪一?年(?!代)|什么年份|哪个年份|何年")
-# The two aspects of an event a date question may ask: its start or its completion. A date told
-# of the other ("2024年实施建设…" for "哪年完工") does not answer it; "…以来", "自…起" tell a start.
+# The aspects of an event a date question may ask: its start or its completion, a life's birth or
+# its death. A date told of another ("2024年实施建设…" for "哪年完工", a year of birth for "何时
+# 逝世") does not answer it; "…以来", "自…起" tell a start.
 EVENT_ASPECTS = ("启动|开始|开启|起步|发起|成立|创办|创建|创立|建立|设立|开办|开工|动工|推行|实施|首创|始建|以来|"
                  "(?:从|自)[^，,。；;]{1,12}起",
-                 "建成|完工|竣工|通车|投用|投入使用|开业|落成|建好|建完|修好|修通|上线|交付|投运|完成")
+                 "建成|完工|竣工|通车|投用|投入使用|开业|落成|建好|建完|修好|修通|上线|交付|投运|完成",
+                 "出生|生于|诞生|降生|出世",
+                 "逝世|去世|过世|辞世|病逝|病故|卒|殁|死于|死亡|身故|遇害|遇刺|阵亡")
 
 
 def event_aspect(text: str) -> str:
-    """The verbs of the aspect of the event a question names (its start or its completion), as a
-    regular expression, or "" when it names neither or both.
+    """The verbs of the aspect of the event a question names (its start or its completion, a birth
+    or a death), as a regular expression, or "" when it names none or several.
 
     >>> event_aspect("这座桥哪年建成通车？") == EVENT_ASPECTS[1], event_aspect("那所学校何时创办？") == EVENT_ASPECTS[0]
     (True, True)
     >>> event_aspect("这座桥哪年修的？"), event_aspect("哪年开工、哪年完工？")
     ('', '')
+    >>> event_aspect("他是哪一年去世的？") == EVENT_ASPECTS[3], event_aspect("她生于何时？") == EVENT_ASPECTS[2]
+    (True, True)
     """
     named = [verbs for verbs in EVENT_ASPECTS if re.search(verbs, text)]
     return named[0] if len(named) == 1 else ""

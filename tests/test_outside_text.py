@@ -50,6 +50,10 @@ ARTICLES = {
                       "合作社的茶园委托绿源茶业有限公司统一管理，收益按股分红。社员的技术培训由县委组织部牵头安排。"
                       "围绕青溪合作社的经营宗旨，合作社每年召开两次社员大会。"
                       "合作社章程经全体社员表决通过，其经营宗旨是共同致富、风险共担。"),
+    "0015_painter.txt": ("陈墨林", "陈墨林是清代画家，擅长山水。清嘉庆五年(1800年)，陈墨林出生于苏州府的一个书香门第。"
+                         "他早年师从本地画师，中年游历各地。清同治三年(1864年)，陈墨林病逝于杭州，终年六十四岁。"),
+    "0016_library.txt": ("北山图书馆", "1995年，青州市政府决定新建北山图书馆。北山图书馆位于城北的北山路12号，"
+                         "藏书八十万册，每周一闭馆。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -173,3 +177,16 @@ def test_what_a_thing_of_the_subject_is_comes_from_the_sentence_saying_it(outsid
 def test_a_page_asked_of_a_corpus_without_a_table_of_contents_is_refused(outside):
     answer = outside.ask("镜湖那篇印在第几页？")
     assert not answer.answerable and answer.answer == "资料没有带页码的目录，无法回答页码。"
+
+
+def test_a_date_asked_of_a_death_is_the_date_told_with_a_verb_of_death(outside):
+    """"逝世的时间": the year told with 病逝, not the year of birth in the sentence before it."""
+    answer = outside.ask("陈墨林逝世的时间是？")
+    assert "1864" in answer.answer and "1800" not in answer.answer
+
+
+def test_where_something_is_is_answered_by_the_sentence_saying_where_it_lies(outside):
+    """"X在哪": the sentence with 位于, not the one naming the city that decided to build it."""
+    answer = outside.ask("北山图书馆在哪？")
+    assert "北山路12号" in answer.answer
+

@@ -320,3 +320,21 @@ def test_a_question_asking_a_title(question, asks):
     from rag.question import TITLE_ASKED
 
     assert bool(TITLE_ASKED.search(question)) is asks
+
+
+@pytest.mark.parametrize("question,asks", [("那座纪念馆在哪里？", True), ("老码头位于哪儿？", True),
+                                           ("这座小城的地理位置在哪？", True), ("甲村坐落在什么地方？", True),
+                                           ("他最初在哪里任职？", False), ("她在哪里出生的？", False),
+                                           ("钱从哪里来？", False)])
+def test_a_question_asking_where_something_lies(question, asks):
+    from rag.question import LOCATION_ASKED
+
+    assert bool(LOCATION_ASKED.search(question)) is asks
+
+
+@pytest.mark.parametrize("question,aspect", [("他是哪一年去世的？", 3), ("她生于何时？", 2), ("这座桥哪年建成？", 1),
+                                             ("那位画家哪年病逝？", 3)])
+def test_a_date_asked_of_a_birth_or_a_death(question, aspect):
+    from rag.question import EVENT_ASPECTS, event_aspect
+
+    assert event_aspect(question) == EVENT_ASPECTS[aspect]
