@@ -73,6 +73,7 @@ from rag.question import (
     LOCATION_ASKED,
     NAME_ORIGIN_ASKED,
     NAMES_ASKED,
+    OCCUPATION_ASKED,
     OTHER_NAMES_ASKED,
     QUOTE_ASKED,
     ROLE_WORDS,
@@ -431,6 +432,10 @@ class Composer(Enumerations):
             # "引了哪句话", "那门课的标题", "改成了什么": the sentence saying that, not the one
             # echoing the question.
             pieces = self._open_from(saying, ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
+        elif (occupation := OCCUPATION_ASKED.match(q.text)) and (introducing := self._first_within(
+                ranked_rows, ranked_scores, TYPE_MARGIN, self._introduces(occupation.group("subject")))) is not None:
+            # "X的职业是什么": the sentence introducing X ("X，香港漫画家，…"), not one about its work.
+            pieces = self._open_from(introducing, ranked_rows, ranked_scores, owner, query_tokens, focus_spellings)
         elif q.expected == "method":
             pieces = self._run_pieces(ranked_rows[0], owner, focus=focus_spellings)
         elif q.expected == "reason":
@@ -640,6 +645,12 @@ class Composer(Enumerations):
             if wanted(row):
                 return row
         return None
+
+    def _introduces(self, subject: str) -> Callable[[int], bool]:
+        """Whether a sentence opens on `subject` and says what it is, by apposition or copula
+        ("X，香港漫画家，…", "X（1929－），…", "X是…")."""
+        opening = re.compile(rf"^{re.escape(subject)}(?:[（(][^）)]*[）)])?(?:[,，]|是|为)")
+        return lambda row: bool(opening.match(self.text(row).strip()))
 
     def _names(self, noun: str) -> Callable[[int], bool]:
         """Whether a sentence gives a `noun` its particular name: a quoted name or title just

@@ -64,6 +64,9 @@ TITLE_ASKED = re.compile(r"(?:课|讲座|报告|文章|书|文件|篇)[^。?？]
 CHANGE_ASKED = re.compile(r"(?:改造|改建|改|变|转变|转型|打造|建设?|发展|修|翻新|弄|做|搞)(?:成|为)了?"
                           r"(?:一[个片座家处种])?(?:什么|啥|哪|怎样)|"
                           r"(?:拿来|拿去|用来|用作|用于)(?:干|做|搞)?了?(?:什么|啥)")  # what it is used for now
+# A question asking what someone or something is by occupation or standing ("X的职业是什么",
+# "X的身份是什么"): the sentence introducing X answers ("X，香港漫画家，…").
+OCCUPATION_ASKED = re.compile(r"^(?P<subject>[^，,？?的]{2,12})的(?:职业|身份)(?:是|为)(?:什么|啥)")
 # A question asking where something lies ("X在哪里", "X位于哪儿", "X的地理位置在哪", "坐落在
 # 什么地方"), not where something is done ("在哪里任职" asks an office).
 LOCATION_ASKED = re.compile(r"(?:位于|坐落在?|地处|位置(?:在|是)?)(?:哪[里儿]?|何处|什么地方)|"

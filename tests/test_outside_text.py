@@ -54,6 +54,8 @@ ARTICLES = {
                          "他早年师从本地画师，中年游历各地。清同治三年(1864年)，陈墨林病逝于杭州，终年六十四岁。"),
     "0016_library.txt": ("北山图书馆", "1995年，青州市政府决定新建北山图书馆。北山图书馆位于城北的北山路12号，"
                          "藏书八十万册，每周一闭馆。"),
+    "0017_cartoonist.txt": ("林小舟", "林小舟，台湾漫画家，1970年生于台中。林小舟重视培养新人，曾创办漫画工作室，"
+                            "指导过多位年轻作者从事漫画创作。其作品多次获奖。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -190,3 +192,8 @@ def test_where_something_is_is_answered_by_the_sentence_saying_where_it_lies(out
     answer = outside.ask("北山图书馆在哪？")
     assert "北山路12号" in answer.answer
 
+
+def test_an_occupation_asked_is_answered_by_the_sentence_introducing_the_subject(outside):
+    """"X的职业是什么": the opening "X，台湾漫画家，…", not the sentence about the work X does."""
+    answer = outside.ask("林小舟的职业是什么？")
+    assert "台湾漫画家" in answer.answer

@@ -338,3 +338,12 @@ def test_a_date_asked_of_a_birth_or_a_death(question, aspect):
     from rag.question import EVENT_ASPECTS, event_aspect
 
     assert event_aspect(question) == EVENT_ASPECTS[aspect]
+
+
+@pytest.mark.parametrize("question,subject", [("甲某的职业是什么？", "甲某"), ("那位歌手的身份是什么？", "那位歌手"),
+                                              ("甲村的书记是谁？", None), ("他的工作经历是什么？", None)])
+def test_a_question_asking_an_occupation_names_its_subject(question, subject):
+    from rag.question import OCCUPATION_ASKED
+
+    found = OCCUPATION_ASKED.match(question)
+    assert (found.group("subject") if found else None) == subject
