@@ -649,14 +649,12 @@ class Composer(Enumerations):
     def _introduces(self, subject: str) -> Callable[[int], bool]:
         """Whether a sentence opens on `subject` and says what it is, by apposition or copula
         ("X，香港漫画家，…", "X（1929－），…", "X是…")."""
-        opening = re.compile(rf"^{re.escape(subject)}(?:[（(][^）)]*[）)])?(?:[,，]|是|为)")
-        return lambda row: bool(opening.match(self.text(row).strip()))
+        return self._says(re.compile(rf"^\s*{re.escape(subject)}(?:[（(][^）)]*[）)])?(?:[,，]|是|为)"))
 
     def _names(self, noun: str) -> Callable[[int], bool]:
         """Whether a sentence gives a `noun` its particular name: a quoted name or title just
         before it ("“五众”工作法", "以“一园、两路、三区”为发展思路")."""
-        naming = re.compile(rf"[”》](?:为|的)?{re.escape(noun)}")
-        return lambda row: bool(naming.search(self.text(row)))
+        return self._says(re.compile(rf"[”》](?:为|的)?{re.escape(noun)}"))
 
     def _named_row(self, q: Question, rows: list[int], scores: list[float], owner: dict[int, Hit],
                    spellings: list[set[str]]) -> int | None:
