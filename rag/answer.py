@@ -68,6 +68,7 @@ from rag.places import PLACE_SUFFIXES
 from rag.question import (
     ALIAS_WORDS,
     CHANGE_ASKED,
+    DOER_ASKED,
     IDENTITY_ASKED,
     INTERROGATIVE_WORD,
     LOCATION_ASKED,
@@ -99,6 +100,9 @@ MAX_PARAGRAPHS = 8  # an essay of more paragraphs than this has no outline in it
 MAX_RUN = 3  # consecutive sentences for a method or a reason
 SCORE_MARGIN = 0.05  # a second sentence must score within this of the best
 CAUSE_MARGIN = 0.1  # a reason's sentence stating a cause may score this much lower (CMRC trial, eval/NOTES.md)
+# Kinds of value a sentence may leave to its paragraph's topic, and how many sentences back it is looked for.
+TOPIC_CHAINED = frozenset({"place", "person", "organisation"})
+TOPIC_REACH = 2
 SHORT_SENTENCE = 60  # characters; a best sentence shorter than this brings the next one along
 SURVEY_MARGIN = 0.15
 SURVEY_GLIMPSE = 60  # characters at least of each essay's sentence in a survey answer
@@ -553,18 +557,46 @@ class Composer(Enumerations):
                     return [self.window(row, (located.start(), end), VALUE_BUDGET)]
         # "2024到2027年间建成多少个": a sentence holding every number the question states first.
         stating = [row for row in near if q.constraints and all(stated(c, self.text(row)) for c in q.constraints)]
-        for row in stating + [row for row in near if row not in stating]:
-            if focus and self.about_another_place(row, focus):
-                continue  # "2019年" of another village is no date of the one asked about
+        def value_spans_in(row: int) -> list[tuple[int, int]]:
             text = self.text(row)
             if q.excluded and q.excluded in text:
-                continue  # "（不算那些支线）有多长": a length of the branches is not asked
+                return []  # "（不算那些支线）有多长": a length of the branches is not asked
             spans = [span for kind in kinds for span in value_spans(text, kind, q.unit, self.tokenizer)
                      if not self._given(text[span[0] : span[1]], q, given)
                      and not (kind == "quantity" and q.counted and not counts_of(text, span, q.counted))
                      and not (kind == "name" and self.index.widespread({text[span[0] + 1 : span[1] - 1]}))]
-            if spans and (not roles or any(t in text for t in roles)) and (not aspect or re.search(aspect, text)):
+            ok = spans and (not roles or any(t in text for t in roles)) and (not aspect or re.search(aspect, text))
+            return spans if ok else []
+
+        for row in stating + [row for row in near if row not in stating]:
+            if focus and self.about_another_place(row, focus):
+                continue  # "2019年" of another village is no date of the one asked about
+            spans = value_spans_in(row)
+            if spans:
                 return [self.window(row, spans[0], VALUE_BUDGET)]
+            if q.expected in TOPIC_CHAINED and row == near[0] and not asks_name and DOER_ASKED.search(q.text):
+                chained = self._topic_of(row, value_spans_in)
+                if chained:
+                    return chained
+        return []
+
+    def _topic_of(self, row: int, spans_in: Callable[[int], list[tuple[int, int]]]) -> list[Piece]:
+        """Sentence `row` after the earlier sentence of its paragraph naming its subject, when they
+        fit VALUE_BUDGET together: Chinese names a topic once and drops it from the sentences that
+        follow ("梅林村作为样板村，…。村民出行可以…"), so the sentence saying what was done may not
+        say who or where. Only for a question asking who or where did it (question.DOER_ASKED), and
+        not for a name asked of a thing ("平台叫什么名字": a name is the thing's own, not a subject
+        left out)."""
+        earlier = row
+        while not self.opens_paragraph(earlier) and row - earlier < TOPIC_REACH and self.same_essay(row, earlier - 1):
+            earlier -= 1
+            spans = spans_in(earlier)
+            if spans:
+                first = self.window(earlier, spans[0], VALUE_BUDGET)
+                last = self.window(row, (0, 0), VALUE_BUDGET)
+                if (first[2] - first[1]) + (last[2] - last[1]) <= VALUE_BUDGET:
+                    return [first, last]
+                return []
         return []
 
     def _said_in_one_passage(self, query_tokens: list[str]) -> bool:

@@ -130,6 +130,11 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                           r"采取了什么|靠什么|通过什么|做了什么|干了什么|具体(?!指|是什么|是哪|含义|内容)")),
     ("definition", re.compile(r"什么是|是什么|指什么|是指|什么意思|含义|内涵|定位|叫什么|名称|什么")),
 )
+# The one who did what the question describes: an interrogative opening its clause ("哪个村的村民
+#能…", "谁提出了…") or a copula's complement ending it ("…，这是哪个村", "他参观的是什么地方"),
+# not an object or an adjunct of a verb ("毕业于哪所大学", "在哪里发现的").
+DOER_ASKED = re.compile(r"(?:^|[，,；;。])(?:请问)?(?:那么?|这|那)?(?:是|为)?(?:哪|谁)|"
+                        r"(?:是|为)(?:哪|谁|什么)[^，,。？?；;是]{0,6}(?=[，,。？?；;]|$)")
 # A question asking who a named person is: their role, office or standing.
 IDENTITY_ASKED = re.compile(r"是谁|什么身份|什么职务|什么职位|担任什么|任什么|做什么的|干什么的|什么人|哪里的|"
                             r"什么来头|什么背景")
@@ -359,6 +364,27 @@ _ASKED_LATER_IN_CLAUSE = re.compile(rf"几(?=[{_JI_MEASURES}][\u4e00-\u9fff][^�
 _UNIVERSAL_WHO = re.compile(r"谁[也都][^,，。？?；;]*")
 
 
+# An interrogative in the complement of a verb of perceiving or knowing is an embedded question
+# when the sentence asks something else too: "哪个村的村民能看到自己跑了多少步" asks which village
+# (the steps are what they can see), "能查看会不会下雨，这是哪个村" too. Alone, it is what is asked
+# ("得知消息后做了什么"); and "看到的是什么" asks what was seen (的 makes the verb a noun).
+_EMBEDDED_QUESTION = re.compile(r"(?:知道|了解|看到|看见|看出|查看|看看|查到|查询|获知|得知|算出|显示)(?!的)"
+                                r"[^，,。？?]{0,12}?(?P<asked>多少|几|什么|谁|哪|是否|([\u4e00-\u9fff])不\2)")
+
+
+def _without_embedded_questions(text: str) -> str:
+    """`text` with the interrogatives of its embedded questions replaced by 某, when another
+    interrogative is left to be the question's own.
+
+    >>> _without_embedded_questions("哪个村的村民能看到自己跑了多少步？")
+    '哪个村的村民能看到自己跑了某步？'
+    >>> _without_embedded_questions("得知消息后做了什么？")
+    '得知消息后做了什么？'
+    """
+    stripped = _EMBEDDED_QUESTION.sub(lambda m: m.group(0)[: m.start("asked") - m.start()] + "某", text)
+    return stripped if stripped != text and _INTERROGATIVE.search(stripped) else text
+
+
 # 多大/多高/多深 after an abstract noun asks a degree, which no measure answers: "影响有多大",
 # "评价有多高" are open questions, "面积有多大" is not.
 _DEGREE_ASKED = re.compile(r"(影响|变化|作用|意义|评价|差距|难度|压力|力度|贡献|效果|成效|潜力|价值|期望|期待|热情|"
@@ -381,7 +407,8 @@ def expected_answer(text: str, kinds=None) -> str:
     >>> expected_answer("这件事的影响到底有多大？"), expected_answer("果园的面积有多大？")
     ('', 'quantity')
     """
-    text = _DEGREE_ASKED.sub(r"\1", _UNIVERSAL_WHO.sub("", _NOT_ASKING_JI.sub("些", standard_interrogatives(text))))
+    text = _without_embedded_questions(standard_interrogatives(text))
+    text = _DEGREE_ASKED.sub(r"\1", _UNIVERSAL_WHO.sub("", _NOT_ASKING_JI.sub("些", text)))
     if _YES_NO.search(text):
         text = _INDEFINITE_JI.sub("些", text)  # "光靠几个能人行不行": a few, not how many
     elif not SURVEY_CUE.search(text):
