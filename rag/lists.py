@@ -60,6 +60,8 @@ class Enumerations(Passages):
             if score < scores[0] - margin:
                 break
             items = self.enumeration(row)
+            if not items and naming and closes_on(self.text(row), naming):
+                items = [row]  # "甲、乙等区域性品牌": two things, 等, and the category asked
             if not items and position == 0 and (ahead := self._list_ahead(row)) is not None:
                 items = [row] + self.enumeration(ahead)
             if items and len(items) == 1 and lists_only_names(self.text(items[0])) and not asks_names:
@@ -71,7 +73,8 @@ class Enumerations(Passages):
                 items = list(dict.fromkeys(items))
                 if q.count and self.item_count(items) != q.count:
                     continue  # "哪三条": an enumeration of another length lists something else
-                if not naming or any(naming in self.text(r) or listed_of(self.text(r), naming) for r in items):
+                if not naming or any(naming in self.text(r) or listed_of(self.text(r), naming)
+                                     or closes_on(self.text(r), naming) for r in items):
                     return (self._aspect_item(q, items) or self._named_item_list(q, items, rows, scores)
                             or self._fit(items, LIST_BUDGET))
                 first = first or items
@@ -344,6 +347,21 @@ def listed_of(text: str, noun: str) -> bool:
         if len(things) >= 3 and sum(t.endswith((noun, noun[0])) for t in things) >= 3:
             return True
     return False
+
+
+def closes_on(text: str, noun: str) -> bool:
+    """Whether `text` lists things with 、 and closes the list with 等 and a category ending on the
+    noun's last word: "甲、乙等区域性品牌" lists 区域性文化品牌 (品牌), though it words them otherwise,
+    and 等 says there are more than the two it names.
+
+    >>> closes_on("打造“甲”、乙“丙”等区域性品牌,推动发展。", "区域性文化品牌"), closes_on("甲、乙等产品。", "文化品牌")
+    (True, False)
+    """
+    import jieba
+
+    head = jieba.lcut(noun)[-1]
+    return len(head) >= 2 and re.search(
+        rf"、[^、，,;；。：:]{{1,15}}等[\u4e00-\u9fff]{{0,6}}{re.escape(head)}(?![\u4e00-\u9fff])", text) is not None
 
 
 def starts_list(text: str) -> bool:

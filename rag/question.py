@@ -530,7 +530,7 @@ def list_item_kind(text: str) -> tuple[str, str]:
     a noun of no value kind is kept for the enumeration naming it ("哪几对概念": 概念).
 
     >>> list_item_kind("实地考察了哪些村庄？"), list_item_kind("有哪几位老师授课？"), list_item_kind("去了哪些村？")
-    (('place', '村'), ('person', '老师'), ('place', '村'))
+    (('place', '村庄'), ('person', '老师'), ('place', '村'))
     >>> list_item_kind("打造哪几个精品示范村？"), list_item_kind("有哪些做法？")
     (('place', '精品示范村'), ('', ''))
     >>> list_item_kind("有哪几点体会？"), list_item_kind("有哪几条经验？"), list_item_kind("分为哪几个方面？")
@@ -584,13 +584,30 @@ def list_item_kind(text: str) -> tuple[str, str]:
 
 def _noun_kind(phrase: str) -> tuple[str, str]:
     """(kind, noun) of the value kind a noun phrase names, with the noun up to its kind word
-    ("精品示范村" → place), or ("", "")."""
-    for kind, pattern in (("place", PLACE_WORDS), ("organisation", ORG_WORDS),
+    ("精品示范村" → place), or ("", ""). A place word must end a word of the phrase: 区 of 区域,
+    市 of 市场 name no place.
+
+    >>> _noun_kind("精品示范村"), _noun_kind("村庄"), _noun_kind("区域性品牌"), _noun_kind("市场主体")
+    (('place', '精品示范村'), ('place', '村庄'), ('', ''), ('', ''))
+    """
+    for kind, pattern in (("place", PLACE_WORDS + "|村庄|村落|乡镇"), ("organisation", ORG_WORDS),
                           ("person", ROLE_WORDS + r"|人|学员|同志|干部"), ("title", r"课|文件|书|文章|讲座|报告")):
-        noun = re.match(rf"[\u4e00-\u9fff]{{0,4}}?(?:{pattern})", phrase)
-        if noun:
-            return kind, noun.group(0)
+        ends = _word_ends(phrase) if kind == "place" else None
+        for end in range(1, min(len(phrase), 8) + 1):
+            if re.fullmatch(rf"[\u4e00-\u9fff]{{0,4}}?(?:{pattern})", phrase[:end]) and (ends is None or end in ends):
+                return kind, phrase[:end]
     return "", ""
+
+
+def _word_ends(text: str) -> set[int]:
+    """Offsets at which a word of jieba's cut of `text` ends."""
+    import jieba
+
+    ends, at = set(), 0
+    for word in jieba.lcut(text):
+        at += len(word)
+        ends.add(at)
+    return ends
 
 
 _HOW_MANY = re.compile(r"多少|(?<![哪这那前好十])几|多[远长大高宽深重]|第几")
