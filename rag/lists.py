@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from rag.evidence import MARKER_LEVELS, inline_items, is_lead_in, item_marker, lists_only_names, value_spans
+from rag.lexicon import base_dictionary
 from rag.passages import Passages, Piece, clause_end, clause_spans, is_heading_like
 from rag.question import NAMES_ASKED, Question
 from rag.text import ORDINALS, QUOTED
@@ -62,7 +63,8 @@ class Enumerations(Passages):
             items = self.enumeration(row)
             if not items and naming and closes_on(self.text(row), naming):
                 items = [row]  # "甲、乙等区域性品牌": two things, 等, and the category asked
-            if not items and position == 0 and (ahead := self._list_ahead(row)) is not None:
+            if not items and position == 0 and not closes_own_list(self.text(row)) and (
+                    ahead := self._list_ahead(row)) is not None:
                 items = [row] + self.enumeration(ahead)
             if items and len(items) == 1 and lists_only_names(self.text(items[0])) and not asks_names:
                 continue  # "又名甲、乙、丙": the subject's other names, not what it has or does
@@ -349,19 +351,35 @@ def listed_of(text: str, noun: str) -> bool:
     return False
 
 
+# Two things or more closed by 等 ("甲、乙等", "甲和乙等": 等 says the list goes on; 等待, 等级,
+# 等同, 等于 are other words).
+_PAIR_CLOSED = r"[、和][^、，,;；。：:和]{1,15}等(?![待级同于候])"
+
+
 def closes_on(text: str, noun: str) -> bool:
-    """Whether `text` lists things with 、 and closes the list with 等 and a category ending on the
-    noun's last word: "甲、乙等区域性品牌" lists 区域性文化品牌 (品牌), though it words them otherwise,
-    and 等 says there are more than the two it names.
+    """Whether `text` lists things (with 、 or 和) and closes the list with 等 and a category ending
+    on the noun's last word: "甲、乙等区域性品牌" lists 区域性文化品牌 (品牌), though it words them
+    otherwise, and 等 says there are more than the two it names.
 
     >>> closes_on("打造“甲”、乙“丙”等区域性品牌,推动发展。", "区域性文化品牌"), closes_on("甲、乙等产品。", "文化品牌")
     (True, False)
     """
     import jieba
 
+    base_dictionary()  # loads jieba's table once, quietly
     head = jieba.lcut(noun)[-1]
     return len(head) >= 2 and re.search(
-        rf"、[^、，,;；。：:]{{1,15}}等[\u4e00-\u9fff]{{0,6}}{re.escape(head)}(?![\u4e00-\u9fff])", text) is not None
+        rf"{_PAIR_CLOSED}[\u4e00-\u9fff]{{0,6}}{re.escape(head)}(?![\u4e00-\u9fff])", text) is not None
+
+
+def closes_own_list(text: str) -> bool:
+    """Whether `text` names the things it is about itself, closing them with 等 ("通过建礼堂和办
+    夏令营等方式…"): it announces no list in the sentences after it.
+
+    >>> closes_own_list("村里通过建礼堂和办夏令营等方式推进治理。"), closes_own_list("今年拟打造5个示范村。")
+    (True, False)
+    """
+    return re.search(_PAIR_CLOSED, text) is not None
 
 
 def starts_list(text: str) -> bool:

@@ -603,6 +603,7 @@ def _word_ends(text: str) -> set[int]:
     """Offsets at which a word of jieba's cut of `text` ends."""
     import jieba
 
+    base_dictionary()  # loads jieba's table once, quietly
     ends, at = set(), 0
     for word in jieba.lcut(text):
         at += len(word)
