@@ -585,7 +585,7 @@ class Composer(Enumerations):
         fit VALUE_BUDGET together: Chinese names a topic once and drops it from the sentences that
         follow ("梅林村作为样板村，…。村民出行可以…"), so the sentence saying what was done may not
         say who or where. Only for a question asking who or where did it (question.DOER_ASKED), and
-        not for a name asked of a thing ("平台叫什么名字": a name is the thing's own, not a subject
+        not for a name asked of a thing ("网站叫什么": a name is the thing's own, not a subject
         left out)."""
         earlier = row
         while not self.opens_paragraph(earlier) and row - earlier < TOPIC_REACH and self.same_essay(row, earlier - 1):

@@ -62,7 +62,7 @@ class Enumerations(Passages):
                 break
             items = self.enumeration(row)
             if not items and naming and closes_on(self.text(row), naming):
-                items = [row]  # "甲、乙等区域性品牌": two things, 等, and the category asked
+                items = [row]  # "甲、乙等地方品牌": two things, 等, and the category asked
             if not items and position == 0 and not closes_own_list(self.text(row)) and (
                     ahead := self._list_ahead(row)) is not None:
                 items = [row] + self.enumeration(ahead)
@@ -358,10 +358,10 @@ _PAIR_CLOSED = r"[、和][^、，,;；。：:和]{1,15}等(?![待级同于候])"
 
 def closes_on(text: str, noun: str) -> bool:
     """Whether `text` lists things (with 、 or 和) and closes the list with 等 and a category ending
-    on the noun's last word: "甲、乙等区域性品牌" lists 区域性文化品牌 (品牌), though it words them
+    on the noun's last word: "甲、乙等地方品牌" lists 地方特色品牌 (品牌), though it words them
     otherwise, and 等 says there are more than the two it names.
 
-    >>> closes_on("打造“甲”、乙“丙”等区域性品牌,推动发展。", "区域性文化品牌"), closes_on("甲、乙等产品。", "文化品牌")
+    >>> closes_on("打造“甲”、乙“丙”等地方品牌,推动发展。", "地方特色品牌"), closes_on("甲、乙等产品。", "文化品牌")
     (True, False)
     """
     import jieba

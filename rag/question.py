@@ -130,8 +130,8 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                           r"采取了什么|靠什么|通过什么|做了什么|干了什么|具体(?!指|是什么|是哪|含义|内容)")),
     ("definition", re.compile(r"什么是|是什么|指什么|是指|什么意思|含义|内涵|定位|叫什么|名称|什么")),
 )
-# The one who did what the question describes: an interrogative opening its clause ("哪个村的村民
-#能…", "谁提出了…") or a copula's complement ending it ("…，这是哪个村", "他参观的是什么地方"),
+# The one who did what the question describes: an interrogative opening its clause ("哪个镇的居民
+#能…", "谁提出了…") or a copula's complement ending it ("…，这是哪个村", "他住的是哪座城"),
 # not an object or an adjunct of a verb ("毕业于哪所大学", "在哪里发现的").
 DOER_ASKED = re.compile(r"(?:^|[，,；;。])(?:请问)?(?:那么?|这|那)?(?:是|为)?(?:哪|谁)|"
                         r"(?:是|为)(?:哪|谁|什么)[^，,。？?；;是]{0,6}(?=[，,。？?；;]|$)")
@@ -365,9 +365,9 @@ _UNIVERSAL_WHO = re.compile(r"谁[也都][^,，。？?；;]*")
 
 
 # An interrogative in the complement of a verb of perceiving or knowing is an embedded question
-# when the sentence asks something else too: "哪个村的村民能看到自己跑了多少步" asks which village
-# (the steps are what they can see), "能查看会不会下雨，这是哪个村" too. Alone, it is what is asked
-# ("得知消息后做了什么"); and "看到的是什么" asks what was seen (的 makes the verb a noun).
+# when the sentence asks something else too: "哪个镇的居民能看到自己跑了多少步" asks which town
+# (the steps are what they can see), "能查看会不会堵车，这是哪个村" too. Alone, it is what is asked
+# ("得知消息后做了什么"); and "听到的是什么" asks what was heard (的 makes the verb a noun).
 _EMBEDDED_QUESTION = re.compile(r"(?:知道|了解|看到|看见|看出|查看|看看|查到|查询|获知|得知|算出|显示)(?!的)"
                                 r"[^，,。？?]{0,12}?(?P<asked>多少|几|什么|谁|哪|是否|([\u4e00-\u9fff])不\2)")
 
@@ -376,8 +376,8 @@ def _without_embedded_questions(text: str) -> str:
     """`text` with the interrogatives of its embedded questions replaced by 某, when another
     interrogative is left to be the question's own.
 
-    >>> _without_embedded_questions("哪个村的村民能看到自己跑了多少步？")
-    '哪个村的村民能看到自己跑了某步？'
+    >>> _without_embedded_questions("哪个镇的居民能看到自己跑了多少步？")
+    '哪个镇的居民能看到自己跑了某步？'
     >>> _without_embedded_questions("得知消息后做了什么？")
     '得知消息后做了什么？'
     """

@@ -57,7 +57,7 @@ ARTICLES = {
     "0017_cartoonist.txt": ("林小舟", "林小舟，台湾漫画家，1970年生于台中。林小舟重视培养新人，曾创办漫画工作室，"
                             "指导过多位年轻作者从事漫画创作。其作品多次获奖。"),
     "0018_orchard.txt": ("山前村果园", "山前村位于青石镇南部，全村种植柑橘两千亩。近年来，村里给每棵果树装上了传感器。"
-                         "果农在手机上就能查到果树的浇水记录和土壤湿度。"),
+                         "果农用手机便可查到果树的浇水记录和土壤湿度。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -202,7 +202,7 @@ def test_an_occupation_asked_is_answered_by_the_sentence_introducing_the_subject
 
 
 def test_which_place_did_something_is_answered_with_the_topic_its_paragraph_named_first(outside):
-    """The sentence saying what was done ("果农在手机上就能查到…") leaves its village to the
+    """The sentence saying what was done ("果农用手机便可查到…") leaves its village to the
     paragraph's first sentence; the answer quotes both, not the first alone."""
     answer = outside.ask("哪个村的果农在手机上能查到果树浇了多少水？")
     assert "山前村" in answer.answer and "手机" in answer.answer

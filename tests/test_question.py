@@ -99,16 +99,16 @@ def test_ji_before_a_noun_is_a_few_when_the_clause_asks_with_another_word(questi
 @pytest.mark.parametrize("question,kind", [("哪个镇的居民在手机上能查到自己交了多少电费？", "place"),
                                            ("游客出发前可以查看会不会堵车，这是哪家公司的服务？", "organisation"),
                                            ("他得知消息后做了什么？", "method"),
-                                           ("站在山顶看到的是什么景色？", "definition")])
+                                           ("站在山顶听到的是什么声音？", "definition")])
 def test_an_interrogative_after_a_verb_of_knowing_is_embedded_when_another_is_asked(question, kind):
     """"能查到交了多少电费" says what can be seen; the question asks 哪个镇. Alone ("得知消息后做了
-    什么"), or after a verb made a noun by 的 ("看到的是什么"), the interrogative is what is asked."""
+    什么"), or after a verb made a noun by 的 ("听到的是什么"), the interrogative is what is asked."""
     assert expected_answer(question) == kind
 
 
 @pytest.mark.parametrize("question,doer", [("哪个镇的居民最早用上了自来水？", True), ("谁带头修了这条路？", True),
                                             ("山脚下有座老茶厂，改成了民宿，这是哪个村？", True),
-                                            ("他当年考察的是什么地方？", True),
+                                            ("他当年住的是哪座城？", True),
                                             ("这位画家毕业于哪所学校？", False), ("这块石碑在哪里出土的？", False)])
 def test_the_doer_is_asked_by_an_interrogative_opening_its_clause_or_completing_a_copula(question, doer):
     """"哪个镇的居民…" and "…，这是哪个村" ask who or where did what is described; "毕业于哪所
