@@ -87,6 +87,7 @@ from rag.question import (
     event_aspect,
     procedure_asked,
     stated,
+    stated_alone,
 )
 from rag.schema import Answer, Citation, Hit
 from rag.store import Index
@@ -557,6 +558,8 @@ class Composer(Enumerations):
                     return [self.window(row, (located.start(), end), VALUE_BUDGET)]
         # "2024到2027年间建成多少个": a sentence holding every number the question states first.
         stating = [row for row in near if q.constraints and all(stated(c, self.text(row)) for c in q.constraints)]
+        # …and of those, first the sentences stating them alone, not as the ends of a range.
+        stating = sorted(stating, key=lambda row: not all(stated_alone(c, self.text(row)) for c in q.constraints))
         def value_spans_in(row: int) -> list[tuple[int, int]]:
             text = self.text(row)
             if q.excluded and q.excluded in text:

@@ -270,6 +270,23 @@ def stated(constraint: str, text: str) -> bool:
     return constraint in text
 
 
+# A range of numbers: "2024-2027年", "2020年至2024年", "3～5天".
+_RANGE_MARK = r"[-—–~～至到]"
+
+
+def stated_alone(constraint: str, text: str) -> bool:
+    """Whether `text` states a number the question stated by itself, not as an end of a range:
+    "2024-2027年" covers 2024 but says nothing of that year alone ("2024年当年先建几个").
+
+    >>> stated_alone("2024", "2024年,拟建5个。"), stated_alone("2024", "2024-2027年,建成30个。")
+    (True, False)
+    """
+    if not re.fullmatch(r"\d{4}", constraint):  # a year: other numbers are rarely the end of a range
+        return stated(constraint, text)
+    return re.search(rf"(?<!\d)(?<!{_RANGE_MARK})(?<!{_RANGE_MARK}\d{{4}}年){constraint}(?!\d)(?!年?{_RANGE_MARK})",
+                     text) is not None
+
+
 # "第二点", "第三条", "第四个方面": the n-th item of an enumeration, not a phrase the text must contain.
 _ITEM_ORDINAL = re.compile(rf"第([{ORDINALS}\d]{{1,3}})(?:点|条|项|个?方面|步)")
 _CLAUSE_BREAK = re.compile(r"[,，;；:：]")

@@ -58,6 +58,8 @@ ARTICLES = {
                             "指导过多位年轻作者从事漫画创作。其作品多次获奖。"),
     "0018_orchard.txt": ("山前村果园", "山前村位于青石镇南部，全村种植柑橘两千亩。近年来，村里给每棵果树装上了传感器。"
                          "果农用手机便可查到果树的浇水记录和土壤湿度。"),
+    "0019_parks.txt": ("青石镇公园建设", "2021-2025年，青石镇计划建成公园12个。"
+                       "2021年，全镇先期完工公园3个。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -206,3 +208,9 @@ def test_which_place_did_something_is_answered_with_the_topic_its_paragraph_name
     paragraph's first sentence; the answer quotes both, not the first alone."""
     answer = outside.ask("哪个村的果农在手机上能查到果树浇了多少水？")
     assert "山前村" in answer.answer and "手机" in answer.answer
+
+
+def test_a_year_asked_is_answered_by_the_sentence_stating_it_alone_not_a_range_it_ends(outside):
+    """"2021年建成了多少": the count stated for 2021, not the plan for 2021-2025 that starts then."""
+    answer = outside.ask("青石镇在2021年建成了多少个公园？")
+    assert "3个" in answer.answer and "12个" not in answer.answer
