@@ -560,6 +560,7 @@ class Composer(Enumerations):
         stating = [row for row in near if q.constraints and all(stated(c, self.text(row)) for c in q.constraints)]
         # …and of those, first the sentences stating them alone, not as the ends of a range.
         stating = sorted(stating, key=lambda row: not all(stated_alone(c, self.text(row)) for c in q.constraints))
+
         def value_spans_in(row: int) -> list[tuple[int, int]]:
             text = self.text(row)
             if q.excluded and q.excluded in text:

@@ -130,9 +130,9 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                           r"采取了什么|靠什么|通过什么|做了什么|干了什么|具体(?!指|是什么|是哪|含义|内容)")),
     ("definition", re.compile(r"什么是|是什么|指什么|是指|什么意思|含义|内涵|定位|叫什么|名称|什么")),
 )
-# The one who did what the question describes: an interrogative opening its clause ("哪个镇的居民
-#能…", "谁提出了…") or a copula's complement ending it ("…，这是哪个村", "他住的是哪座城"),
-# not an object or an adjunct of a verb ("毕业于哪所大学", "在哪里发现的").
+# The one who did what the question describes: an interrogative opening its clause
+# ("哪个镇的居民能…", "谁提出了…") or a copula's complement ending it ("…，这是哪个村",
+# "他住的是哪座城"), not an object or an adjunct of a verb ("毕业于哪所大学", "在哪里发现的").
 DOER_ASKED = re.compile(r"(?:^|[，,；;。])(?:请问)?(?:那么?|这|那)?(?:是|为)?(?:哪|谁)|"
                         r"(?:是|为)(?:哪|谁|什么)[^，,。？?；;是]{0,6}(?=[，,。？?；;]|$)")
 # A question asking who a named person is: their role, office or standing.
