@@ -193,6 +193,9 @@ KIND_NAMES = {
 # Kinds answered by one value stated in a sentence; the others are answered by passages of text.
 VALUE_KINDS = frozenset({"person", "place", "organisation", "date", "duration", "money", "quantity"})
 
+# A demonstrative after 的 is a definite description: the clause before it says which one ("种了
+# 樱桃的那位书记"), unless that clause is about what was said ("刚才说的那个村").
+_DESCRIBED = r"(?:(?<!的)|(?<=说的)|(?<=讲的)|(?<=提的)|(?<=问的)|(?<=谈的)|(?<=到的))"
 # A follow-up leans on the conversation: a pronoun or demonstrative standing for something
 # said before (an opening 其中: among those just named), a continuation word, a bare place
 # noun or a bare 村-compound opening the question ("村里…", "村民…", "村集体…" = of the village
@@ -200,7 +203,8 @@ VALUE_KINDS = frozenset({"person", "place", "organisation", "date", "duration", 
 ANAPHORA = re.compile(r"^那么?|^其中|^(?:村|镇|乡|区|县)(?:里|上)|^村(?:民|干部|集体|委|两委)|[它他她]们?|"
                       r"其(?!他|中|实|余)|"
                       r"该(?:村|镇|乡|县|区|公司|项目|局|做法)|"
-                      r"这(?:个|些|几|里|种|项|家|位|样|么)|如此|那(?:个|些|几|里|种|项|家|位|样)|此(?:事|项)")
+                      rf"{_DESCRIBED}这(?:个|些|几|里|种|项|家|位|样|么)|如此|{_DESCRIBED}那(?:个|些|几|里|种|项|家|位|样)|"
+                      r"此(?:事|项)")
 # Words pointing back to one person or one village: "他那堂课…", "这个村…". When the earlier
 # question asked who or which village, they stand for the one its answer named.
 REFERRING = {"person": re.compile(r"[他她](?!们)|这位|那位|此人"),

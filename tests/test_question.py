@@ -261,6 +261,8 @@ def test_focus_attribute_and_constraints():
     ("这么做有什么好处？", True), ("其中哪两个通了公交？", True),
     ("量子计算机的原理是什么？", False), ("李家村的村民怎么参与分红？", False), ("明天杭州天气怎么样？", False),
     ("<img src=x onerror=alert(1)>", False), ("李家村有哪些民宿？", False),
+    ("那位书记后来怎么说？", True), ("刚才说的那个合作社有几名社员？", True),
+    ("办了养蜂合作社的那位书记，是从哪年开始养蜂的？", False), ("种茶叶的这个村有几家茶厂？", False),
 ])
 def test_follow_up_or_new_topic(question, follows):
     q = parse(question, history=["张家村是如何筹集资金的？"], names=["张家村", "李家村"])
