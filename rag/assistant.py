@@ -182,7 +182,8 @@ class Assistant:
         """The question read once (rag.question), with notes for the user; follow-ups resolved."""
         text, notes = clean_question(question)
         history = [normalize(h) for h in history if isinstance(h, str) and h.strip()]
-        parsed = parse(text, history, self.focus_names, self.tokenizer.tokenize, self.common_names)
+        parsed = parse(text, history, self.focus_names, self.tokenizer.tokenize, self.common_names,
+                       self.composer.place_names)
         if parsed.follow_up and self.llm is not None:
             try:
                 parsed = replace(parsed, query=self.llm.condense(text, history))

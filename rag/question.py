@@ -1033,14 +1033,20 @@ def topic_asked(text: str) -> str:
     return topic if len(topic) >= 2 else ""
 
 
-def resolve_follow_up(text: str, history: list[str], names) -> tuple[str, tuple[str, ...]]:
+def resolve_follow_up(text: str, history: list[str], names,
+                      places=frozenset()) -> tuple[str, tuple[str, ...]]:
     """(query, focus inherited) for a follow-up: the last earlier question that named a corpus
-    name gives the topic; "X呢？" asks that earlier question again about X.
+    name gives the topic; "X呢？" asks that earlier question again about X; "他们村…" names the one
+    village (town) of `places` the earlier question was about in its place.
 
     >>> resolve_follow_up("余村呢？", ["五四村是如何筹集资金的？"], ["五四村", "余村"])
     ('余村是如何筹集资金的?', ())
     >>> resolve_follow_up("它是怎么分红的？", ["五四村是如何筹集资金的？"], ["五四村"])
     ('五四村是如何筹集资金的? 它是怎么分红的？', ('五四村',))
+    >>> resolve_follow_up("这个村有几家民宿？", ["甲村的书记是谁？"], ["甲村"], {"甲村"})
+    ('甲村有几家民宿？', ('甲村',))
+    >>> resolve_follow_up("这个村有几家民宿？", ["和美乡村怎么建？"], ["和美乡村"], {"甲村"})[0]
+    '和美乡村怎么建? 这个村有几家民宿？'
     """
     earlier = next((normalize(h) for h in reversed(history) if mentioned(normalize(h), names)),
                    normalize(history[-1]))
@@ -1053,7 +1059,17 @@ def resolve_follow_up(text: str, history: list[str], names) -> tuple[str, tuple[
         for old, new in zip(earlier_focus, own, strict=False):
             query = query.replace(old, new)
         return query, ()
+    anaphor = _PLACE_ANAPHOR.search(text)
+    pointed = [n for n in earlier_focus if anaphor and n in places and n.endswith(anaphor.group("unit"))]
+    if len(pointed) == 1:
+        # "他们村还发过什么证书？" after a question about 甲村: 甲村还发过什么证书 — the village named,
+        # not the earlier question's other words, which asked something else.
+        return text[: anaphor.start()] + pointed[0] + text[anaphor.end():], earlier_focus
     return f"{earlier} {text}", earlier_focus
+
+
+# A village, town or township pointed back to: "他们村", "该村", "这个镇" (not 村民, 村里: of it).
+_PLACE_ANAPHOR = re.compile(r"(?:他们|她们|该|这个|那个)(?P<unit>村|镇|乡)(?![民里委干集])")
 
 
 _ASKED_HOW_MANY = re.compile(rf"(?:几|多少|哪些|哪几)[{COUNTERS}]?")
@@ -1074,10 +1090,11 @@ def earlier_items(earlier: str) -> tuple[str, str] | None:
 
 
 def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), tokenize=None,
-          common=frozenset()) -> Question:
+          common=frozenset(), places=frozenset()) -> Question:
     """The question read once. `names`: corpus names to look for; `tokenize`: text → content words
     (the BM25 tokenizer); `common`: names so frequent across the corpus that they mark no focus
-    (the corpus's own subject, such as 千万工程).
+    (the corpus's own subject, such as 千万工程); `places`: the names that are places (a follow-up's
+    "这个村" names one of them).
 
     >>> q = parse("五四村的村支书名字是什么？", names=["五四村"])
     >>> q.focus, q.expected, q.attribute
@@ -1097,7 +1114,7 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
     # Retrieval reads the question as asked, less the words naming the writer.
     query, inherited = (asked.replace(clue, "", 1) if clue and clue in asked else asked, ())
     if follow_up:
-        query, inherited = resolve_follow_up(asked, history, names)
+        query, inherited = resolve_follow_up(asked, history, names, places)
         if not clue and (carried := writer_clue(query)):
             # "这个村还有什么家底？" after "写“甲乙”的这位组长…": still that writer's essay,
             # and still not about 甲乙.
