@@ -1062,7 +1062,7 @@ def resolve_follow_up(text: str, history: list[str], names,
     anaphor = _PLACE_ANAPHOR.search(text)
     pointed = [n for n in earlier_focus if anaphor and n in places and n.endswith(anaphor.group("unit"))]
     if len(pointed) == 1:
-        # "他们村还发过什么证书？" after a question about 甲村: 甲村还发过什么证书 — the village named,
+        # "他们村还办过什么节庆？" after a question about 甲村: 甲村还办过什么节庆 — the village named,
         # not the earlier question's other words, which asked something else.
         return text[: anaphor.start()] + pointed[0] + text[anaphor.end():], earlier_focus
     return f"{earlier} {text}", earlier_focus
