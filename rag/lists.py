@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from rag.evidence import MARKER_LEVELS, inline_items, is_lead_in, item_marker, lists_only_names, value_spans
-from rag.lexicon import base_dictionary
+from rag.lexicon import words
 from rag.passages import Passages, Piece, clause_end, clause_spans, is_heading_like
 from rag.question import NAMES_ASKED, Question
 from rag.text import ORDINALS, QUOTED
@@ -364,10 +364,7 @@ def closes_on(text: str, noun: str) -> bool:
     >>> closes_on("打造“甲”、乙“丙”等地方品牌,推动发展。", "地方特色品牌"), closes_on("甲、乙等产品。", "文化品牌")
     (True, False)
     """
-    import jieba
-
-    base_dictionary()  # loads jieba's table once, quietly
-    head = jieba.lcut(noun)[-1]
+    head = words(noun)[-1]
     return len(head) >= 2 and re.search(
         rf"{_PAIR_CLOSED}[\u4e00-\u9fff]{{0,6}}{re.escape(head)}(?![\u4e00-\u9fff])", text) is not None
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.lexicon import base_dictionary, frequent
+from rag.lexicon import base_dictionary, frequent, words
 from rag.text import CN_DIGITS, ORDINALS, STOPWORDS, cn_number, normalize
 
 PLURAL_DIGITS = "二两三四五六七八九十几"  # "哪三个" asks for several; "哪一个" for one
@@ -622,11 +622,8 @@ def _noun_kind(phrase: str) -> tuple[str, str]:
 
 def _word_ends(text: str) -> set[int]:
     """Offsets at which a word of jieba's cut of `text` ends."""
-    import jieba
-
-    base_dictionary()  # loads jieba's table once, quietly
     ends, at = set(), 0
-    for word in jieba.lcut(text):
+    for word in words(text):
         at += len(word)
         ends.add(at)
     return ends
