@@ -32,6 +32,7 @@ from rag.question import (
     authors_named,
     essays_at_position,
     fronted_topic,
+    own_words,
     parse,
     referring_kind,
 )
@@ -42,6 +43,7 @@ from rag.text import Tokenizer, normalize, shorten, tidy
 MAX_QUESTION_CHARS = 2000
 ANSWER_FIRST_DEPTH = 2  # the passage an answer quotes first may move to the top from this rank
 LIST_ITEM_DEPTH = 10  # likewise a list's first item passage, when the list opens on its lead-in
+WRITER_FOLLOW_UP_OWN_CHARS = 2  # a writer follow-up with more words of its own is searched by them alone
 ECHOED_QUESTION_CHARS = 80  # a question repeated back in a note is cut to this, with "……"
 
 
@@ -192,6 +194,14 @@ class Assistant:
         if parsed.follow_up and (referent := self.answered_referent(text, history)):
             # "他那门课的标题" after "其中谁做过甲职务": about the one that answer named.
             parsed = replace(parsed, query=f"{referent} {text}", focus=(referent,))
+        elif parsed.follow_up and (essay := self.writer_asked_before(text, history)):
+            # "那他怎么看甲？" after a question about one essay's writer: that essay, read for the
+            # follow-up's own words, which the earlier question's would outweigh.
+            alone = parse(text, (), self.focus_names, self.tokenizer.tokenize, self.common_names,
+                          self.composer.place_names)
+            said = len("".join(own_words(self.tokenizer.tokenize(alone.text)))) > WRITER_FOLLOW_UP_OWN_CHARS
+            parsed = replace(parsed, essays=frozenset({essay}), query=alone.query if said else parsed.query,
+                             focus=alone.focus if said else parsed.focus)
         if parsed.follow_up and parsed.query != text:
             notes.append(f"按上文理解为：{shorten(parsed.query, ECHOED_QUESTION_CHARS)}")
         return parsed, notes
@@ -219,6 +229,25 @@ class Assistant:
                  for m in re.finditer(re.escape(name), said)]
         return min(found)[2] if found else ""
 
+    def writer_asked_before(self, text: str, history: list[str]) -> int | None:
+        """The essay a follow-up's "他/她" writes: when the earlier question asked about a writer
+        (by role, title, place in the collection or what the essay says), named no one else, and
+        the follow-up names no essay itself, the one of that writer's essays the earlier answer
+        quotes first."""
+        if referring_kind(text) != "person" or not history:
+            return None
+        if authors_named(text, self.author_lines) or self.essays_placed(text) or self.titles_named(text):
+            return None
+        earlier, _ = self.parse(history[-1], history[:-1])
+        if any(name in earlier.query for name in self.tokenizer.people):
+            return None  # "任老师那堂课…" then "他…": the person named, not the writer
+        named = self.authors_named(earlier)
+        if len(named) <= 1:
+            return next(iter(named), None)
+        prior = self.ask(history[-1], history[:-1])
+        first = prior.citations[0].hit.chunk.essay if prior.answerable and prior.citations else None
+        return first if first in named else None
+
     def query(self, question: str, history: list[str] | tuple[str, ...] = (), mode: str = "hybrid"):
         """(parsed question, notes, query vector or None for bm25, query tokens)."""
         parsed, notes = self.parse(question, history)
@@ -231,6 +260,8 @@ class Assistant:
         role asked about something the question names ("余村的村党支部书记是谁") is no author,
         unless the question speaks of the role's essay ("中心主任在文章里…的工作")."""
         parsed = None if isinstance(question, str) else question
+        if parsed and parsed.essays:
+            return set(parsed.essays)  # the writer a follow-up's 他 points back to
         text = question if parsed is None else parsed.query
         if parsed and parsed.follow_up and (authors_named(parsed.text, self.author_lines)
                                             or self.essays_placed(parsed.text) or self.titles_named(parsed.text)):
@@ -266,6 +297,8 @@ class Assistant:
         """The essays whose writer the question names by role as saying or writing something
         ("乡长打算怎么发展产业", "局长那篇…"), not a role it asks about ("…的主任由谁担任");
         or the essay it names by its place in the collection ("第十篇里…"), whatever it asks."""
+        if question.essays:
+            return set(question.essays)  # "那他怎么看…": the writer the conversation is about
         if placed := self.essays_placed(question.query):
             return placed  # "第十篇里…", "最后一篇的作者…": the question keeps to that essay
         return self.authors_named(question, roles_only=True) if _WRITER_SAYS.search(question.text) else set()

@@ -351,6 +351,7 @@ class Question:
     claimed: tuple[str, ...] = ()  # numbers a question offers for confirmation ("有50亩吧" → 50), to check
     counted: str = ""  # for "多少个X": the head of X (its last character, or two before a suffix 子/儿)
     asks_again: bool = False  # a bare "X呢？" follow-up: the earlier question asked again of X
+    essays: frozenset[int] = frozenset()  # the essay a follow-up's 他 writes: the writer asked of before
 
     @property
     def shown(self) -> str:
@@ -995,8 +996,17 @@ def is_follow_up(text: str, content_words: list[str], names_found: list[str]) ->
     """
     if ANAPHORA.search(text) or _TRAILING_NE.match(text) or (CONTINUATION.search(text) and not names_found):
         return True
-    own = [w for w in content_words if w not in STOPWORDS and not _INTERROGATIVE.fullmatch(w)]
+    own = own_words(content_words)
     return not own or (not names_found and len("".join(own)) <= 2)
+
+
+def own_words(content_words: list[str]) -> list[str]:
+    """The words of a question saying what it asks about: neither stopwords nor interrogatives.
+
+    >>> own_words(["他", "什么"]), own_words(["他", "用权", "要求"])
+    ([], ['用权', '要求'])
+    """
+    return [w for w in content_words if w not in STOPWORDS and not _INTERROGATIVE.fullmatch(w)]
 
 
 _TOPIC_FRAME = re.compile(r"^(?:那么?|还有|另外|至于)|(?:方面|这块|这一块|那块|领域|的情况|情况|工作|上)$")

@@ -10,6 +10,7 @@ from fake_llm import CONDENSED, FakeLLM
 from rag.answer import CAUSE
 from rag.assistant import Assistant, Conversation
 from rag.evaluate.metrics import strip_markers
+from rag.text import normalize
 
 
 def check_citations(answer) -> None:
@@ -485,6 +486,24 @@ def test_a_follow_up_naming_another_writer_turns_to_that_writers_essay(assistant
     """The earlier question's writer no longer counts once the follow-up names its own."""
     answer = assistant.ask("那选调生又怎么讲它的？", ["乡长的心得里怎么讲何斯路村的？"])
     assert answer.answerable and {c.hit.chunk.author for c in answer.citations} == {"X乡人民政府一级科员(选调生)"}
+
+
+@pytest.mark.parametrize("earlier", ["第六篇讲了什么？", "乡长的心得里怎么讲何斯路村的？"])
+def test_a_follow_up_about_the_writer_asked_before_reads_that_essay_for_its_own_words(assistant, earlier):
+    """"那他…" after a question about one essay's writer: that essay answers, searched by the
+    follow-up's own words (the earlier question's would outweigh them)."""
+    question = "那他对村里的产业有什么打算？"
+    parsed, _ = assistant.parse(question, [earlier])
+    assert parsed.essays == {6} and parsed.query == normalize(question)
+    answer = assistant.ask(question, [earlier])
+    assert answer.answerable and {c.hit.chunk.essay for c in answer.citations} == {6}
+
+
+def test_a_follow_up_after_a_person_named_points_to_that_person_not_the_writer(assistant):
+    """"他" after a question naming someone in an essay is that someone: no essay is fixed, and the
+    earlier question, naming him, stays in what retrieval reads."""
+    parsed, _ = assistant.parse("那他对村里的产业有什么打算？", ["乡长的心得里提到的何允辉是做什么的？"])
+    assert parsed.essays == frozenset() and "何允辉" in parsed.query
 
 
 @pytest.mark.parametrize("question,role", [("几位局长在心得里提了哪些打算？", "局长"),
