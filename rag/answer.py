@@ -64,7 +64,7 @@ from rag.evidence import (
 from rag.lexicon import frequent
 from rag.lists import LIST_BUDGET, LIST_MARGIN, TYPE_MARGIN, VALUE_BUDGET, Enumerations
 from rag.passages import Piece, clause_spans, is_heading_like, opens_on, strip_words
-from rag.places import PLACE_SUFFIXES
+from rag.places import PLACE_SUFFIXES, unknown_places
 from rag.question import (
     ALIAS_WORDS,
     CHANGE_ASKED,
@@ -309,6 +309,11 @@ class Composer(Enumerations):
         if q.asker_time and not self.corpus_says(q.asker_time):
             # "后天张家村的天气": the essays were written before; they use no such word.
             return refusal(q.shown, hits, f"问题问的是提问当时的“{q.asker_time}”，资料中没有这样的内容")
+        if not any(f in q.text for f in q.focus) and (unknown := unknown_places(self.tokenizer.tagged(q.text),
+                                                                                self.corpus_says)):
+            # "甲村的书记是谁" of a village no essay mentions: nothing here is about it.
+            reason = f"资料中没有提到{'、'.join(unknown)}"
+            return refusal(q.shown, hits, reason, text=reason + "。")
         # A numbered abbreviation is spelt out too where the essay lists what it stands for.
         # A quoted abbreviation the essays never write ("“四真”分别是哪四真") may still be spelt out.
         quoted = tuple(QUOTED_TERM.findall(q.text))

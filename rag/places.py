@@ -209,3 +209,29 @@ def village_aliases(places: dict[str, tuple[str, list[_Occurrence]]], candidates
         if len(stem) >= 3 and sum(t.count(stem) for t in texts.values()) > sum(t.count(name) for t in texts.values()):
             aliases[name].add(stem)
     return aliases
+
+
+def unknown_places(tagged, says, base=None) -> list[str]:
+    """The places a question names (`tagged`: its (word, tag) pairs from jieba's cut) that the
+    corpus never mentions (`says`: word → whether the corpus uses it): a province or city jieba's
+    dictionary knows as such (a place word listed with its 省 or 市 as well: 广东, 太原), or a
+    village, town or township by name (a word of the cut ending in 村/镇/乡 whose stem may name a
+    place, 张家村). Categories (示范村, 农村) and determiners (各村, 这个村) name none."""
+    base = base if base is not None else base_dictionary()
+    tagged = [(word, flag) for word, flag in tagged]
+    text = "".join(word for word, _ in tagged)
+    found, end = [], 0
+    for word, flag in tagged:
+        end += len(word)
+        if says(word):
+            continue
+        if flag.startswith("ns") and len(word) >= 2 and (
+                any(word + u in base for u in "省市") or word[-1] in "省市" and len(word) >= 3):
+            found.append(word + text[end] if text[end:end + 1] in _PLACE_UNITS else word)  # "桃园" + 镇
+        elif len(word) in (3, 4) and word[-1] in "村镇乡" and not set(word) & DETERMINERS \
+                and place_like(word[:-1], base):
+            found.append(word)
+    return found
+
+
+_PLACE_UNITS = set("省市县区镇乡村")

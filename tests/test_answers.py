@@ -278,6 +278,22 @@ def test_a_time_counted_from_the_askers_day_is_refused(assistant, question):
     assert not answer.answerable and assistant.parse(question)[0].asker_time in answer.reason
 
 
+@pytest.mark.parametrize("question,place", [("张家村的书记是谁？", "张家村"), ("江苏的农村养老怎么办理？", "江苏"),
+                                            ("桃园镇有几条公交线？", "桃园镇")])
+def test_a_place_the_essays_never_mention_is_refused_by_name(assistant, question, place):
+    """A village, town, province or city no essay mentions: nothing in them is about it."""
+    answer = assistant.ask(question)
+    assert not answer.answerable and answer.answer == f"资料中没有提到{place}。"
+
+
+@pytest.mark.parametrize("question", ["示范村有哪些？", "各村都在搞什么产业？", "横一村引进了哪些新店？",
+                                      "北京等地的什么产业值得学？"])
+def test_categories_and_places_the_essays_mention_are_no_unknown_place(assistant, question):
+    """Categories (示范村), determiners (各村) and places the essays name are answered; so is a
+    question about a village they describe that names some other place in passing (新店)."""
+    assert assistant.ask(question).answerable
+
+
 @pytest.mark.parametrize("question,refused", [
     ("“积分兑换超市”怎么兑换？", True), ("“大学毕业证书”是什么意思？", True),
     ("刘家塘村的“五众”工作法是怎么做的？", False),
