@@ -35,7 +35,7 @@ _DATE_SPAN = (r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]?\s*(?:至|到|—|－|-|~|～
               r"\d{4}\s*年?\s*(?:至|到|—|－|-|~|～)\s*\d{4}\s*年|\d{1,2}\s*月\s*(?:至|到|—|－|-|~|～)\s*\d{1,2}\s*月")
 PATTERNS = {
     "date": re.compile(rf"\d{{4}}\s*年(?:\d{{1,2}}\s*月)?|\d{{1,2}}\s*月\s*\d{{0,2}}\s*[日号]?|[{CN_DIGITS}]{{1,3}}月|"
-                       rf"(?:去|今|前|明)年|年[初底中]|[{CN_DIGITS}\d]+(?:多)?年[前来]|上世纪|\d{{2,4}}年代"),
+                       rf"(?:去|今|前|明)年|年[初底中]|[{CN_DIGITS}\d]+(?:多)?年前|上世纪|\d{{2,4}}年代"),
     # A length of time (not a year: "2009年" is a date), or a span from one date to another
     # ("5月12日至18日", "2024-2027年").
     "duration": re.compile(rf"(?<![\d])(?:\d{{1,3}}|[{CN_DIGITS}]{{1,4}})(?!\d)\s*多?(?:个)?"
@@ -240,6 +240,8 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
     [(1, 4)]
     >>> value_spans("项目投入1.2亿元。", "money"), value_spans("2019年建成", "date")
     ([(4, 9)], [(0, 5)])
+    >>> value_spans("三年前建成", "date"), value_spans("20年来坚持", "date"), value_spans("20年来坚持", "duration")
+    ([(0, 3)], [], [(0, 3)])
     >>> value_spans("从负债三十多万到一个亿", "money"), value_spans("年满80周岁", "quantity")
     ([(3, 7), (8, 11)], [(2, 6)])
     >>> value_spans("培训班(第一期)开班", "quantity", "第"), value_spans("这是第21届年会", "quantity", "第")
