@@ -521,6 +521,25 @@ def trailing_nouns(text: str) -> str:
     return "".join(reversed(words))
 
 
+_TOTALLING = {"一共", "共", "总共", "总计", "合计", "大概", "大约", "约", "差不多", "到底", "究竟"}
+
+
+def topic_before_verb(text: str) -> str:
+    """The noun phrase before the verb `text` ends with (its adverbs and aspect particles too):
+    "甲村的民宿一共有" → 民宿; "" when a noun does not stand there ("今年要打造").
+
+    >>> topic_before_verb("村里的文化礼堂建了"), topic_before_verb("今年要打造")
+    ('文化礼堂', '')
+    """
+    import jieba.posseg
+
+    base_dictionary()
+    words = jieba.posseg.lcut(text)
+    while words and (words[-1].flag.startswith(("v", "d", "u", "p")) or words[-1].word in _TOTALLING):
+        words.pop()
+    return trailing_nouns("".join(w.word for w in words)) if words else ""
+
+
 def leading_nouns(text: str) -> str:
     """The noun phrase `text` opens with, by jieba's part-of-speech tags: its first run of nouns
     (n…, vn, j), with the modifiers before it (a verb or an adjective: 授课老师).
@@ -689,12 +708,17 @@ def counted_noun(text: str) -> str:
     ('', '', '')
     >>> counted_noun("挑了几个村子？"), counted_noun("有几个孩子？")
     ('村子', '孩子')
+    >>> counted_noun("甲村的民宿一共有几个？"), counted_noun("今年要打造几个？")
+    ('宿', '')
     """
     asked = last_how_many(text)
     ge = re.match(rf"(?:多少|(?<!哪)几)个(?!{TIME_UNITS})", asked)
     rest = asked[ge.end():] if ge else ""
     # (a lone 村 or 镇 is no word to jieba's tagger)
     noun = leading_nouns(rest) or (place.group() if (place := re.match(PLACE_WORDS, rest)) else "")
+    if ge and not noun and not re.search(r"[\u4e00-\u9fff]", rest):
+        # "甲村的民宿一共有几个？": the count closes the question; its noun is the topic before the verb.
+        noun = topic_before_verb(text[: len(text) - len(asked)])
     # 子 and 儿 are suffixes, mostly: a 村子 is a 村, but 孩子 are counted as 子女. Both count.
     return noun[-2:] if noun.endswith(("子", "儿")) else noun[-1] if noun else ""
 
