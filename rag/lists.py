@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from rag.evidence import MARKER_LEVELS, inline_items, is_lead_in, item_marker, lists_only_names, value_spans
-from rag.lexicon import words
+from rag.lexicon import tag, words
 from rag.passages import Passages, Piece, clause_end, clause_spans, is_heading_like
 from rag.question import NAMES_ASKED, Question
 from rag.text import ORDINALS, QUOTED
@@ -28,6 +28,18 @@ ASPECT = re.compile(r"在([\u4e00-\u9fff“”]{2,10}?)(?:方面|领域)")  # "�
 _UNQUOTED = re.compile(r"[“”\"‘’]")  # quote marks, which a term quoted inside a sentence may span
 # A list question quoting what its items are: "哪三个“甲”", "哪几条“乙……丙”" (a pattern with a gap).
 _ITEMS_QUOTED = re.compile(rf"哪[几些{ORDINALS}两]?[个条项点种句]?[“\"]([^”\"]{{2,20}})[”\"]")
+# …or by the verb its items repeat, ending the clause: "提了哪几个聚焦" (一、聚焦甲 二、聚焦乙).
+_ITEMS_BY_VERB = re.compile(rf"哪[几些{ORDINALS}两]?[个条项点种]?([\u4e00-\u9fff]{{2}})(?=[？?，,。！!]|$)")
+
+
+def verbs_itemised(text: str) -> list[str]:
+    """The verb a list question names its items by, unquoted: Chinese writing enumerates by a
+    repeated verb (一是坚持甲，二是坚持乙), so "哪几个坚持" asks for them.
+
+    >>> verbs_itemised("他提了哪几个聚焦？"), verbs_itemised("有哪几个方面？")
+    (['聚焦'], [])
+    """
+    return [w for w in _ITEMS_BY_VERB.findall(text) if tag(w) == "v"]
 
 
 def at_or_above(marker: tuple[str, int] | None, own: tuple[str, int] | None) -> bool:
@@ -102,6 +114,7 @@ class Enumerations(Passages):
         unmarked. Two such paragraphs at least, in the essay of the best-ranked sentence that has
         them."""
         terms = {_UNQUOTED.sub("", re.split(r"\.{2,}|…+", t)[0]) for t in _ITEMS_QUOTED.findall(q.text)}
+        terms |= set(verbs_itemised(q.text))
         terms = {t for t in terms if len(t) >= 2}
         for essay in dict.fromkeys(i + 1 for r in rows if (i := self._essay_index(r)) is not None):
             for term in terms:
@@ -118,7 +131,7 @@ class Enumerations(Passages):
         line only, or the enumeration whose every item holds the term when they hold several of
         it ("哪几个“甲”" of "一、甲…", "二、甲…"); else ([], False)."""
         # (a term the corpus is about, “千万工程” in most essays, names no one item)
-        quoted = [t for t in QUOTED.findall(q.text) if not self.index.widespread({t})]
+        quoted = [t for t in QUOTED.findall(q.text) + verbs_itemised(q.text) if not self.index.widespread({t})]
         found = [r for r in rows if item_marker(self.text(r)) is not None and any(t in self.text(r) for t in quoted)]
         if len(found) > 1:
             # "哪几个“聚焦”" of headings "一、聚焦…", "二、聚焦…": the enumeration every item of

@@ -215,8 +215,10 @@ def test_an_ordinal_stated_with_another_measure_word_is_stated(assistant):
     assert "《浙江从“千万工程”到乡村振兴" in answer[:200]
 
 
-def test_a_list_of_what_a_quoted_term_opens_is_the_headings_opening_on_it(assistant):
-    answer = strip_markers(assistant.ask("乡长那篇谈了哪几个“聚焦”？").answer)
+@pytest.mark.parametrize("question", ["乡长那篇谈了哪几个“聚焦”？", "乡长那篇谈了哪几个聚焦？"])
+def test_a_list_of_what_a_quoted_term_opens_is_the_headings_opening_on_it(assistant, question):
+    """Quoted or not, a verb after 哪几个 names the items that repeat it (一、聚焦甲 二、聚焦乙)."""
+    answer = strip_markers(assistant.ask(question).answer)
     assert all(h in answer for h in ("统筹规划", "生态治理", "群众参与"))
 
 
