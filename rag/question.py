@@ -205,6 +205,9 @@ ANAPHORA = re.compile(r"^那么?|^其中|^(?:村|镇|乡|区|县)(?:里|上)|^�
                       r"该(?:村|镇|乡|县|区|公司|项目|局|做法)|"
                       rf"{_DESCRIBED}这(?:个|些|几|里|种|项|家|位|样|么)|如此|{_DESCRIBED}那(?:个|些|几|里|种|项|家|位|样)|"
                       r"此(?:事|项)")
+# Words standing for the thing or place the conversation is about: what a follow-up asks of it
+# follows them ("那它的带头人是谁" asks the 带头人 of the village discussed).
+_POINTER = re.compile(r"它们?|他们(?:村|镇|乡)|[该这那](?:个)?(?:村|镇|乡|公司|项目)(?![民里委])")
 # Words pointing back to one person or one village: "他那堂课…", "这个村…". When the earlier
 # question asked who or which village, they stand for the one its answer named.
 REFERRING = {"person": re.compile(r"[他她](?!们)|这位|那位|此人"),
@@ -1132,6 +1135,11 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
     (('五四村',), 'person', '村支书')
     >>> parse("那人才这块,他打算怎么做？", ["五四村筹了多少钱？"], names=["五四村"]).focus
     ()
+
+    A follow-up's attribute is what it asks of the thing its 它 (这个村…) stands for:
+
+    >>> parse("那它的带头人是谁？", ["甲村是怎么发展的？"], names=["甲村"]).attribute
+    '带头人'
     """
     asked = normalize(question)
     text = standard_interrogatives(asked)
@@ -1176,7 +1184,9 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
         counted=counted_noun(kind_source) if expected == "quantity" else "",
         topic=topic_asked(text) if asks_again and not own else "",
         named=named_noun(kind_source),
-        attribute=attribute_of(text, tuple(own)), constraints=constraints, claimed=claim[2] if claim else (),
+        attribute=attribute_of(text, tuple(own)) or (attribute_of(text, (pointer.group(),)) if follow_up and not own
+                                                       and (pointer := _POINTER.search(text)) else ""),
+        constraints=constraints, claimed=claim[2] if claim else (),
         follow_up=follow_up, excluded=left_out(text),
         item_kind=item_kind, item_noun=item_noun,
         term=defined_term(text) if expected == "definition" else "",

@@ -517,6 +517,17 @@ def test_a_follow_up_about_the_writer_asked_before_reads_that_essay_for_its_own_
     assert answer.answerable and {c.hit.chunk.essay for c in answer.citations} == {6}
 
 
+@pytest.mark.parametrize("earlier,question,name", [("横一村有什么特色产业？", "这个村的书记是谁？", "傅临产"),
+                                                 ("何斯路村是怎么发展起来的？", "那它的书记叫什么？", "何允辉")])
+def test_a_follow_up_asks_its_attribute_of_the_place_it_points_back_to(assistant, earlier, question, name):
+    """"这个村的书记是谁" after a question about one village asks that village's 书记: the role
+    must be beside the name quoted, as when the village is named."""
+    parsed, _ = assistant.parse(question, [earlier])
+    assert parsed.attribute == "书记"
+    answer = assistant.ask(question, [earlier])
+    assert answer.answerable and name in strip_markers(answer.answer)
+
+
 def test_a_follow_up_after_a_person_named_points_to_that_person_not_the_writer(assistant):
     """"他" after a question naming someone in an essay is that someone: no essay is fixed, and the
     earlier question, naming him, stays in what retrieval reads."""
