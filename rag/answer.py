@@ -64,10 +64,11 @@ from rag.evidence import (
 from rag.lexicon import frequent
 from rag.lists import LIST_BUDGET, LIST_MARGIN, TYPE_MARGIN, VALUE_BUDGET, Enumerations
 from rag.passages import Piece, clause_spans, is_heading_like, opens_on, strip_words
-from rag.places import PLACE_SUFFIXES, unknown_places
+from rag.places import ADMIN_SUFFIXES, PLACE_SUFFIXES, unknown_places
 from rag.question import (
     ALIAS_WORDS,
     CHANGE_ASKED,
+    COUNTY_ASKED,
     DOER_ASKED,
     IDENTITY_ASKED,
     INTERROGATIVE_WORD,
@@ -553,6 +554,12 @@ class Composer(Enumerations):
         kinds = [q.expected] + (["organisation"] if bodies else []) + (["people"] if groups else []) + (
             ["name"] if q.expected == "organisation" and asks_name else [])
         near = [row for row, score in zip(rows, scores, strict=True) if score >= scores[0] - TYPE_MARGIN]
+        if q.expected == "place" and focus and (level := COUNTY_ASKED.search(q.text)):
+            # "余村属于哪个县": the place qualifying it where a sentence names it ("安吉县余村").
+            for row in rows:
+                if span := self._qualifier(row, focus, level.group(1)):
+                    return [self.window(row, span, VALUE_BUDGET)]
+            return []  # no place of that level is said of it: its 镇 is no answer to 哪个区
         if q.expected == "place" and LOCATION_ASKED.search(q.text):
             # "X在哪里": the sentence saying where it lies (位于, 地处…), whatever its place words
             # ("城北的北山路12号"), not one naming a place for another reason ("…市政府决定新建X").
@@ -588,6 +595,29 @@ class Composer(Enumerations):
                 if chained:
                     return chained
         return []
+
+    def _qualifier(self, row: int, spellings: set[str], unit: str) -> tuple[int, int] | None:
+        """The span of the place of level `unit` (县, 市 or 区) that qualifies a place of `spellings`
+        in sentence `row`, standing right before it with its unit or bare ("安吉县余村",
+        "萧山瓜沥梅林村": 萧山, not 瓜沥, a 镇 the corpus names so); None when none does."""
+        text = self.text(row)
+        for m in (m for s in spellings for m in re.finditer(re.escape(s), text)):
+            end = m.start()
+            for word, flag in reversed(list(self.tokenizer.tagged(text[max(0, end - 8):end]))):
+                start = end - len(word)
+                place = flag.startswith("ns") or word in self.place_names or word[-1] in ADMIN_SUFFIXES
+                if not place or len(word) < 2:
+                    break
+                if word.endswith(unit) or (word[-1] not in ADMIN_SUFFIXES and not any(
+                        self.corpus_says(word + township) for township in "镇乡")):
+                    return start, end
+                end = start
+        located = LOCATED.search(text)
+        if located and mentions_any(text, spellings):
+            # "甲村位于乙县丙镇": the place of that level after the word saying where it lies.
+            return next((span for span in value_spans(text, "place", unit, self.tokenizer)
+                         if span[0] >= located.end()), None)
+        return None
 
     def _topic_of(self, row: int, spans_in: Callable[[int], list[tuple[int, int]]]) -> list[Piece]:
         """Sentence `row` after the earlier sentence of its paragraph naming its subject, when they
@@ -908,5 +938,7 @@ def missing_reason(q: Question, attribute_ok: Callable[[str], bool] = lambda att
         what = f"其{attribute}的{q.kind_name}" if attribute else f"所问的{q.kind_name}"
         if q.expected == "place" and q.unit and asked_level(q.text):
             what = f"其所属的{asked_level(q.text)}"
+        elif q.expected == "place" and (county := COUNTY_ASKED.search(q.text)):
+            what = f"其所属的{county.group(1)}"
         return f"资料提到了{'、'.join(q.focus)}，但没有写{what}"
     return f"资料中没有所问的{q.kind_name}" + (f"（{attribute}）" if attribute else "")

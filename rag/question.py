@@ -732,6 +732,11 @@ TOWNSHIP = "乡|镇|街道"
 _PLACE_LEVEL = re.compile(r"哪(?:个|一个|座)?(乡镇|镇街|街道|镇|乡)")
 
 
+# "哪个县/市/区" asks for the county, city or district a place lies in, which Chinese names right
+# before the place, with its unit or bare ("安吉县余村", "义乌何斯路村").
+COUNTY_ASKED = re.compile(r"哪(?:个|一个)?(县|市|区)")
+
+
 def asked_level(text: str) -> str:
     """The level of place the question names ("哪个乡镇" → 乡镇), or ""."""
     m = _PLACE_LEVEL.search(text)

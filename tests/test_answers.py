@@ -280,6 +280,20 @@ def test_a_time_counted_from_the_askers_day_is_refused(assistant, question):
     assert not answer.answerable and assistant.parse(question)[0].asker_time in answer.reason
 
 
+@pytest.mark.parametrize("question,county", [("刘家塘村在哪个县？", "安吉"), ("径山村属于哪个区？", "余杭"),
+                                             ("梅林村属于哪个区？", "萧山")])
+def test_the_county_of_a_village_is_the_place_named_right_before_it(assistant, question, county):
+    """"安吉刘家塘村", "萧山瓜沥梅林村": the place qualifying the village at the level asked (瓜沥 is
+    a 镇, no 区)."""
+    answer = assistant.ask(question)
+    assert answer.answerable and county in strip_markers(answer.answer)[:200]
+
+
+def test_a_county_the_essays_never_give_is_refused_not_answered_by_the_township(assistant):
+    answer = assistant.ask("桥沟村属于哪个县？")
+    assert not answer.answerable and answer.answer == "资料提到了桥沟村，但没有写其所属的县。"
+
+
 @pytest.mark.parametrize("question,place", [("张家村的书记是谁？", "张家村"), ("江苏的农村养老怎么办理？", "江苏"),
                                             ("桃园镇有几条公交线？", "桃园镇")])
 def test_a_place_the_essays_never_mention_is_refused_by_name(assistant, question, place):
