@@ -542,7 +542,9 @@ class Composer(Enumerations):
         question asking a name ("书记叫啥名字"); a body asked by name may be named in quotes,
         but not by what the corpus is about (“千万工程”). With `focus` (a place's spellings), a
         sentence about another place of its level states nothing about it."""
-        roles = attribute_terms(q.attribute, self.tokenizer) if q.expected == "person" else set()
+        # (a date or an amount asked of a role's holder, "书记是哪年上任的", is stated beside the role too)
+        roles = attribute_terms(q.attribute, self.tokenizer) if q.expected == "person" or ROLE.search(
+            q.attribute) else set()
         # "哪年建成的": a date of the event's completion, told with a verb saying so.
         aspect = event_aspect(q.text) if q.expected == "date" else ""
         asks_name = bool(NAMES_ASKED.search(q.text))
