@@ -211,6 +211,9 @@ def village_aliases(places: dict[str, tuple[str, list[_Occurrence]]], candidates
     return aliases
 
 
+_PLACE_UNITS = set("省市县区镇乡村")  # a unit jieba may cut off a place name it knows ("桃园" + 镇)
+
+
 def unknown_places(tagged, says, base=None) -> list[str]:
     """The places a question names (`tagged`: its (word, tag) pairs from jieba's cut) that the
     corpus never mentions (`says`: word → whether the corpus uses it): a province or city jieba's
@@ -227,11 +230,8 @@ def unknown_places(tagged, says, base=None) -> list[str]:
             continue
         if flag.startswith("ns") and len(word) >= 2 and (
                 any(word + u in base for u in "省市") or word[-1] in "省市" and len(word) >= 3):
-            found.append(word + text[end] if text[end:end + 1] in _PLACE_UNITS else word)  # "桃园" + 镇
+            found.append(word + text[end] if text[end:end + 1] in _PLACE_UNITS else word)
         elif len(word) in (3, 4) and word[-1] in "村镇乡" and not set(word) & DETERMINERS \
                 and place_like(word[:-1], base):
             found.append(word)
     return found
-
-
-_PLACE_UNITS = set("省市县区镇乡村")
