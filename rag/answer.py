@@ -233,6 +233,10 @@ class Composer(Enumerations):
         return {bare} if (name not in self.place_names and self.is_place(name) and len(bare) >= 2
                           and not frequent(bare)) else set()
 
+    def spellings(self, name: str, aliases: dict[str, set[str]] | None = None) -> set[str]:
+        """Every way the corpus writes `name`: itself, its aliases, a village without its 村."""
+        return set((aliases or {}).get(name, ())) | {name} | self.bare_village(name)
+
     def turns_away(self, row: int, focus: set[str]) -> bool:
         """Whether sentence `row`, continuing an answer about a place (`focus`: every spelling of
         the question's names), turns to another subject: it names another place of the corpus of
@@ -320,7 +324,7 @@ class Composer(Enumerations):
         quoted = tuple(QUOTED_TERM.findall(q.text))
         expansions = {t: found for t in dict.fromkeys(q.focus + ((q.term,) if q.term else ()) + quoted)
                       if (found := self._expansion(t, hits))}
-        spellings = [set((aliases or {}).get(f, ())) | {f} | self.bare_village(f) | (
+        spellings = [self.spellings(f, aliases) | (
             {self.text(expansions[f][0])[slice(*expansions[f][1])]} if f in expansions else set()) for f in q.focus]
         if spellings:
             focused = [h for h in hits if all(mentions_any(h.chunk.text, s) for s in spellings)]

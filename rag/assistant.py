@@ -60,6 +60,8 @@ def quoted_terms(text: str) -> list[str]:
 # What a writer does in an essay: says, proposes, plans, describes.
 _WRITER_SAYS = re.compile(r"说|提到|提出|提了|认为|觉得|打算|主张|希望|写|谈|讲|介绍|表示|总结|强调|形容|"
                           r"用了|举了|引用")
+# Words setting several named writers side by side: "甲和乙分别…", "…有什么不同".
+_EACH_OF_THEM = re.compile(r"分别|各自|各有|不同|不一样|区别|差别|差异")
 # A question speaking of an essay as a piece of writing: a role it names is the writer's.
 _ESSAY_SPOKEN_OF = re.compile(r"[那这该此]篇|文章|心得|一文|文中")
 
@@ -464,10 +466,18 @@ class Assistant:
                 sides.append((name, self._compose(side, side_hits, side_vector, side_tokens, mode, collection)))
             if not said_at_once(sides):
                 return side_by_side(parsed.shown, sides, hits, self.index.sources)
-        topic = self.survey_topic(parsed) if mode == "hybrid" and collection is None and self.retriever.exact else set()
+        surveyed = mode == "hybrid" and collection is None and self.retriever.exact
+        topic = self.survey_topic(parsed) if surveyed else set()
+        writers = {self.index.essay(n).author for n in essays}
+        if surveyed and not topic and len(writers) >= 2 and parsed.focus and _EACH_OF_THEM.search(parsed.text):
+            # "甲和乙对丙的看法有什么不同": what each writer named says of 丙.
+            aliases = self.focus_vocabulary()[1]
+            topic = set().union(*(self.composer.spellings(f, aliases) for f in parsed.focus))
         if topic:
-            return self.composer.compose_per_essay(parsed.shown, self.hits_per_essay(topic, vector, tokens), vector,
-                                                   tokens, topic, hits)
+            per_essay = self.hits_per_essay(topic, vector, tokens)
+            # Two writers or more named ("镇党委书记和乡长都…"): their essays only.
+            per_essay = [h for h in per_essay if len(writers) < 2 or h.chunk.essay in essays] or per_essay
+            return self.composer.compose_per_essay(parsed.shown, per_essay, vector, tokens, topic, hits)
         return self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1],
                                      names_writer=bool(essays), writers=self.writers_quoted(parsed))
 

@@ -550,6 +550,15 @@ def test_a_follow_up_after_a_person_named_points_to_that_person_not_the_writer(a
     assert parsed.essays == frozenset() and "何允辉" in parsed.query
 
 
+@pytest.mark.parametrize("question,numbers", [("选调生和乡长对何斯路村的看法有什么不同？", {6, 8}),
+                                              ("镇党委书记和乡长写何斯路村，各自侧重什么？", {5, 6})])
+def test_writers_set_side_by_side_are_quoted_each_on_what_the_question_names(assistant, question, numbers):
+    """"甲和乙对丙的看法有什么不同": each named writer's own sentence on 丙, and no other essay's."""
+    answer = assistant.ask(question)
+    assert answer.answerable and {c.hit.chunk.essay for c in answer.citations} == numbers
+    assert all("何斯路" in c.quote for c in answer.citations)
+
+
 @pytest.mark.parametrize("question,role", [("几位局长在心得里提了哪些打算？", "局长"),
                                            ("村支书们学完以后有什么打算？", "书记")])
 def test_writers_named_by_a_plural_role_are_the_essays_surveyed(assistant, question, role):
