@@ -368,7 +368,8 @@ class Composer(Enumerations):
         for hit in pool:
             for row in self.rows_in(hit, headings=listing):
                 owner.setdefault(row, hit)  # overlapping passages share sentences: keep the better-ranked
-        rows = list(owner)
+        # A sentence asking a question of its own ("如何…？") answers none.
+        rows = [r for r in owner if not self.text(r).rstrip().endswith(("？", "?"))]
         if not rows:
             return refusal(q.shown, hits, "段落中没有完整的句子")
         ranks = np.array([owner[r].rank for r in rows])

@@ -675,6 +675,13 @@ def test_off_topic_and_stated_number_refusals(assistant):
     assert not stated.answerable and "2031" in stated.reason
 
 
+def test_a_sentence_asking_a_question_answers_none(assistant):
+    """The essays' own questions ("如何…？") are nearest to any "how" question, on any subject; they
+    answer nothing."""
+    answer = assistant.ask("怎么用Python读取Excel文件？")
+    assert not answer.answerable and answer.reason == "问题与资料内容不相关"
+
+
 @pytest.mark.parametrize("village", ["横一村", "五四村", "何斯路村", "余村", "梅林村"])
 @pytest.mark.parametrize("template", ["{}有什么做法？", "{}靠什么发展产业？", "{}有多少棵树？"])
 def test_answers_stay_with_the_village_asked_about(assistant, village, template):
