@@ -606,7 +606,7 @@ class Composer(Enumerations):
     def _qualifier(self, row: int, spellings: set[str], unit: str) -> tuple[int, int] | None:
         """The span of the place of level `unit` (县, 市 or 区) that qualifies a place of `spellings`
         in sentence `row`, standing right before it with its unit or bare ("安吉县余村",
-        "萧山瓜沥梅林村": 萧山, not 瓜沥, a 镇 the corpus names so); None when none does."""
+        "甲区乙丙村": 甲区, not 乙, a 镇 the corpus names so); None when none does."""
         text = self.text(row)
         for m in (m for s in spellings for m in re.finditer(re.escape(s), text)):
             end = m.start()

@@ -475,7 +475,7 @@ class Assistant:
             topic = set().union(*(self.composer.spellings(f, aliases) for f in parsed.focus))
         if topic:
             per_essay = self.hits_per_essay(topic, vector, tokens)
-            # Two writers or more named ("镇党委书记和乡长都…"): their essays only.
+            # Two writers or more named ("甲和乙都写到丙…"): their essays only.
             per_essay = [h for h in per_essay if len(writers) < 2 or h.chunk.essay in essays] or per_essay
             return self.composer.compose_per_essay(parsed.shown, per_essay, vector, tokens, topic, hits)
         return self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1],
