@@ -733,7 +733,7 @@ _PLACE_LEVEL = re.compile(r"哪(?:个|一个|座)?(乡镇|镇街|街道|镇|乡)
 
 
 # "哪个县/市/区" asks for the county, city or district a place lies in, which Chinese names right
-# before the place, with its unit or bare ("安吉县余村", "义乌何斯路村").
+# before the place, with its unit or bare ("安吉县余村", "甲乙村").
 COUNTY_ASKED = re.compile(r"哪(?:个|一个)?(县|市|区)")
 
 
@@ -1143,7 +1143,7 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
 
     A follow-up's attribute is what it asks of the thing its 它 (这个村…) stands for:
 
-    >>> parse("那它的带头人是谁？", ["甲村是怎么发展的？"], names=["甲村"]).attribute
+    >>> parse("那它的带头人是谁？", ["甲村靠什么致富？"], names=["甲村"]).attribute
     '带头人'
     """
     asked = normalize(question)
