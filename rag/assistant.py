@@ -186,8 +186,7 @@ class Assistant:
         """The question read once (rag.question), with notes for the user; follow-ups resolved."""
         text, notes = clean_question(question)
         history = [normalize(h) for h in history if isinstance(h, str) and h.strip()]
-        parsed = parse(text, history, self.focus_names, self.tokenizer.tokenize, self.common_names,
-                       self.composer.place_names)
+        parsed = self._read(text, history)
         if parsed.follow_up and self.llm is not None:
             try:
                 parsed = replace(parsed, query=self.llm.condense(text, history))
@@ -199,14 +198,22 @@ class Assistant:
         elif parsed.follow_up and (essay := self.writer_asked_before(text, history)):
             # "那他怎么看甲？" after a question about one essay's writer: that essay, read for the
             # follow-up's own words, which the earlier question's would outweigh.
-            alone = parse(text, (), self.focus_names, self.tokenizer.tokenize, self.common_names,
-                          self.composer.place_names)
+            alone = self._read(text, [])
             said = len("".join(own_words(self.tokenizer.tokenize(alone.text)))) > WRITER_FOLLOW_UP_OWN_CHARS
             parsed = replace(parsed, essays=frozenset({essay}), query=alone.query if said else parsed.query,
                              focus=alone.focus if said else parsed.focus)
         if parsed.follow_up and parsed.query != text:
             notes.append(f"按上文理解为：{shorten(parsed.query, ECHOED_QUESTION_CHARS)}")
         return parsed, notes
+
+    def _read(self, text: str, history: list[str]) -> Question:
+        """rag.question.parse with this corpus's names and tokenizer."""
+        return parse(text, history, self.focus_names, self.tokenizer.tokenize, self.common_names,
+                     self.composer.place_names)
+
+    def names_an_essay(self, text: str) -> bool:
+        """Whether `text` names an essay itself: by its writer's role, its place in the collection or its title."""
+        return bool(authors_named(text, self.author_lines) or self.essays_placed(text) or self.titles_named(text))
 
     def answered_referent(self, text: str, history: list[str]) -> str:
         """The person or village a follow-up points back to ("他", "这个村") when the earlier
@@ -238,7 +245,7 @@ class Assistant:
         quotes first."""
         if referring_kind(text) != "person" or not history:
             return None
-        if authors_named(text, self.author_lines) or self.essays_placed(text) or self.titles_named(text):
+        if self.names_an_essay(text):
             return None
         earlier, _ = self.parse(history[-1], history[:-1])
         if any(name in earlier.query for name in self.tokenizer.people):
@@ -246,7 +253,7 @@ class Assistant:
         named = self.authors_named(earlier)
         if len(named) <= 1:
             return next(iter(named), None)
-        prior = self.ask(history[-1], history[:-1])
+        prior = self._answer(history[-1], history[:-1], llm=None)  # its quotes, with no model call
         first = prior.citations[0].hit.chunk.essay if prior.answerable and prior.citations else None
         return first if first in named else None
 
@@ -265,8 +272,7 @@ class Assistant:
         if parsed and parsed.essays:
             return set(parsed.essays)  # the writer a follow-up's 他 points back to
         text = question if parsed is None else parsed.query
-        if parsed and parsed.follow_up and (authors_named(parsed.text, self.author_lines)
-                                            or self.essays_placed(parsed.text) or self.titles_named(parsed.text)):
+        if parsed and parsed.follow_up and self.names_an_essay(parsed.text):
             text = parsed.text  # "那位局长又怎么写的", "第五篇呢": a follow-up naming an essay turns to it
         if parsed and parsed.attribute and not _ESSAY_SPOKEN_OF.search(text):
             text = text.replace(parsed.attribute, "")
@@ -468,15 +474,15 @@ class Assistant:
                 return side_by_side(parsed.shown, sides, hits, self.index.sources)
         surveyed = mode == "hybrid" and collection is None and self.retriever.exact
         topic = self.survey_topic(parsed) if surveyed else set()
-        writers = {self.index.essay(n).author for n in essays}
-        if surveyed and not topic and len(writers) >= 2 and parsed.focus and _EACH_OF_THEM.search(parsed.text):
+        signed = {self.index.essay(n).author for n in essays}  # the author lines the question names
+        if surveyed and not topic and len(signed) >= 2 and parsed.focus and _EACH_OF_THEM.search(parsed.text):
             # "甲和乙对丙的看法有什么不同": what each writer named says of 丙.
             aliases = self.focus_vocabulary()[1]
             topic = set().union(*(self.composer.spellings(f, aliases) for f in parsed.focus))
         if topic:
             per_essay = self.hits_per_essay(topic, vector, tokens)
             # Two writers or more named ("甲和乙都写到丙…"): their essays only.
-            per_essay = [h for h in per_essay if len(writers) < 2 or h.chunk.essay in essays] or per_essay
+            per_essay = [h for h in per_essay if len(signed) < 2 or h.chunk.essay in essays] or per_essay
             return self.composer.compose_per_essay(parsed.shown, per_essay, vector, tokens, topic, hits)
         return self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1],
                                      names_writer=bool(essays), writers=self.writers_quoted(parsed))
@@ -547,6 +553,11 @@ class Assistant:
 
     def ask(self, question: str, history: list[str] | tuple[str, ...] = (), k: int | None = None,
             mode: str | None = None, collection: str | None = None) -> Answer:
+        return self._answer(question, history, k, mode, collection, self.llm)
+
+    def _answer(self, question: str, history: list[str] | tuple[str, ...], k: int | None = None,
+                mode: str | None = None, collection: str | None = None, llm: LLMAnswerer | None = None) -> Answer:
+        """`ask`, with `llm` writing the answer from the passages, or the extractive answer when None."""
         mode = check_choice("mode", mode or self.settings.mode, MODES)
         collection = self.check_collection(collection)
         # The answer scores sentences against the question vector, so it is always computed.
@@ -556,10 +567,10 @@ class Assistant:
                                      self.authors_named(parsed))
         laid_out = self.from_contents(parsed, hits, collection)
         answer = laid_out or self._compose_from_passages(parsed, hits, vector, tokens, mode, collection)
-        if self.llm is not None and hits and laid_out is None:
+        if llm is not None and hits and laid_out is None:
             try:
-                answer = self.llm.answer(text, hits[: self.settings.llm_passages],
-                                         lambda hit: best_quote(self.composer, hit, vector))
+                answer = llm.answer(text, hits[: self.settings.llm_passages],
+                                    lambda hit: best_quote(self.composer, hit, vector))
             except LLMFailure as exc:
                 notes.append(f"{exc}，以下为摘录式回答。")
         answer.notes = notes + answer.notes
