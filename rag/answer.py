@@ -115,6 +115,7 @@ OFF_TOPIC_SIMILARITY = 0.73  # chosen on the dev split; see eval/NOTES.md
 ON_TOPIC_COVERAGE = 0.5  # …unless one passage holds this share of its IDF mass (dev, CMRC trial)
 MIN_TOPIC_CHARS = 4  # a survey without its writers' words must keep this much to be judged again
 NOT_FOUND = "资料中未找到关于“{topic}”的内容。"
+OFF_TOPIC = "问题与资料内容不相关"  # the refusal reason of a question off the corpus's topic
 ROLE_SYNONYMS = {"支书": "书记", "村长": "主任", "一把手": "书记"}
 ROLE = re.compile(ROLE_WORDS)
 _CONSEQUENCE_WORDS = "因此|所以|因而|故而|于是|由此|从而"
@@ -381,7 +382,7 @@ class Composer(Enumerations):
         if (not spellings and not q.follow_up and not names_writer and float(cosine.max()) < OFF_TOPIC_SIMILARITY
                 and not self._on_topic_without_writers(q.text, rows)
                 and not self._said_in_one_passage(query_tokens)):
-            return refusal(q.shown, hits, "问题与资料内容不相关")
+            return refusal(q.shown, hits, OFF_TOPIC)
         if q.topic and (keep := [i for i, r in enumerate(rows) if q.topic in self.text(r)]):
             # "殡葬方面呢？": the earlier question asked again about 殡葬, from sentences saying it.
             rows, scores = [rows[i] for i in keep], scores[keep]

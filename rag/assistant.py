@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from rag import build, store
-from rag.answer import Composer, refusal
+from rag.answer import OFF_TOPIC, Composer, refusal
 from rag.collection import ESSAYS_COUNTED, WRITER_ASKED, essays_by, page_of, writers_of, written_of
 from rag.compare import compared_names, one_side, said_at_once, side_by_side
 from rag.config import MODES, Settings, check_choice
@@ -35,6 +35,7 @@ from rag.question import (
     own_words,
     parse,
     referring_kind,
+    topic_words,
 )
 from rag.retrieve import Retriever
 from rag.schema import Answer, Hit, SearchResult
@@ -182,11 +183,13 @@ class Assistant:
         """The base model, when the one loaded is it (not weights adapted to the corpus)."""
         return None if self.index.manifest.get("adaptation") else self.encoder
 
-    def parse(self, question: str, history: list[str] | tuple[str, ...] = ()) -> tuple[Question, list[str]]:
-        """The question read once (rag.question), with notes for the user; follow-ups resolved."""
+    def parse(self, question: str, history: list[str] | tuple[str, ...] = (),
+              continued: bool = False) -> tuple[Question, list[str]]:
+        """The question read once (rag.question), with notes for the user; follow-ups resolved
+        (`continued`: read as one whatever its words)."""
         text, notes = clean_question(question)
         history = [normalize(h) for h in history if isinstance(h, str) and h.strip()]
-        parsed = self._read(text, history)
+        parsed = self._read(text, history, continued)
         if parsed.follow_up and self.llm is not None:
             try:
                 parsed = replace(parsed, query=self.llm.condense(text, history))
@@ -206,10 +209,10 @@ class Assistant:
             notes.append(f"按上文理解为：{shorten(parsed.query, ECHOED_QUESTION_CHARS)}")
         return parsed, notes
 
-    def _read(self, text: str, history: list[str]) -> Question:
+    def _read(self, text: str, history: list[str], continued: bool = False) -> Question:
         """rag.question.parse with this corpus's names and tokenizer."""
         return parse(text, history, self.focus_names, self.tokenizer.tokenize, self.common_names,
-                     self.composer.place_names)
+                     self.composer.place_names, continued, self.retriever.lexical.vocabulary.__contains__)
 
     def names_an_essay(self, text: str) -> bool:
         """Whether `text` names an essay itself: by its writer's role, its place in the collection or its title."""
@@ -257,9 +260,14 @@ class Assistant:
         first = prior.citations[0].hit.chunk.essay if prior.answerable and prior.citations else None
         return first if first in named else None
 
-    def query(self, question: str, history: list[str] | tuple[str, ...] = (), mode: str = "hybrid"):
+    def query(self, question: str, history: list[str] | tuple[str, ...] = (), mode: str = "hybrid",
+              continued: bool = False):
         """(parsed question, notes, query vector or None for bm25, query tokens)."""
-        parsed, notes = self.parse(question, history)
+        parsed, notes = self.parse(question, history, continued)
+        if continued and parsed.focus:
+            # Its own words, about what the conversation was about: the earlier question's words
+            # would choose the sentence that answered it again.
+            parsed = replace(parsed, query=f"{' '.join(parsed.focus)} {parsed.text}")
         vector = self.encoder.encode(parsed.query) if mode != "bm25" else None
         tokens = self.tokenizer.tokenize(parsed.query)
         return parsed, notes, vector, tokens
@@ -551,6 +559,22 @@ class Assistant:
             return refusal(parsed.shown, hits, reason, text=f"{reason}；请给出文章标题、作者或小标题。")
         return page_of(parsed.shown, self.index, *found, hits)
 
+    def _resumed(self, question: str, history: list[str] | tuple[str, ...], k: int | None, mode: str,
+                 collection: str | None) -> tuple[Answer, list[Hit], list[str]] | None:
+        """(answer, hits, notes) of a question the corpus has no topic for read as continuing the
+        conversation (its subject left out: "按什么分红？", "早先欠了多少债？"), when the passage its
+        answer quotes first says every word naming what the question asks about (rag.question's
+        topic_words). An everyday question ("怎么治疗失眠", "去甲山玩两天怎么安排行程") names
+        things no passage of the conversation's topic says all of; else None."""
+        parsed, notes, vector, tokens = self.query(question, history, mode, continued=True)
+        hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection, self.authors_named(parsed))
+        answer = self._compose_from_passages(parsed, hits, vector, tokens, mode, collection)
+        own = topic_words(self.tokenizer.tokenize(parsed.text), self.tokenizer.tagged(parsed.text))
+        if not (answer.answerable and answer.citations and own):
+            return None
+        first = answer.citations[0].hit.chunk.text
+        return (answer, hits, notes) if all(word in first for word in own) else None
+
     def ask(self, question: str, history: list[str] | tuple[str, ...] = (), k: int | None = None,
             mode: str | None = None, collection: str | None = None) -> Answer:
         return self._answer(question, history, k, mode, collection, self.llm)
@@ -567,6 +591,10 @@ class Assistant:
                                      self.authors_named(parsed))
         laid_out = self.from_contents(parsed, hits, collection)
         answer = laid_out or self._compose_from_passages(parsed, hits, vector, tokens, mode, collection)
+        if history and answer.reason == OFF_TOPIC and not parsed.follow_up:
+            # "按什么分红？" after a question about 甲村: about nothing the corpus says alone, so
+            # perhaps about what the conversation was.
+            answer, hits, notes = self._resumed(question, history, k, mode, collection) or (answer, hits, notes)
         if llm is not None and hits and laid_out is None:
             try:
                 answer = llm.answer(text, hits[: self.settings.llm_passages],

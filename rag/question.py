@@ -1015,9 +1015,10 @@ def part_asked(text: str) -> str:
     return m.group("part") if m else ""
 
 
-def is_follow_up(text: str, content_words: list[str], names_found: list[str]) -> bool:
+def is_follow_up(text: str, content_words: list[str], names_found: list[str], known=None) -> bool:
     """Whether the question leans on the conversation: anaphoric, elliptical ("…呢"), or with no
-    content word of its own. A self-contained question starts a new topic.
+    content word of its own, or only a short one the corpus uses (`known`: word → whether it
+    does; "具体怎么做的" continues, "怎么减肥" does not). A self-contained question starts a new topic.
 
     >>> is_follow_up("它是怎么分红的？", ["分红"], [])
     True
@@ -1025,11 +1026,29 @@ def is_follow_up(text: str, content_words: list[str], names_found: list[str]) ->
     False
     >>> is_follow_up("余村呢？", ["余村"], ["余村"]), is_follow_up("具体怎么做的？", ["做"], [])
     (True, True)
+    >>> is_follow_up("怎么减肥？", ["减肥"], [], known={"做"}.__contains__)
+    False
     """
     if ANAPHORA.search(text) or _TRAILING_NE.match(text) or (CONTINUATION.search(text) and not names_found):
         return True
     own = own_words(content_words)
-    return not own or (not names_found and len("".join(own)) <= 2)
+    return not own or (not names_found and len("".join(own)) <= 2 and (known is None or any(map(known, own))))
+
+
+# Words saying when, where (方位) or how, or doing grammar's work, name no topic: jieba's tags.
+_TOPICLESS_TAGS = frozenset("dtfpmqrcux")
+
+
+def topic_words(content_words: list[str], tagged) -> list[str]:
+    """The own words (`own_words`) saying what a question is about: of two characters or more (a
+    single one is mostly a light verb: 背、搞、来), and not those jieba tags (in `tagged`, its
+    (word, flag) pairs for the question) as time, position, adverb or function words.
+
+    >>> topic_words(["早先", "背", "负债"], [("早先", "d"), ("背", "v"), ("负债", "n"), ("多少", "m")])
+    ['负债']
+    """
+    tags = dict(tagged)
+    return [w for w in own_words(content_words) if len(w) >= 2 and tags.get(w, "n")[0] not in _TOPICLESS_TAGS]
 
 
 def own_words(content_words: list[str]) -> list[str]:
@@ -1129,11 +1148,13 @@ def earlier_items(earlier: str) -> tuple[str, str] | None:
 
 
 def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), tokenize=None,
-          common=frozenset(), places=frozenset()) -> Question:
+          common=frozenset(), places=frozenset(), continued: bool = False, known=None) -> Question:
     """The question read once. `names`: corpus names to look for; `tokenize`: text → content words
     (the BM25 tokenizer); `common`: names so frequent across the corpus that they mark no focus
     (the corpus's own subject, such as 千万工程); `places`: the names that are places (a follow-up's
-    "这个村" names one of them).
+    "这个村" names one of them); `continued`: read it as a follow-up whatever its words (the
+    conversation's topic is what an elliptical question off the corpus alone is about); `known`:
+    word → whether the corpus uses it (see `is_follow_up`).
 
     >>> q = parse("五四村的村支书名字是什么？", names=["五四村"])
     >>> q.focus, q.expected, q.attribute
@@ -1154,7 +1175,7 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
     span = writer_clue(text)
     clue = text[slice(*span)] if span else ""
     own = mentioned(text[: span[0]] + text[span[1]:] if span else text, names)
-    follow_up = bool(history) and is_follow_up(text, words, own)
+    follow_up = bool(history) and (continued or is_follow_up(text, words, own, known))
     # Retrieval reads the question as asked, less the words naming the writer.
     query, inherited = (asked.replace(clue, "", 1) if clue and clue in asked else asked, ())
     if follow_up:

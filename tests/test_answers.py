@@ -921,6 +921,19 @@ def test_a_topic_follow_up_turns_the_earlier_question_to_its_topic(assistant):
     assert "殡葬" in first and "养老" not in first
 
 
+def test_a_question_leaving_out_its_subject_continues_the_conversation(assistant):
+    """"分红按什么来？" alone is about nothing the essays say; after a question about 五四村's
+    money it asks how that village shares out, and is answered from the sentence saying 分红.
+    An everyday question after the same question stays refused."""
+    history = ["德清那个五四村建集散中心的钱谁出的？"]
+    assert not assistant.ask("分红按什么来？").answerable
+    answer = assistant.ask("分红按什么来？", history=history)
+    assert answer.answerable and "按股分红" in answer.answer.split("[")[0]
+    assert any("按上文理解为" in n for n in answer.notes)
+    for everyday in ("怎么治疗失眠？", "周末去西湖划船要门票吗？"):
+        assert not assistant.ask(everyday, history=history).answerable, everyday
+
+
 def test_a_self_contained_question_starts_a_new_topic(assistant):
     _, conversation = assistant.reply(Conversation(), "五四村是如何筹集资金的？")
     for question in ("量子计算机的原理是什么？", "<img src=x onerror=alert(1)>"):
