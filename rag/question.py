@@ -196,6 +196,8 @@ VALUE_KINDS = frozenset({"person", "place", "organisation", "date", "duration", 
 # A demonstrative after 的 is a definite description: the clause before it says which one ("种了
 # 樱桃的那位书记"), unless that clause is about what was said ("刚才说的那个村").
 _DESCRIBED = r"(?:(?<!的)|(?<=说的)|(?<=讲的)|(?<=提的)|(?<=问的)|(?<=谈的)|(?<=到的))"
+# What a demonstrative points to, counted: "这个", "这两项", "那三条".
+_COUNTED = r"[两三四五六七八九十]?(?:个|项|家|位|种|条)"
 # A follow-up leans on the conversation: a pronoun or demonstrative standing for something
 # said before (an opening 其中: among those just named), a continuation word, a bare place
 # noun or a bare 村-compound opening the question ("村里…", "村民…", "村集体…" = of the village
@@ -203,7 +205,8 @@ _DESCRIBED = r"(?:(?<!的)|(?<=说的)|(?<=讲的)|(?<=提的)|(?<=问的)|(?<=�
 ANAPHORA = re.compile(r"^那么?|^其中|^(?:村|镇|乡|区|县)(?:里|上)|^村(?:民|干部|集体|委|两委)|[它他她]们?|"
                       r"其(?!他|中|实|余)|"
                       r"该(?:村|镇|乡|县|区|公司|项目|局|做法)|"
-                      rf"{_DESCRIBED}这(?:个|些|几|里|种|项|家|位|样|么)|如此|{_DESCRIBED}那(?:个|些|几|里|种|项|家|位|样)|"
+                      rf"{_DESCRIBED}这(?:{_COUNTED}|些|几|里|样|么)|如此|{_DESCRIBED}那(?:{_COUNTED}|些|几|里|样)|"
+                      r"^这(?=[跟和与比])|"
                       r"此(?:事|项)")
 # Words standing for the thing or place the conversation is about: what a follow-up asks of it
 # follows them ("那它的带头人是谁" asks the 带头人 of the village discussed).
