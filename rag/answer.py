@@ -379,7 +379,10 @@ class Composer(Enumerations):
             # "X的叶子有什么特点": a sentence opening on the part asked ("叶为披针形") describes it.
             scores = scores + PART_BONUS * np.array([opens_on(self.text(r), q.part) for r in rows])
         # A follow-up is on the conversation's topic whatever its own words.
-        if (not spellings and not q.follow_up and not names_writer and float(cosine.max()) < OFF_TOPIC_SIMILARITY
+        # A term quoted from the essays ("“甲乙”这个词…") is their topic, however far the words around it.
+        cited = any(len(t) >= 2 and self.corpus_says(t) for t in quoted)
+        if (not spellings and not q.follow_up and not names_writer and not cited
+                and float(cosine.max()) < OFF_TOPIC_SIMILARITY
                 and not self._on_topic_without_writers(q.text, rows)
                 and not self._said_in_one_passage(query_tokens)):
             return refusal(q.shown, hits, OFF_TOPIC)

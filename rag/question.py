@@ -95,6 +95,7 @@ _ESSAYS_MENTIONING = (r"几(?:篇|位)(?:学员|作者|心得|文章)?[里中]?�
 # surveys and lists before single values; reasons before anything "什么"; money before counts.
 EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
     ("survey", re.compile(rf"(?<![了有共])几位(?:学员|作者|同志|干部|参训|{ROLE_WORDS})|(?<![了有共])几篇|"
+                          r"(?<![了有共第])[两三四五六七八九十](?:位(?:学员|作者)|篇(?:心得|文章))|"
                           rf"学员们|大家都|各自|不同(?:学员|作者|文章)|各位(?:学员|作者|同志|干部|参训|{ROLE_WORDS})|"
                           r"都(?:谈|说|提|讲|写|认为|怎么)|各篇|每篇|每位|各(?:给|谈|说|提|讲|写)|"
                           rf"{_ESSAYS_MENTIONING}")),

@@ -934,6 +934,14 @@ def test_a_question_leaving_out_its_subject_continues_the_conversation(assistant
         assert not assistant.ask(everyday, history=history).answerable, everyday
 
 
+def test_a_term_quoted_from_the_essays_is_on_their_topic(assistant):
+    """"“金钥匙”…" is far in meaning from every sentence, but the essays use the term: the
+    question is about them, and a sentence using it answers; a quoted term they never use is not."""
+    answer = assistant.ask("“金钥匙”在文中比喻什么？")
+    assert answer.answerable and "金钥匙" in answer.answer.split("[")[0]
+    assert not assistant.ask("“甲乙丙”在文中比喻什么？").answerable
+
+
 def test_a_self_contained_question_starts_a_new_topic(assistant):
     _, conversation = assistant.reply(Conversation(), "五四村是如何筹集资金的？")
     for question in ("量子计算机的原理是什么？", "<img src=x onerror=alert(1)>"):

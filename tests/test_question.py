@@ -125,6 +125,13 @@ def test_ji_after_a_demonstrative_asks_no_number(question, kind):
     assert expected_answer(question) == kind
 
 
+@pytest.mark.parametrize("question,kind", [("三位作者对甲乙各怎么看？", "survey"), ("两篇文章写的丙丁有何不同？", "survey"),
+                                           ("第二篇文章写了什么？", "definition"), ("局长写的有两篇吗？", "yesno")])
+def test_writers_or_essays_counted_in_the_question_ask_a_survey(question, kind):
+    """"三位作者", "两篇文章": what several writers wrote; "第二篇" is one essay, "有两篇" a count checked."""
+    assert expected_answer(question) == kind
+
+
 def test_colloquial_interrogatives_are_read_as_standard_ones_and_shown_as_asked():
     """啥, 咋, 几时 ask what 什么, 怎么, 何时 ask; the question is shown as the user put it."""
     q = parse("王家村是靠啥挣钱的？")
