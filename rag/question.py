@@ -141,7 +141,8 @@ IDENTITY_ASKED = re.compile(r"是谁|什么身份|什么职务|什么职位|担�
                             r"什么来头|什么背景")
 # A question asking what an essay is about as a whole ("第二篇讲了什么", "那篇的主要内容"): when it
 # names one essay and nothing else, the essay's outline answers it.
-GIST_ASKED = re.compile(r"(?:讲|写|谈|说)了?(?:些)?(?:什么|啥)(?:内容)?[？?。！!]*(?:\s|$)|主要内容|大意|主旨|中心思想")
+GIST_ASKED = re.compile(r"(?:讲|写|谈|说)了?(?:些)?(?:什么|啥)(?:内容)?[？?。！!]*(?:\s|$)|主要内容|主旨|中心思想|"
+                        r"大意(?:是(?:什么|啥)|[？?。]*$)")  # not "那句话大意是：…", said by the asker
 # A question asking how an essay is laid out: its parts, their headings ("那篇文章分为几个部分",
 # "各部分的小标题是什么", "结构是怎样的").
 OUTLINE_ASKED = re.compile(r"(?:分|分成|分为|由)了?(?:哪|几)[^？?，,。]{0,3}(?:个)?(?:部分|板块|章节)|"

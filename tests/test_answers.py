@@ -587,7 +587,8 @@ def test_how_an_essay_is_laid_out_is_answered_by_its_part_headings(assistant, qu
     assert {c.hit.chunk.author for c in answer.citations} == {"区民政局局长"}
 
 
-@pytest.mark.parametrize("question,number", [("第六篇讲了什么？", 6), ("交通局局长那篇的主要内容是什么？", 1)])
+@pytest.mark.parametrize("question,number", [("第六篇讲了什么？", 6), ("交通局局长那篇的主要内容是什么？", 1),
+                                             ("第六篇的大意是什么？", 6)])
 def test_what_an_essay_is_about_is_its_outline(assistant, question, number):
     """Asked of nothing but the essay, "讲了什么" is answered by its parts' headings; a part
     heading that is a sentence ("一是…。") heads its part as well."""
@@ -596,8 +597,10 @@ def test_what_an_essay_is_about_is_its_outline(assistant, question, number):
     lines = strip_markers(assistant.ask(question).answer).split("\n")
     assert lines[0].startswith(f"《{essay.title}》") and len(lines) == len(tops) + 1
     assert [line.rstrip("。") for line in lines[1:]] == [t.rstrip("。") for t in tops]
-    # asked of something in the essay, it is the usual answer
+    # asked of something in the essay, it is the usual answer; so is a quotation the asker
+    # paraphrases first ("那句话大意是：…")
     assert not assistant.ask("乡长在文章里讲了什么产业？").answer.startswith("《")
+    assert not assistant.ask("那句话大意是：要敢想也要会做。乡长引的原文怎么说？").answer.startswith("《")
 
 
 def test_an_essay_without_part_headings_is_laid_out_by_its_paragraphs_openings(assistant):
