@@ -68,14 +68,16 @@ def names_place(span: str, known: Iterable[str] = ()) -> bool:
 
     >>> names_place("横一村"), names_place("在一个村"), names_place("全村"), names_place("瓜沥镇")
     (True, False, False, True)
+    >>> names_place("个试点村"), names_place("个精品示范村")
+    (False, False)
     >>> names_place("美丽乡村"), names_place("广大农村"), names_place("径山村"), names_place("到乡村", ["到乡村"])
     (False, False, True, True)
     """
     unit = _PLACE_UNIT.search(span)
     if unit is None:
         return True
-    if unit.start() == 0 or span[unit.start() - 1] in DETERMINERS | {"个"}:
-        return False
+    if unit.start() == 0 or span[unit.start() - 1] in DETERMINERS | {"个"} or span[0] == "个":
+        return False  # (…"1个试点村": a counted kind of village, named by no one)
     return not frequent(span[unit.start() - 1 : unit.end()], CATEGORY) or any(span.endswith(k) for k in known)
 _FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}")  # 保罗·皮尔斯
 _TITLE = re.compile(r"书记|支书|老师|教授|主任|局长|县长|镇长|乡长|村长|主席|同志|先生|女士|院士|专家|经理|董事长")
