@@ -15,7 +15,16 @@ from functools import cached_property
 
 from rag import build, store
 from rag.answer import OFF_TOPIC, Composer, refusal
-from rag.collection import ESSAYS_COUNTED, WRITER_ASKED, essays_by, page_of, writers_of, written_of
+from rag.collection import (
+    ESSAYS_COUNTED,
+    WRITER_ASKED,
+    essay_described,
+    essays_about,
+    essays_by,
+    page_of,
+    writers_of,
+    written_of,
+)
 from rag.compare import compared_names, one_side, said_at_once, side_by_side
 from rag.config import MODES, Settings, check_choice
 from rag.embed import Encoder, resolve_model
@@ -530,6 +539,12 @@ class Assistant:
             return None
         if essays := {n for n in self.authors_named(parsed) & pool if self.index.essay(n).author}:
             return writers_of(parsed.shown, self.index, essays, hits)  # "第三篇是谁写的"
+        if (described := essay_described(parsed.text)) and (essays := essays_about(self.index, described, pool)):
+            # "写交通的那篇是谁写的": the essay signed or titled so, else those using the word
+            # (each cited where it first does).
+            used = essays <= self.index.essays_mentioning({described})
+            return writers_of(parsed.shown, self.index, essays, hits, "" if len(essays) == 1 else described,
+                              (frozenset({described}),) if used else ())
         if topic := written_of(parsed.text):
             # "哪位学员写的心得提到了甲村": the writers of the essays using it (in any of its
             # spellings), or each of its words when the essays never write it whole ("甲村的矿山").

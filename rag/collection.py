@@ -20,7 +20,7 @@ from rag.store import Index
 # civil servant's grade ("几级科员"), which only an author line states.
 WRITER_ASKED = re.compile(r"(?:作者|执笔人|撰写人|写这篇的人)(?:分别|各自|都)?(?:是谁|是哪位|是什么人|是何人|"
                           r"(?:是什么|的)?(?:身份|职务|职位|级别|职级|单位|岗位))|"
-                          r"谁写的|谁执笔|出自谁|(?:哪位|谁)(?:作者|学员)?(?:写|执笔|撰写)的|"
+                          r"谁写的|谁执笔|出自谁|(?:哪位|谁)(?:作者|学员)?(?:写|执笔|撰写)[的了]|"
                           r"(?:哪位|哪几位|哪些)(?:作者|学员)?(?:写|提|谈|讲)到了?|"
                           r"几级(?:科员|主任科员|干部|职员|公务员|调研员)")
 # How many essays, or which, a writer wrote ("局长写的有几篇", "哪几篇是村支书执笔的", "局长写的
@@ -36,6 +36,31 @@ ESSAYS_COUNTED = re.compile(
 # What a writer is asked to have written of: "哪位作者写到了甲乙？" → 甲乙.
 _WRITTEN_OF = re.compile(r"(?:写|提|谈|讲)到了?[“\"]?(?P<topic>[^，,。？?！!“”\"]{2,12}?)[”\"]?"
                          r"(?:的|吗|呢)?[？?。！!]*$")
+
+
+# An essay described by what it is about: "民政那篇", "写交通的那篇", "关于“甲乙”的这篇文章".
+_ESSAY_DESCRIBED = re.compile(r"(?:^|(?<=[写讲谈说])|(?<=关于))[“\"]?(?P<topic>[^，,。？?！!“”\"的那这第写讲谈说谁了]{2,10}?)[”\"]?"
+                              r"(?:工作|方面)?的?[那这]一?篇")
+
+
+def essay_described(text: str) -> str:
+    """What a question describes an essay by ("民政那篇是谁写的" → 民政), or "".
+
+    >>> essay_described("写甲乙的那篇作者是谁？"), essay_described("关于“丙丁”工作的那篇是谁写的？")
+    ('甲乙', '丙丁')
+    >>> essay_described("那篇文章是谁写的？"), essay_described("第三篇是谁写的？")
+    ('', '')
+    """
+    m = _ESSAY_DESCRIBED.search(text)
+    return m.group("topic") if m else ""
+
+
+def essays_about(index: Index, topic: str, pool: set[int]) -> set[int]:
+    """The essays of `pool` a description names (`essay_described`): those whose title holds it,
+    else those whose author line does, else those whose text uses it."""
+    essays = [e for e in index.essays if e.number in pool]
+    return ({e.number for e in essays if topic in e.title} or {e.number for e in essays if topic in (e.author or "")}
+            or index.essays_mentioning({topic}) & pool)
 
 
 def written_of(text: str) -> str:

@@ -450,13 +450,24 @@ def test_a_page_asked_of_nothing_the_table_of_contents_lists_is_refused(assistan
 
 
 @pytest.mark.parametrize("question,number", [("第三篇文章是谁写的？", 3), ("写“密匙”的那篇，作者是什么职务？", 8),
-                                             ("那位选调生是几级科员？", 8)])
+                                             ("那位选调生是几级科员？", 8), ("民政那篇是谁写的？", 3),
+                                             ("谁写了关于交通的那篇？", 1)])
 def test_who_wrote_an_essay_is_its_author_line(assistant, question, number):
     """The author line under the essay's title answers, cited to the essay's first passage."""
     essay = assistant.index.essay(number)
     answer = assistant.ask(question)
     assert answer.answerable and essay.author in answer.answer and essay.title in answer.answer
     assert [c.hit.chunk.essay for c in answer.citations] == [number]
+
+
+def test_an_essay_described_by_a_word_no_title_holds_is_each_essay_using_it(assistant):
+    """"写“领头雁”的那篇是谁写的": no title or author line holds it; the essays using it are listed
+    with their writers, each cited where it first uses it. A word no essay uses names none."""
+    answer = assistant.ask("写“领头雁”的那篇是谁写的？")
+    using = assistant.index.essays_mentioning({"领头雁"})
+    assert answer.answerable and len(using) >= 2 and {c.hit.chunk.essay for c in answer.citations} == using
+    assert all("领头雁" in c.quote for c in answer.citations)
+    assert not assistant.ask("写量子计算的那篇是谁写的？").answerable
 
 
 @pytest.mark.parametrize("question,numbers", [("村支书写的有几篇？", {2, 4, 10}),
