@@ -718,9 +718,16 @@ def counted_noun(text: str) -> str:
     ('村子', '孩子')
     >>> counted_noun("甲村的民宿一共有几个？"), counted_noun("今年要打造几个？")
     ('宿', '')
+    >>> counted_noun("甲村有多少村民？"), counted_noun("有多少面积？"), counted_noun("有多少村民参加了培训？")
+    ('民', '', '')
     """
     asked = last_how_many(text)
     ge = re.match(rf"(?:多少|(?<!哪)几)个(?!{TIME_UNITS})", asked)
+    bare = re.match(rf"多少(?P<noun>[\u4e00-\u9fff]{{0,4}}(?:{PEOPLE_WORDS}|{PLACE_WORDS}))(?=[？?，,。！!]|$)", asked)
+    if bare and not ge:
+        # "有多少村民？", "有多少党员": people or places counted with no measure word.
+        noun = bare.group("noun")
+        return noun[-2:] if noun.endswith(("子", "儿")) else noun[-1]
     rest = asked[ge.end():] if ge else ""
     # (a lone 村 or 镇 is no word to jieba's tagger)
     noun = leading_nouns(rest) or (place.group() if (place := re.match(PLACE_WORDS, rest)) else "")
