@@ -300,11 +300,12 @@ class Composer(Enumerations):
 
     def compose(self, question: Question, hits: list[Hit], query_vector: np.ndarray, query_tokens: list[str],
                 aliases: dict[str, set[str]] | None = None, names_writer: bool = False,
-                writers: set[int] | frozenset[int] = frozenset()) -> Answer:
+                writers: set[int] | frozenset[int] = frozenset(), within: frozenset[int] = frozenset()) -> Answer:
         """The sentences of the top passages that answer the question, with citations, or a refusal.
         A question naming an essay's writer (`names_writer`: "某局局长认为…") is about the essays,
         however far its wording is from their sentences; one naming what a writer says (`writers`:
-        their essays) is answered from those essays when the passages retrieved hold any of them."""
+        their essays) is answered from those essays when the passages retrieved hold any of them;
+        one placing what it asks in part of an essay ("在结尾说…") from the passages `within` it."""
         q = question
         if q.topic:
             # "殡葬方面呢？" after "…在养老服务上…": the topic takes the place of what the earlier
@@ -338,6 +339,8 @@ class Composer(Enumerations):
         if writers:
             # "乡长打算怎么发展产业": what that writer wrote, not another essay's words.
             hits_for_answer = [h for h in hits_for_answer if h.chunk.essay in writers] or hits_for_answer
+        if within:
+            hits_for_answer = [h for h in hits_for_answer if h.row in within] or hits_for_answer
         if expansions and q.expected in ("definition", "list", "method", ""):
             # "“四敢”指什么": the clause listing the four things it stands for, wherever in the essay.
             row, span = next(iter(expansions.values()))

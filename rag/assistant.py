@@ -45,6 +45,7 @@ from rag.question import (
     parse,
     referring_kind,
     topic_words,
+    writer_description,
 )
 from rag.retrieve import Retriever
 from rag.schema import Answer, Hit, SearchResult
@@ -54,6 +55,7 @@ MAX_QUESTION_CHARS = 2000
 ANSWER_FIRST_DEPTH = 2  # the passage an answer quotes first may move to the top from this rank
 LIST_ITEM_DEPTH = 10  # likewise a list's first item passage, when the list opens on its lead-in
 WRITER_FOLLOW_UP_OWN_CHARS = 2  # a writer follow-up with more words of its own is searched by them alone
+ESSAY_PART_PARAGRAPHS = 1  # an essay's end ("结尾") or opening ("开头"): its last or first paragraphs
 ECHOED_QUESTION_CHARS = 80  # a question repeated back in a note is cut to this, with "……"
 
 
@@ -301,7 +303,13 @@ class Assistant:
         named = titled if titled and titled <= named else named | titled
         clued = self.essays_saying(parsed.clue) if parsed and parsed.clue else set()
         # "写“甲乙”的那位局长": of the role's essays, the one saying it (or the one essay saying it).
-        return (named & clued) or (clued if len(clued) == 1 and not named else named)
+        named = (named & clued) or (clued if len(clued) == 1 and not named else named)
+        if len(named) > 1 and (described := writer_description(text)):
+            # "种樱桃的那位村支书": of the role's essays, those using the words describing the writer.
+            words = [w for w in own_words(self.tokenizer.tokenize(described)) if len(w) >= 2]
+            using = {n for n in named if words and all(self.index.essays_mentioning({w}) >= {n} for w in words)}
+            named = using or named
+        return named
 
     @cached_property
     def author_lines(self) -> dict[str, frozenset[int]]:
@@ -448,13 +456,42 @@ class Assistant:
             raise QuestionError(f"没有名为“{collection}”的文集；现有：{names}")
         return collection
 
+    def _passages(self, parsed: Question, vector, tokens: list[str], k: int | None, mode: str,
+                  collection: str | None) -> list[Hit]:
+        """The passages retrieved for `parsed`, those of the part of an essay it places what it
+        asks in (`part_passages`) first."""
+        hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection,
+                                     self.authors_named(parsed))
+        there = self.part_passages(parsed)
+        if not there:
+            return hits
+        scores = {h.row: h.score for h in hits}
+        first = [Hit(0, scores.get(row, hits[0].score if hits else 0.0), self.index.chunks[row], row) for row in there]
+        ordered = first + [h for h in hits if h.row not in there]
+        return [replace(h, rank=rank) for rank, h in enumerate(ordered[: max(len(hits), len(first))], start=1)]
+
+    def part_passages(self, parsed: Question) -> list[int]:
+        """The chunk rows holding the part of the one essay the question names where it places
+        what it asks ("交通局长在结尾说…": the essay's last ESSAY_PART_PARAGRAPHS paragraphs;
+        "开头": its first); [] when it places nothing or names no one essay."""
+        essays = self.authors_named(parsed) if parsed.essay_part else set()
+        if len(essays) != 1:
+            return []
+        rows = self.composer.essay_rows(next(iter(essays)))
+        openings = [i for i, r in enumerate(rows) if self.composer.opens_paragraph(r)]
+        if len(openings) <= ESSAY_PART_PARAGRAPHS:
+            return []
+        part = set(rows[openings[-ESSAY_PART_PARAGRAPHS]:] if parsed.essay_part == "end"
+                   else rows[: openings[ESSAY_PART_PARAGRAPHS]])
+        return [row for row, chunk in enumerate(self.index.chunks)
+                if chunk.essay in essays and part & set(self.index.sentence_rows(row))]
+
     def search(self, question: str, k: int | None = None, mode: str | None = None,
                history: list[str] | tuple[str, ...] = (), collection: str | None = None) -> SearchResult:
         mode = check_choice("mode", mode or self.settings.mode, MODES)
         collection = self.check_collection(collection)
         parsed, notes, vector, tokens = self.query(question, history, mode)
-        hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection,
-                                     self.authors_named(parsed))
+        hits = self._passages(parsed, vector, tokens, k, mode, collection)
         if mode == "hybrid" and hits:
             # The second stage: the extractive answer reads the passages sentence by sentence.
             hits = answer_first(hits, self._compose(parsed, hits, vector, tokens, mode, collection))
@@ -502,7 +539,8 @@ class Assistant:
             per_essay = [h for h in per_essay if len(signed) < 2 or h.chunk.essay in essays] or per_essay
             return self.composer.compose_per_essay(parsed.shown, per_essay, vector, tokens, topic, hits)
         return self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1],
-                                     names_writer=bool(essays), writers=self.writers_quoted(parsed))
+                                     names_writer=bool(essays), writers=self.writers_quoted(parsed),
+                                     within=frozenset(self.part_passages(parsed)))
 
     def from_contents(self, parsed: Question, hits: list[Hit], collection: str | None = None) -> Answer | None:
         """The answer read from how the collection is laid out, not from what a passage says:
@@ -582,7 +620,7 @@ class Assistant:
         topic_words). An everyday question ("怎么治疗失眠", "去甲山玩两天怎么安排行程") names
         things no passage of the conversation's topic says all of; else None."""
         parsed, notes, vector, tokens = self.query(question, history, mode, continued=True)
-        hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection, self.authors_named(parsed))
+        hits = self._passages(parsed, vector, tokens, k, mode, collection)
         answer = self._compose_from_passages(parsed, hits, vector, tokens, mode, collection)
         own = topic_words(self.tokenizer.tokenize(parsed.text), self.tokenizer.tagged(parsed.text))
         if not (answer.answerable and answer.citations and own):
@@ -602,8 +640,7 @@ class Assistant:
         # The answer scores sentences against the question vector, so it is always computed.
         parsed, notes, vector, tokens = self.query(question, history)
         text = parsed.shown
-        hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection,
-                                     self.authors_named(parsed))
+        hits = self._passages(parsed, vector, tokens, k, mode, collection)
         laid_out = self.from_contents(parsed, hits, collection)
         answer = laid_out or self._compose_from_passages(parsed, hits, vector, tokens, mode, collection)
         if history and answer.reason == OFF_TOPIC and not parsed.follow_up:

@@ -219,6 +219,24 @@ REFERRING = {"person": re.compile(r"[他她](?!们)|这位|那位|此人"),
              "place": re.compile(r"该村|这个村|那个村|这村(?![民里])|那村|那里|那儿")}
 
 
+# Where in an essay a question places what it asks: at its end ("在文章结尾说…", "文末提到的")
+# or its opening ("开头引了哪句诗"). (最后 alone may be the last essay: "最后一篇".)
+_ESSAY_PARTS = (("end", re.compile(r"结尾|末尾|文末|篇末|收尾|最后一段|结束语|(?:文章|全文)最后|"
+                                   r"最后(?=说|提|表示|表态|强调|写)")),
+                ("start", re.compile(r"开头|开篇|第一段")))
+
+
+def essay_part(text: str) -> str:
+    """"end" or "start" when the question places what it asks in that part of an essay, else "".
+
+    >>> essay_part("他在文章结尾说要坚持什么？"), essay_part("开头引了哪句诗？"), essay_part("最后一篇是谁写的？")
+    ('end', 'start', '')
+    >>> essay_part("他最后表示要做什么？"), essay_part("最后要达到什么效果？")
+    ('end', '')
+    """
+    return next((part for part, words in _ESSAY_PARTS if words.search(text)), "")
+
+
 def referring_kind(text: str) -> str:
     """The kind of one thing `text` points back to: "person", "place" or "".
 
@@ -360,6 +378,7 @@ class Question:
     counted: str = ""  # for "多少个X": the head of X (its last character, or two before a suffix 子/儿)
     asks_again: bool = False  # a bare "X呢？" follow-up: the earlier question asked again of X
     essays: frozenset[int] = frozenset()  # the essay a follow-up's 他 writes: the writer asked of before
+    essay_part: str = ""  # where in the essay what is asked is said: "end" (在结尾…), "start" (开头…)
 
     @property
     def shown(self) -> str:
@@ -920,6 +939,24 @@ def writer_clue(text: str) -> tuple[int, int] | None:
     return m.span("clue") if m and re.search(r"[“《\"][^”》\"]+[”》\"]", m.group("clue")) else None
 
 
+# A writer described by a clause before the role: "种樱桃的那位村支书", "管养老的这位局长".
+_DESCRIBED_WRITER = re.compile(rf"(?P<clause>[^，,。？?“”]{{2,12}}?)的(?:那|这)位[\u4e00-\u9fff]{{0,4}}?(?:{ROLE_WORDS})|"
+                               rf"(?:那|这)位(?P<after>[^，,。？?“”的]{{2,12}})的[\u4e00-\u9fff]{{0,4}}?(?:{ROLE_WORDS})")
+
+
+def writer_description(text: str) -> str:
+    """The clause describing the writer a question names by role ("种樱桃的那位村支书", "那位种樱桃的
+    村支书" → 种樱桃), or "".
+
+    >>> writer_description("种甲果的那位村支书怎么说？"), writer_description("那位局长怎么说？")
+    ('种甲果', '')
+    >>> writer_description("那位种甲果的村支书怎么说？")
+    '种甲果'
+    """
+    m = _DESCRIBED_WRITER.search(text)
+    return (m.group("clause") or m.group("after")) if m else ""
+
+
 # An essay named by its place in the collection: "第二篇", "最后一篇", "倒数第二篇" (not 篇章).
 _ESSAY_AT = re.compile(rf"(倒数)?第([{CN_DIGITS}\d]{{1,3}})篇(?!章)|(?:最后|最末|末尾)(?:的|那)?一?篇(?!章)")
 
@@ -1236,4 +1273,5 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
         asked=asked if asked != text else "",
         clue=clue,
         asks_again=asks_again,
+        essay_part=essay_part(text),
     )

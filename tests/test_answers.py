@@ -957,6 +957,24 @@ def test_a_term_quoted_from_the_essays_is_on_their_topic(assistant):
     assert not assistant.ask("“甲乙丙”在文中比喻什么？").answerable
 
 
+@pytest.mark.parametrize("question", ["交通运输局局长在文末表示要着力完善哪些方面？",
+                                      "交通运输局局长在文章最后说要着力完善哪些方面？"])
+def test_what_a_writer_says_at_the_end_of_the_essay_is_quoted_from_its_last_paragraph(assistant, question):
+    """"在结尾/文末/最后说…": the essay's last paragraph, not a passage elsewhere scoring higher."""
+    rows = assistant.composer.essay_rows(1)
+    last = rows[max(i for i, r in enumerate(rows) if assistant.composer.opens_paragraph(r))]
+    answer = assistant.ask(question)
+    assert answer.answerable and "基础设施网络" in answer.answer
+    assert all(last in assistant.index.sentence_rows(c.hit.row) for c in answer.citations)
+
+
+def test_a_writer_described_by_what_the_essay_says_is_that_essays(assistant):
+    """Three essays are signed 村党支部书记; the one growing 樱桃 is the tenth, in either word order."""
+    for question in ("种樱桃的那位村支书怎么看环境整治？", "那位种樱桃的村支书怎么看环境整治？"):
+        assert assistant.authors_named(assistant.parse(question)[0]) == {10}
+    assert len(assistant.authors_named(assistant.parse("那位村支书怎么看环境整治？")[0])) == 3
+
+
 def test_a_self_contained_question_starts_a_new_topic(assistant):
     _, conversation = assistant.reply(Conversation(), "五四村是如何筹集资金的？")
     for question in ("量子计算机的原理是什么？", "<img src=x onerror=alert(1)>"):
