@@ -297,7 +297,11 @@ class Assistant:
             text = text.replace(parsed.attribute, "")
         named = authors_named(text, self.author_lines, roles_only) if self.author_lines else set()
         if placed := self.essays_placed(text):
-            return placed  # "第二篇里那位村支书": the essay at that place in the collection
+            # "第二篇里那位村支书": the essay at that place in the collection; a writer named
+            # beside it by another role stays ("交通局长和最后一篇的村支书").
+            others = {n for line, numbers in self.author_lines.items() if numbers & named and not numbers & placed
+                      for n in numbers & named}
+            return placed | others
         titled = self.titles_named(text)
         # "标题带“画卷”的那位村支书": of the role's essays, the one whose title is quoted.
         named = titled if titled and titled <= named else named | titled
@@ -332,8 +336,10 @@ class Assistant:
         or the essay it names by its place in the collection ("第十篇里…"), whatever it asks."""
         if question.essays:
             return set(question.essays)  # "那他怎么看…": the writer the conversation is about
-        if placed := self.essays_placed(question.query):
-            return placed  # "第十篇里…", "最后一篇的作者…": the question keeps to that essay
+        if self.essays_placed(question.query):
+            # "第十篇里…", "最后一篇的作者…": the question keeps to that essay (and to a writer
+            # named beside it: "交通局长和最后一篇的村支书").
+            return self.authors_named(question)
         return self.authors_named(question, roles_only=True) if _WRITER_SAYS.search(question.text) else set()
 
     def essays_placed(self, text: str) -> set[int]:

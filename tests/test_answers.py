@@ -975,6 +975,15 @@ def test_a_writer_described_by_what_the_essay_says_is_that_essays(assistant):
     assert len(assistant.authors_named(assistant.parse("那位村支书怎么看环境整治？")[0])) == 3
 
 
+def test_an_essay_named_by_its_place_keeps_the_writer_named_beside_it(assistant):
+    """"第二篇里那位村支书": the essay at that place; "交通局长和最后一篇的村支书": that essay and
+    the transport director's, whose passages both answer."""
+    parse = assistant.parse
+    assert assistant.authors_named(parse("第二篇里那位村支书怎么看环境整治？")[0]) == {2}
+    both = parse("交通局长和最后一篇的村支书对群众参与分别怎么看？")[0]
+    assert assistant.authors_named(both) == assistant.writers_quoted(both) == {1, 10}
+
+
 def test_a_self_contained_question_starts_a_new_topic(assistant):
     _, conversation = assistant.reply(Conversation(), "五四村是如何筹集资金的？")
     for question in ("量子计算机的原理是什么？", "<img src=x onerror=alert(1)>"):
