@@ -305,7 +305,7 @@ class Composer(Enumerations):
         A question naming an essay's writer (`names_writer`: "某局局长认为…") is about the essays,
         however far its wording is from their sentences; one naming what a writer says (`writers`:
         their essays) is answered from those essays when the passages retrieved hold any of them;
-        one placing what it asks in part of an essay ("在结尾说…") from the passages `within` it."""
+        one placing what it asks in part of an essay ("在结尾说…") from its sentences (rows `within`)."""
         q = question
         if q.topic:
             # "殡葬方面呢？" after "…在养老服务上…": the topic takes the place of what the earlier
@@ -340,7 +340,7 @@ class Composer(Enumerations):
             # "乡长打算怎么发展产业": what that writer wrote, not another essay's words.
             hits_for_answer = [h for h in hits_for_answer if h.chunk.essay in writers] or hits_for_answer
         if within:
-            hits_for_answer = [h for h in hits_for_answer if h.row in within] or hits_for_answer
+            hits_for_answer = [h for h in hits_for_answer if within & set(self.index.sentence_rows(h.row))] or hits_for_answer
         if expansions and q.expected in ("definition", "list", "method", ""):
             # "“四敢”指什么": the clause listing the four things it stands for, wherever in the essay.
             row, span = next(iter(expansions.values()))
@@ -374,6 +374,7 @@ class Composer(Enumerations):
                 owner.setdefault(row, hit)  # overlapping passages share sentences: keep the better-ranked
         # A sentence asking a question of its own ("如何…？") answers none.
         rows = [r for r in owner if not self.text(r).rstrip().endswith(("？", "?"))]
+        rows = [r for r in rows if r in within] or rows
         if not rows:
             return refusal(q.shown, hits, "段落中没有完整的句子")
         ranks = np.array([owner[r].rank for r in rows])

@@ -477,9 +477,14 @@ class Assistant:
         return [replace(h, rank=rank) for rank, h in enumerate(ordered[: max(len(hits), len(first))], start=1)]
 
     def part_passages(self, parsed: Question) -> list[int]:
-        """The chunk rows holding the part of the one essay the question names where it places
-        what it asks ("交通局长在结尾说…": the essay's last ESSAY_PART_PARAGRAPHS paragraphs;
-        "开头": its first); [] when it places nothing or names no one essay."""
+        """The chunk rows holding the `part_rows` of the question."""
+        part = set(self.part_rows(parsed))
+        return [row for row in range(len(self.index.chunks)) if part & set(self.index.sentence_rows(row))]
+
+    def part_rows(self, parsed: Question) -> list[int]:
+        """The sentence rows of the part of the one essay the question names where it places what
+        it asks ("交通局长在结尾说…": the essay's last ESSAY_PART_PARAGRAPHS paragraphs; "开头":
+        its first); [] when it places nothing or names no one essay."""
         essays = self.authors_named(parsed) if parsed.essay_part else set()
         if len(essays) != 1:
             return []
@@ -487,10 +492,8 @@ class Assistant:
         openings = [i for i, r in enumerate(rows) if self.composer.opens_paragraph(r)]
         if len(openings) <= ESSAY_PART_PARAGRAPHS:
             return []
-        part = set(rows[openings[-ESSAY_PART_PARAGRAPHS]:] if parsed.essay_part == "end"
-                   else rows[: openings[ESSAY_PART_PARAGRAPHS]])
-        return [row for row, chunk in enumerate(self.index.chunks)
-                if chunk.essay in essays and part & set(self.index.sentence_rows(row))]
+        return (rows[openings[-ESSAY_PART_PARAGRAPHS]:] if parsed.essay_part == "end"
+                else rows[: openings[ESSAY_PART_PARAGRAPHS]])
 
     def search(self, question: str, k: int | None = None, mode: str | None = None,
                history: list[str] | tuple[str, ...] = (), collection: str | None = None) -> SearchResult:
@@ -546,7 +549,7 @@ class Assistant:
             return self.composer.compose_per_essay(parsed.shown, per_essay, vector, tokens, topic, hits)
         return self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1],
                                      names_writer=bool(essays), writers=self.writers_quoted(parsed),
-                                     within=frozenset(self.part_passages(parsed)))
+                                     within=frozenset(self.part_rows(parsed)))
 
     def from_contents(self, parsed: Question, hits: list[Hit], collection: str | None = None) -> Answer | None:
         """The answer read from how the collection is laid out, not from what a passage says:
@@ -583,6 +586,12 @@ class Assistant:
             return None
         if essays := {n for n in self.authors_named(parsed) & pool if self.index.essay(n).author}:
             return writers_of(parsed.shown, self.index, essays, hits)  # "第三篇是谁写的"
+        quoting = self.essays_saying(parsed.text) & pool
+        if quoting and len(quoting) * 2 <= len(pool):
+            # "引了“甲乙”的是谁，文章叫啥": the essays quoting it (not a term most of them use).
+            terms = quoted_terms(parsed.text)
+            return writers_of(parsed.shown, self.index, quoting, hits, "”“".join(terms),
+                              tuple(frozenset({t}) for t in terms))
         if (described := essay_described(parsed.text)) and (essays := essays_about(self.index, described, pool)):
             # "写交通的那篇是谁写的": the essay signed or titled so, else those using the word
             # (each cited where it first does).

@@ -16,13 +16,17 @@ from rag.schema import Answer, Citation, Essay, Hit
 from rag.sections import squash
 from rag.store import Index
 
-# Who wrote an essay, or the writer's post: "作者是谁", "是谁写的", "执笔人是什么职务", and a
-# civil servant's grade ("几级科员"), which only an author line states.
+# Who wrote an essay, or the writer's post: "作者是谁", "是谁写的", "执笔人是什么职务", a civil
+# servant's grade ("几级科员"), which only an author line states, and the essay's title.
 WRITER_ASKED = re.compile(r"(?:作者|执笔人|撰写人|写这篇的人)(?:分别|各自|都)?(?:是谁|是哪位|是什么人|是何人|"
                           r"(?:是什么|的)?(?:身份|职务|职位|级别|职级|单位|岗位))|"
                           r"谁写的|谁执笔|出自谁|(?:哪位|谁)(?:作者|学员)?(?:写|执笔|撰写)[的了]|"
                           r"(?:哪位|哪几位|哪些)(?:作者|学员)?(?:写|提|谈|讲)到了?|"
-                          r"几级(?:科员|主任科员|干部|职员|公务员|调研员)")
+                          r"几级(?:科员|主任科员|干部|职员|公务员|调研员)|"
+                          # …or what the essay is called, which the same answer gives
+                          # (not a course's, a lecture's or a book's: "那门课的题目")
+                          r"(?<!课)(?<!课的)(?<!程)(?<!程的)(?<!座)(?<!座的)(?<!书)(?<!书的)"
+                          r"(?:题目|标题|题名|篇名)(?:是|叫|为)?(?:什么|啥)|(?:文章|这篇|那篇)(?:叫|题为)(?:什么|啥)")
 # How many essays, or which, a writer wrote ("局长写的有几篇", "哪几篇是村支书执笔的", "局长写的
 # 只有两篇吧", answered by the count) or the collection holds ("资料里共有多少篇"). "有几篇提到了
 # 甲" asks what essays say: a survey.

@@ -452,13 +452,20 @@ def test_a_page_asked_of_nothing_the_table_of_contents_lists_is_refused(assistan
 
 @pytest.mark.parametrize("question,number", [("第三篇文章是谁写的？", 3), ("写“密匙”的那篇，作者是什么职务？", 8),
                                              ("那位选调生是几级科员？", 8), ("民政那篇是谁写的？", 3),
-                                             ("谁写了关于交通的那篇？", 1)])
+                                             ("谁写了关于交通的那篇？", 1), ("选调生那篇的题目是什么？", 8),
+                                             ("引了“殷勤逾八行”的是哪位写的？", 6)])
 def test_who_wrote_an_essay_is_its_author_line(assistant, question, number):
     """The author line under the essay's title answers, cited to the essay's first passage."""
     essay = assistant.index.essay(number)
     answer = assistant.ask(question)
     assert answer.answerable and essay.author in answer.answer and essay.title in answer.answer
     assert [c.hit.chunk.essay for c in answer.citations] == [number]
+
+
+def test_the_title_of_a_course_is_no_essay_title(assistant):
+    """"那门课的题目" asks the course's title (a 《…》 in the text), not the essay's."""
+    answer = assistant.ask("任强军那门课的题目是什么？")
+    assert answer.answerable and "的作者是" not in answer.answer and "《浙江从" in answer.answer
 
 
 def test_an_essay_described_by_a_word_no_title_holds_is_each_essay_using_it(assistant):
