@@ -266,7 +266,7 @@ def left_out(text: str) -> str:
 
 # Continuation words lean on the conversation only in a question that names nothing of its own:
 # "后来呢" continues, "余村的矿山后来怎么样了" is about 余村.
-CONTINUATION = re.compile(r"后来|然后|接着|之后|另外|此外|还有|同样|再说|具体")
+CONTINUATION = re.compile(r"后来|然后|接着|之后|另外|此外|还有|同样|再说|具体|最终|^最后(?![一个])")
 _TRAILING_NE = re.compile(r"^(?:那么?|那)?(.{1,20}?)呢[?？]?$")
 # A follow-up opening on a topic of its own ("那资金这块,…", "至于养老方面呢,…") turns the
 # conversation to that topic: what the earlier question was about is no longer its focus.
