@@ -115,7 +115,11 @@ OFF_TOPIC_SIMILARITY = 0.73  # chosen on the dev split; see eval/NOTES.md
 ON_TOPIC_COVERAGE = 0.5  # …unless one passage holds this share of its IDF mass (dev, CMRC trial)
 MIN_TOPIC_CHARS = 4  # a survey without its writers' words must keep this much to be judged again
 NOT_FOUND = "资料中未找到关于“{topic}”的内容。"
-OFF_TOPIC = "问题与资料内容不相关"  # the refusal reason of a question off the corpus's topic
+OFF_TOPIC = "问题与资料内容不相关"
+# A question asking what questions someone raised or kept asking: "想着哪几个问题", "提出了什么问题".
+QUESTIONS_ASKED = re.compile(r"(?:哪|几|什么|啥)[^，,。？?]{0,3}(?:问题|疑问)")
+# A sentence pointing back to the questions just asked: "这些问题一直萦绕…", "以上问题…".
+POINTS_TO_QUESTIONS = re.compile(r"^(?:这些|这几个|这三个|这两个|以上|上述)(?:问题|疑问)")  # the refusal reason of a question off the corpus's topic
 ROLE_SYNONYMS = {"支书": "书记", "村长": "主任", "一把手": "书记"}
 ROLE = re.compile(ROLE_WORDS)
 _CONSEQUENCE_WORDS = "因此|所以|因而|故而|于是|由此|从而"
@@ -404,7 +408,13 @@ class Composer(Enumerations):
         ranked_rows, ranked_scores = [rows[i] for i in order], [float(scores[i]) for i in order]
         enumerated = q.expected == "list"
         pieces = self._item_pieces(q.item, ranked_rows, ranked_scores) if q.item else []
-        if pieces:  # "第二点讲的是什么": that item, whatever the question word; its line stands alone
+        asked = [] if pieces or not QUESTIONS_ASKED.search(q.text) else self._questions_pointed_to(
+            ranked_rows, ranked_scores, owner)
+        if asked:
+            # "他心里一直想着哪几个问题": the writer's own questions ("如何…？如何…？"), which the
+            # sentence pointing back to them ("这些问题一直萦绕…") names.
+            pieces, enumerated = self._fit(asked, LIST_BUDGET), True
+        elif pieces:  # "第二点讲的是什么": that item, whatever the question word; its line stands alone
             enumerated = True
         elif q.expected in VALUE_KINDS:
             pieces = self._value_pieces(q, ranked_rows, ranked_scores, set().union(*spellings), focus_spellings)
@@ -714,6 +724,23 @@ class Composer(Enumerations):
                 passages.add(hit.row)
                 essays.add(hit.chunk.essay)
         return self._glimpses(chosen, words)
+
+    def _questions_pointed_to(self, rows: list[int], scores: list[float], owner: dict[int, Hit]) -> list[int]:
+        """The run of question sentences ("如何…？") right before the best sentence within
+        LIST_MARGIN that points back to them ("这些问题…"), in its paragraph; [] when none does."""
+        for row, score in zip(rows, scores, strict=True):
+            if score < scores[0] - LIST_MARGIN:
+                return []
+            if not POINTS_TO_QUESTIONS.match(self.text(row).strip()):
+                continue
+            run, before = [], row - 1
+            while (before >= 0 and self.same_essay(row, before) and not self.opens_paragraph(before + 1)
+                   and self.text(before).rstrip().rstrip("”\"'’」").endswith(("？", "?"))):
+                run.insert(0, before)
+                before -= 1
+            if len(run) >= 2:
+                return run
+        return []
 
     def _glimpses(self, rows: list[int], words: set[str]) -> list[Piece]:
         """What several essays say, each sentence windowed to its share of the budget around the

@@ -991,6 +991,15 @@ def test_an_essay_named_by_its_place_keeps_the_writer_named_beside_it(assistant)
     assert assistant.authors_named(both) == assistant.writers_quoted(both) == {1, 10}
 
 
+def test_the_questions_a_writer_kept_asking_are_the_question_sentences_pointed_back_to(assistant):
+    """"他学习时琢磨了哪些问题": the writer's own "如何…？" sentences, which "这些问题…" points back
+    to; elsewhere a sentence asking a question answers none."""
+    answer = assistant.ask("民政局局长学习时琢磨了哪些问题？")
+    lines = strip_markers(answer.answer).split("\n")
+    assert answer.answerable and len(lines) == 3 and all(line.rstrip("”").endswith("?") for line in lines)
+    assert {c.hit.chunk.essay for c in answer.citations} == {3}
+
+
 def test_a_self_contained_question_starts_a_new_topic(assistant):
     _, conversation = assistant.reply(Conversation(), "五四村是如何筹集资金的？")
     for question in ("量子计算机的原理是什么？", "<img src=x onerror=alert(1)>"):
