@@ -174,11 +174,15 @@ def inline_items(text: str) -> int:
 
     >>> inline_items("打造东掌村、永丰村、西申家庄村、桥沟村。"), inline_items("村里修了路。")
     (4, 0)
+    >>> inline_items("从修路到建房,再到办厂,都由村民商量。"), inline_items("从早到晚。")
+    (3, 0)
     """
     dun = text.count("、")
+    # "从甲到乙,再到丙": a series walked through, three items or more.
+    series = len(re.findall(r"(?:再|又)到", text)) + 2 if re.search(r"从[^,，。]{1,20}?到.{1,30}?(?:再|又)到", text) else 0
     inner = len(re.findall(rf"[{CN_DIGITS}]是", text))
     titles = len(re.findall(r"《[^》]+》", text))
-    return max(dun + 1 if dun >= 2 else 0, inner if inner >= 2 else 0, titles if titles >= 2 else 0)
+    return max(dun + 1 if dun >= 2 else 0, inner if inner >= 2 else 0, titles if titles >= 2 else 0, series)
 
 
 # A numbered abbreviation (数字缩略语): "四敢" stands for four things each holding 敢, "五众" for
