@@ -55,6 +55,11 @@ MAX_QUESTION_CHARS = 2000
 ANSWER_FIRST_DEPTH = 2  # the passage an answer quotes first may move to the top from this rank
 LIST_ITEM_DEPTH = 10  # likewise a list's first item passage, when the list opens on its lead-in
 WRITER_FOLLOW_UP_OWN_CHARS = 2  # a writer follow-up with more words of its own is searched by them alone
+PART_CUE = r"[”\"]?(?:的|那|这)?一?(?:时|部分|节|条|段|章)"  # "…时", "…那部分", "…这一节"
+SECTION_WORDS = 4  # a part named by its heading: the heading's words, or a clause of them, this long at least
+# The marker opening a part heading: "三、", "(一)", "1.", "一是".
+HEADING_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.．、]|"
+                            r"[一二三四五六七八九十]+是)")
 ESSAY_PART_PARAGRAPHS = 1  # an essay's end ("结尾") or opening ("开头"): its last or first paragraphs
 ECHOED_QUESTION_CHARS = 80  # a question repeated back in a note is cut to this, with "……"
 
@@ -483,17 +488,42 @@ class Assistant:
 
     def part_rows(self, parsed: Question) -> list[int]:
         """The sentence rows of the part of the one essay the question names where it places what
-        it asks ("交通局长在结尾说…": the essay's last ESSAY_PART_PARAGRAPHS paragraphs; "开头":
-        its first); [] when it places nothing or names no one essay."""
-        essays = self.authors_named(parsed) if parsed.essay_part else set()
+        it asks: its end or opening ("交通局长在结尾说…": the essay's last ESSAY_PART_PARAGRAPHS
+        paragraphs; "开头": its first), or a part it names by its heading's words ("讲工作思路时"
+        of the part "三、工作思路"); [] when it places nothing or names no one essay."""
+        essays = self.authors_named(parsed)
         if len(essays) != 1:
             return []
-        rows = self.composer.essay_rows(next(iter(essays)))
+        number = next(iter(essays))
+        if not parsed.essay_part:
+            return self.section_rows(number, parsed.text)
+        rows = self.composer.essay_rows(number)
         openings = [i for i, r in enumerate(rows) if self.composer.opens_paragraph(r)]
         if len(openings) <= ESSAY_PART_PARAGRAPHS:
             return []
         return (rows[openings[-ESSAY_PART_PARAGRAPHS]:] if parsed.essay_part == "end"
                 else rows[: openings[ESSAY_PART_PARAGRAPHS]])
+
+    def section_rows(self, number: int, text: str) -> list[int]:
+        """The sentence rows of the part of essay `number` whose heading `text` quotes as a part
+        ("讲工作思路时", "“会干为要”那部分": the whole heading or a clause of it, of SECTION_WORDS
+        characters or more, without its marker (三、, (一), 一是), before a word for a part:
+        PART_CUE); the deepest such part. [] when it quotes none: a heading's words alone may be
+        what is asked about ("哪两个村按数字乡村方向打造")."""
+        essay = self.index.essay(number)
+        found = None
+        for section in essay.sections:
+            for depth, heading in enumerate(section.heading_path):
+                bare = HEADING_MARKER.sub("", heading).strip(" 。.:：")
+                clauses = [bare, *re.split(r"[,，;；]", bare)]
+                if any(len(c.strip()) >= SECTION_WORDS and re.search(re.escape(c.strip()) + PART_CUE, text)
+                       for c in clauses) and (found is None or depth >= found[0]):
+                    found = (depth, section.heading_path[: depth + 1])
+        if found is None:
+            return []
+        spans = [(s.start, s.end) for s in essay.sections if s.heading_path[: len(found[1])] == found[1]]
+        start, end = min(a for a, _ in spans), max(b for _, b in spans)
+        return [r for r in self.composer.essay_rows(number) if start <= self.index.sentences[r].start < end]
 
     def search(self, question: str, k: int | None = None, mode: str | None = None,
                history: list[str] | tuple[str, ...] = (), collection: str | None = None) -> SearchResult:

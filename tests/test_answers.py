@@ -975,6 +975,18 @@ def test_what_a_writer_says_at_the_end_of_the_essay_is_quoted_from_its_last_para
     assert all(last in assistant.index.sentence_rows(c.hit.row) for c in answer.citations)
 
 
+def test_a_part_named_by_its_heading_words_is_where_the_answer_comes_from(assistant):
+    """"镇党委书记讲实干为基时…": the part headed "三、实干为基,…", and no other; a heading's words
+    with no word for a part ("…数字乡村方向") may be the topic, and restrict nothing."""
+    rows = assistant.section_rows(5, "镇党委书记讲实干为基时引用了哪句话？")
+    assert rows
+    heading = next(s for s in assistant.index.essay(5).sections if s.heading_path and "实干为基" in s.heading_path[0])
+    assert all(heading.start <= assistant.index.sentences[r].start < heading.end for r in rows)
+    answer = assistant.ask("镇党委书记讲实干为基时引用了哪句话？")
+    assert answer.answerable and all(set(assistant.index.sentence_rows(c.hit.row)) & set(rows) for c in answer.citations)
+    assert assistant.section_rows(9, "哪两个村按数字乡村方向打造？") == []
+
+
 def test_a_writer_described_by_what_the_essay_says_is_that_essays(assistant):
     """Three essays are signed 村党支部书记; the one growing 樱桃 is the tenth, in either word order."""
     for question in ("种樱桃的那位村支书怎么看环境整治？", "那位种樱桃的村支书怎么看环境整治？"):
