@@ -67,8 +67,8 @@ from rag.passages import Piece, clause_spans, is_heading_like, opens_on, strip_w
 from rag.places import ADMIN_SUFFIXES, PLACE_SUFFIXES, unknown_places
 from rag.question import (
     ALIAS_WORDS,
+    AREA,
     CHANGE_ASKED,
-    COUNTY_ASKED,
     DOER_ASKED,
     IDENTITY_ASKED,
     INTERROGATIVE_WORD,
@@ -85,6 +85,7 @@ from rag.question import (
     YEAR_ASKED,
     Question,
     asked_level,
+    county_level,
     event_aspect,
     procedure_asked,
     stated,
@@ -115,11 +116,11 @@ OFF_TOPIC_SIMILARITY = 0.73  # chosen on the dev split; see eval/NOTES.md
 ON_TOPIC_COVERAGE = 0.5  # …unless one passage holds this share of its IDF mass (dev, CMRC trial)
 MIN_TOPIC_CHARS = 4  # a survey without its writers' words must keep this much to be judged again
 NOT_FOUND = "资料中未找到关于“{topic}”的内容。"
-OFF_TOPIC = "问题与资料内容不相关"
+OFF_TOPIC = "问题与资料内容不相关"  # the refusal reason of a question off the corpus's topic
 # A question asking what questions someone raised or kept asking: "想着哪几个问题", "提出了什么问题".
 QUESTIONS_ASKED = re.compile(r"(?:哪|几|什么|啥)[^，,。？?]{0,3}(?:问题|疑问)")
 # A sentence pointing back to the questions just asked: "这些问题一直萦绕…", "以上问题…".
-POINTS_TO_QUESTIONS = re.compile(r"^(?:这些|这几个|这三个|这两个|以上|上述)(?:问题|疑问)")  # the refusal reason of a question off the corpus's topic
+POINTS_TO_QUESTIONS = re.compile(r"^(?:这些|这几个|这三个|这两个|以上|上述)(?:问题|疑问)")
 ROLE_SYNONYMS = {"支书": "书记", "村长": "主任", "一把手": "书记"}
 ROLE = re.compile(ROLE_WORDS)
 _CONSEQUENCE_WORDS = "因此|所以|因而|故而|于是|由此|从而"
@@ -344,7 +345,8 @@ class Composer(Enumerations):
             # "乡长打算怎么发展产业": what that writer wrote, not another essay's words.
             hits_for_answer = [h for h in hits_for_answer if h.chunk.essay in writers] or hits_for_answer
         if within:
-            hits_for_answer = [h for h in hits_for_answer if within & set(self.index.sentence_rows(h.row))] or hits_for_answer
+            hits_for_answer = ([h for h in hits_for_answer if within & set(self.index.sentence_rows(h.row))]
+                               or hits_for_answer)
         if expansions and q.expected in ("definition", "list", "method", ""):
             # "“四敢”指什么": the clause listing the four things it stands for, wherever in the essay.
             row, span = next(iter(expansions.values()))
@@ -579,10 +581,10 @@ class Composer(Enumerations):
         kinds = [q.expected] + (["organisation"] if bodies else []) + (["people"] if groups else []) + (
             ["name"] if q.expected == "organisation" and asks_name else [])
         near = [row for row, score in zip(rows, scores, strict=True) if score >= scores[0] - TYPE_MARGIN]
-        if q.expected == "place" and focus and (level := COUNTY_ASKED.search(q.text)):
+        if q.expected == "place" and focus and (level := county_level(q.text)):
             # "余村属于哪个县": the place qualifying it where a sentence names it ("安吉县余村").
             for row in rows:
-                if span := self._qualifier(row, focus, level.group(1)):
+                if span := self._qualifier(row, focus, level):
                     return [self.window(row, span, VALUE_BUDGET)]
             return []  # no place of that level is said of it: its 镇 is no answer to 哪个区
         if q.expected == "place" and LOCATION_ASKED.search(q.text):
@@ -622,7 +624,7 @@ class Composer(Enumerations):
         return []
 
     def _qualifier(self, row: int, spellings: set[str], unit: str) -> tuple[int, int] | None:
-        """The span of the place of level `unit` (县, 市 or 区) that qualifies a place of `spellings`
+        """The span of the place of level `unit` (县, 市, 区, or AREA: any) that qualifies a place of `spellings`
         in sentence `row`, standing right before it with its unit or bare ("安吉县余村",
         "甲区乙丙村": 甲区, not 乙, a 镇 the corpus names so); None when none does."""
         text = self.text(row)
@@ -633,7 +635,8 @@ class Composer(Enumerations):
                 place = flag.startswith("ns") or word in self.place_names or word[-1] in ADMIN_SUFFIXES
                 if not place or len(word) < 2:
                     break
-                if word.endswith(unit) or (word[-1] not in ADMIN_SUFFIXES and not any(
+                if (word[-1] in ADMIN_SUFFIXES if unit == AREA else word.endswith(unit)) or (
+                        word[-1] not in ADMIN_SUFFIXES and not any(
                         self.corpus_says(word + township) for township in "镇乡")):
                     return start, end
                 end = start
@@ -980,7 +983,7 @@ def missing_reason(q: Question, attribute_ok: Callable[[str], bool] = lambda att
         what = f"其{attribute}的{q.kind_name}" if attribute else f"所问的{q.kind_name}"
         if q.expected == "place" and q.unit and asked_level(q.text):
             what = f"其所属的{asked_level(q.text)}"
-        elif q.expected == "place" and (county := COUNTY_ASKED.search(q.text)):
-            what = f"其所属的{county.group(1)}"
+        elif q.expected == "place" and (county := county_level(q.text)):
+            what = f"其所属的{'区域' if county == AREA else county}"
         return f"资料提到了{'、'.join(q.focus)}，但没有写{what}"
     return f"资料中没有所问的{q.kind_name}" + (f"（{attribute}）" if attribute else "")

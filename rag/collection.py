@@ -43,7 +43,8 @@ _WRITTEN_OF = re.compile(r"(?:写|提|谈|讲)到了?[“\"]?(?P<topic>[^，,。
 
 
 # An essay described by what it is about: "民政那篇", "写交通的那篇", "关于“甲乙”的这篇文章".
-_ESSAY_DESCRIBED = re.compile(r"(?:^|(?<=[写讲谈说])|(?<=关于))[“\"]?(?P<topic>[^，,。？?！!“”\"的那这第写讲谈说谁了]{2,10}?)[”\"]?"
+_ESSAY_DESCRIBED = re.compile(r"(?:^|(?<=[写讲谈说])|(?<=关于))[“\"]?"
+                              r"(?P<topic>[^，,。？?！!“”\"的那这第写讲谈说谁了]{2,10}?)[”\"]?"
                               r"(?:工作|方面)?的?[那这]一?篇")
 
 

@@ -179,7 +179,8 @@ def inline_items(text: str) -> int:
     """
     dun = text.count("、")
     # "从甲到乙,再到丙": a series walked through, three items or more.
-    series = len(re.findall(r"(?:再|又)到", text)) + 2 if re.search(r"从[^,，。]{1,20}?到.{1,30}?(?:再|又)到", text) else 0
+    walked = re.search(r"从[^,，。]{1,20}?到.{1,30}?(?:再|又)到", text)
+    series = len(re.findall(r"(?:再|又)到", text)) + 2 if walked else 0
     inner = len(re.findall(rf"[{CN_DIGITS}]是", text))
     titles = len(re.findall(r"《[^》]+》", text))
     return max(dun + 1 if dun >= 2 else 0, inner if inner >= 2 else 0, titles if titles >= 2 else 0, series)

@@ -124,7 +124,7 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                                 rf"(?:{ORG_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|名称)")),
     ("place", re.compile(rf"哪里|哪儿|什么地方|在哪|何处|何地|位于|地点|哪(?:个|一个|座)?(?:{PLACE_WORDS})|"
                          rf"{_FEATURE_ASKED.pattern}|"
-                         rf"(?:归|属于?)哪")),
+                         rf"(?:归|属于?)哪|哪一?片(?!面)")),  # "是哪一片的": which area (AREA)
     ("yesno", re.compile(rf"{_YES_NO_FORMS}|有没有")),
     ("method", re.compile(rf"怎么|怎样|如何|什么[\u4e00-\u9fff]{{0,2}}(?:{METHOD_NOUNS})|"
                           rf"(?:{METHOD_NOUNS})(?:主要|具体)?(?:是什么|是哪样|是怎样)|"
@@ -764,8 +764,20 @@ _PLACE_LEVEL = re.compile(r"哪(?:个|一个|座)?(乡镇|镇街|街道|镇|乡)
 
 
 # "哪个县/市/区" asks for the county, city or district a place lies in, which Chinese names right
-# before the place, with its unit or bare ("安吉县余村", "甲乙村").
-COUNTY_ASKED = re.compile(r"哪(?:个|一个)?(县|市|区)")
+# before the place, with its unit or bare ("安吉县余村", "甲乙村"); "哪一片" for the area, of any
+# of these levels or a 新区 (AREA).
+AREA = "片"
+COUNTY_ASKED = re.compile(rf"哪(?:个|一个)?(县|市|区)|哪一?({AREA})(?!面)")
+
+
+def county_level(text: str) -> str:
+    """The level of the place qualifying another that the question asks for: 县, 市, 区 or AREA; "".
+
+    >>> county_level("甲村属于哪个县？"), county_level("甲村是哪一片的？"), county_level("甲村在哪？")
+    ('县', '片', '')
+    """
+    m = COUNTY_ASKED.search(text)
+    return (m.group(1) or m.group(2)) if m else ""
 
 
 def asked_level(text: str) -> str:
@@ -940,7 +952,8 @@ def writer_clue(text: str) -> tuple[int, int] | None:
 
 
 # A writer described by a clause before the role: "种樱桃的那位村支书", "管养老的这位局长".
-_DESCRIBED_WRITER = re.compile(rf"(?P<clause>[^，,。？?“”]{{2,12}}?)的(?:那|这)位[\u4e00-\u9fff]{{0,4}}?(?:{ROLE_WORDS})|"
+_DESCRIBED_WRITER = re.compile(rf"(?P<clause>[^，,。？?“”]{{2,12}}?)的(?:那|这)位"
+                               rf"[\u4e00-\u9fff]{{0,4}}?(?:{ROLE_WORDS})|"
                                rf"(?:那|这)位(?P<after>[^，,。？?“”的]{{2,12}})的[\u4e00-\u9fff]{{0,4}}?(?:{ROLE_WORDS})")
 
 

@@ -291,6 +291,12 @@ def test_the_county_of_a_village_is_the_place_named_right_before_it(assistant, q
     assert answer.answerable and county in strip_markers(answer.answer)[:200]
 
 
+def test_the_area_a_place_lies_in_is_the_place_written_before_it(assistant):
+    """"振兴村是哪一片的": the district written before the village ("振兴新区振兴村")."""
+    answer = assistant.ask("振兴村是哪一片的？")
+    assert answer.answerable and "振兴新区振兴村" in answer.answer
+
+
 def test_a_county_the_essays_never_give_is_refused_not_answered_by_the_township(assistant):
     answer = assistant.ask("桥沟村在哪个县？")
     assert not answer.answerable and answer.answer == "资料提到了桥沟村，但没有写其所属的县。"
@@ -983,7 +989,8 @@ def test_a_part_named_by_its_heading_words_is_where_the_answer_comes_from(assist
     heading = next(s for s in assistant.index.essay(5).sections if s.heading_path and "实干为基" in s.heading_path[0])
     assert all(heading.start <= assistant.index.sentences[r].start < heading.end for r in rows)
     answer = assistant.ask("镇党委书记讲实干为基时引用了哪句话？")
-    assert answer.answerable and all(set(assistant.index.sentence_rows(c.hit.row)) & set(rows) for c in answer.citations)
+    assert answer.answerable
+    assert all(set(assistant.index.sentence_rows(c.hit.row)) & set(rows) for c in answer.citations)
     assert assistant.section_rows(9, "哪两个村按数字乡村方向打造？") == []
 
 

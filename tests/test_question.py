@@ -37,7 +37,8 @@ TEMPLATES = {
     "person": ["王家村的书记叫什么名字？", "合作社的社长叫啥？", "这门课是谁讲的？", "合作社的负责人姓什么？",
                "由哪位老师授课？", "该项目由何人负责？"],
     "organisation": ["这个项目由哪个部门负责？", "民宿是哪家公司经营的？", "他毕业于哪所大学？"],
-    "place": ["这个村归哪个镇管？", "培训在哪里举办？", "基地位于什么地方？", "水库建在哪条河上？"],
+    "place": ["这个村归哪个镇管？", "培训在哪里举办？", "基地位于什么地方？", "水库建在哪条河上？",
+              "这个村是哪一片的？"],
     "yesno": ["这项补贴是否还在发放？", "村里有没有养老院？", "外地人能申请吗？", "光靠几个能人行不行？"],
     "method": ["他们是怎么解决资金问题的？", "如何调动村民的积极性？", "采取了什么措施？",
                "合作社按什么经营模式运作？", "他们的具体办法是什么？", "他们咋把路修通的？"],
@@ -125,7 +126,8 @@ def test_ji_after_a_demonstrative_asks_no_number(question, kind):
     assert expected_answer(question) == kind
 
 
-@pytest.mark.parametrize("question,kind", [("三位作者对甲乙各怎么看？", "survey"), ("两篇文章写的丙丁有何不同？", "survey"),
+@pytest.mark.parametrize("question,kind", [("三位作者对甲乙各怎么看？", "survey"),
+                                           ("两篇文章写的丙丁有何不同？", "survey"),
                                            ("第二篇文章写了什么？", "definition"), ("局长写的有两篇吗？", "yesno")])
 def test_writers_or_essays_counted_in_the_question_ask_a_survey(question, kind):
     """"三位作者", "两篇文章": what several writers wrote; "第二篇" is one essay, "有两篇" a count checked."""
