@@ -356,7 +356,7 @@ class Composer(Enumerations):
             # "任强军是谁": the words set beside the name saying what the person is.
             return self._write(q.shown, [found], {}, hits)
         listed = [f for f, names in zip(q.focus, spellings, strict=True)
-                  if q.expected in ("method", "reason", "definition") and self.only_listed(f, names, hits_for_answer)]
+                  if q.expected in ("method", "reason", "definition", "list") and self.only_listed(f, names, hits_for_answer)]
         if q.expected == "method" and (procedure := self._procedure_unsaid(q, hits_for_answer)):
             # "甲平台如何登录": no passage says 登录; what they say of 甲 is no instructions.
             reason = (f"资料提到了{'、'.join(q.focus)}，但没有写怎么{procedure}" if q.focus
@@ -364,7 +364,7 @@ class Composer(Enumerations):
             return refusal(q.shown, hits_for_answer, reason, text=reason + "。")
         if listed:
             # "爱心驿站具体是怎么运作的": the passages name it only as one item of a list.
-            what = "它是什么" if q.expected == "definition" else f"其{q.kind_name}"
+            what = {"definition": "它是什么", "list": "其具体内容"}.get(q.expected, f"其{q.kind_name}")
             text = f"资料只在列举中提到了{'、'.join(listed)}，没有写{what}。"
             return refusal(q.shown, hits_for_answer, text.rstrip("。"), text=text)
         # A run of sentences about a named place stops where the text turns to another subject.

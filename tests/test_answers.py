@@ -320,7 +320,8 @@ def test_categories_and_places_the_essays_mention_are_no_unknown_place(assistant
 
 @pytest.mark.parametrize("question,refused", [
     ("“积分兑换超市”怎么兑换？", True), ("“大学毕业证书”是什么意思？", True),
-    ("刘家塘村的“五众”工作法是怎么做的？", False),
+    ("“积分兑换超市”里能换哪些东西？", True),  # nor what it holds
+    ("刘家塘村的“五众”工作法是怎么做的？", False), ("“五众”工作法包括哪几条？", False),
 ])
 def test_a_practice_named_only_in_lists_has_no_described_method(assistant, question, refused):
     """"还有村里设立的“积分兑换超市”等": named as one item of a list, never described; the
