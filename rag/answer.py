@@ -356,7 +356,8 @@ class Composer(Enumerations):
             # "任强军是谁": the words set beside the name saying what the person is.
             return self._write(q.shown, [found], {}, hits)
         listed = [f for f, names in zip(q.focus, spellings, strict=True)
-                  if q.expected in ("method", "reason", "definition", "list") and self.only_listed(f, names, hits_for_answer)]
+                  if (q.expected in ("method", "reason", "definition") or q.expected == "list" and not q.item_kind)
+                  and self.only_listed(f, names, hits_for_answer)]
         if q.expected == "method" and (procedure := self._procedure_unsaid(q, hits_for_answer)):
             # "甲平台如何登录": no passage says 登录; what they say of 甲 is no instructions.
             reason = (f"资料提到了{'、'.join(q.focus)}，但没有写怎么{procedure}" if q.focus

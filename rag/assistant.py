@@ -302,8 +302,8 @@ class Assistant:
             text = text.replace(parsed.attribute, "")
         named = authors_named(text, self.author_lines, roles_only) if self.author_lines else set()
         if placed := self.essays_placed(text):
-            # "第二篇里那位村支书": the essay at that place in the collection; a writer named
-            # beside it by another role stays ("交通局长和最后一篇的村支书").
+            # "第二篇中那位支书": the essay at that place in the collection; a writer named
+            # beside it by another role stays ("交通局长和最末一篇那位支书").
             others = {n for line, numbers in self.author_lines.items() if numbers & named and not numbers & placed
                       for n in numbers & named}
             return placed | others
@@ -314,7 +314,7 @@ class Assistant:
         # "写“甲乙”的那位局长": of the role's essays, the one saying it (or the one essay saying it).
         named = (named & clued) or (clued if len(clued) == 1 and not named else named)
         if len(named) > 1 and (described := writer_description(text)):
-            # "种樱桃的那位村支书": of the role's essays, those using the words describing the writer.
+            # "种甲果的那位支书": of the role's essays, those using the words describing the writer.
             words = [w for w in own_words(self.tokenizer.tokenize(described)) if len(w) >= 2]
             using = {n for n in named if words and all(self.index.essays_mentioning({w}) >= {n} for w in words)}
             named = using or named
@@ -343,7 +343,7 @@ class Assistant:
             return set(question.essays)  # "那他怎么看…": the writer the conversation is about
         if self.essays_placed(question.query):
             # "第十篇里…", "最后一篇的作者…": the question keeps to that essay (and to a writer
-            # named beside it: "交通局长和最后一篇的村支书").
+            # named beside it: "交通局长和最末一篇那位支书").
             return self.authors_named(question)
         return self.authors_named(question, roles_only=True) if _WRITER_SAYS.search(question.text) else set()
 
@@ -509,7 +509,7 @@ class Assistant:
         ("讲工作思路时", "“会干为要”那部分": the whole heading or a clause of it, of SECTION_WORDS
         characters or more, without its marker (三、, (一), 一是), before a word for a part:
         PART_CUE); the deepest such part. [] when it quotes none: a heading's words alone may be
-        what is asked about ("哪两个村按数字乡村方向打造")."""
+        what is asked about ("哪两个村朝甲乙方向发展")."""
         essay = self.index.essay(number)
         found = None
         for section in essay.sections:
@@ -660,9 +660,9 @@ class Assistant:
     def _resumed(self, question: str, history: list[str] | tuple[str, ...], k: int | None, mode: str,
                  collection: str | None) -> tuple[Answer, list[Hit], list[str]] | None:
         """(answer, hits, notes) of a question the corpus has no topic for read as continuing the
-        conversation (its subject left out: "按什么分红？", "早先欠了多少债？"), when the passage its
+        conversation (its subject left out: "按什么分红？", "早年欠了多少债？"), when the passage its
         answer quotes first says every word naming what the question asks about (rag.question's
-        topic_words). An everyday question ("怎么治疗失眠", "去甲山玩两天怎么安排行程") names
+        topic_words). An everyday question ("怎么治失眠", "去外地玩两天行程怎么排") names
         things no passage of the conversation's topic says all of; else None."""
         parsed, notes, vector, tokens = self.query(question, history, mode, continued=True)
         hits = self._passages(parsed, vector, tokens, k, mode, collection)

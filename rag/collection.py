@@ -24,7 +24,7 @@ WRITER_ASKED = re.compile(r"(?:作者|执笔人|撰写人|写这篇的人)(?:分
                           r"(?:哪位|哪几位|哪些)(?:作者|学员)?(?:写|提|谈|讲)到了?|"
                           r"几级(?:科员|主任科员|干部|职员|公务员|调研员)|"
                           # …or what the essay is called, which the same answer gives
-                          # (not a course's, a lecture's or a book's: "那门课的题目")
+                          # (not a course's, a lecture's or a book's: "课程的题目")
                           r"(?<!课)(?<!课的)(?<!程)(?<!程的)(?<!座)(?<!座的)(?<!书)(?<!书的)"
                           r"(?:题目|标题|题名|篇名)(?:是|叫|为)?(?:什么|啥)|(?:文章|这篇|那篇)(?:叫|题为)(?:什么|啥)")
 # How many essays, or which, a writer wrote ("局长写的有几篇", "哪几篇是村支书执笔的", "局长写的

@@ -68,7 +68,7 @@ def names_place(span: str, known: Iterable[str] = ()) -> bool:
 
     >>> names_place("横一村"), names_place("在一个村"), names_place("全村"), names_place("瓜沥镇")
     (True, False, False, True)
-    >>> names_place("个试点村"), names_place("个精品示范村")
+    >>> names_place("个试点村"), names_place("个重点建设村")
     (False, False)
     >>> names_place("美丽乡村"), names_place("广大农村"), names_place("径山村"), names_place("到乡村", ["到乡村"])
     (False, False, True, True)

@@ -219,7 +219,7 @@ REFERRING = {"person": re.compile(r"[他她](?!们)|这位|那位|此人"),
              "place": re.compile(r"该村|这个村|那个村|这村(?![民里])|那村|那里|那儿")}
 
 
-# Where in an essay a question places what it asks: at its end ("在文章结尾说…", "文末提到的")
+# Where in an essay a question places what it asks: at its end ("在结尾讲…", "文末提到的")
 # or its opening ("开头引了哪句诗"). (最后 alone may be the last essay: "最后一篇".)
 _ESSAY_PARTS = (("end", re.compile(r"结尾|末尾|文末|篇末|收尾|最后一段|结束语|(?:文章|全文)最后|"
                                    r"最后(?=说|提|表示|表态|强调|写)")),
@@ -229,7 +229,7 @@ _ESSAY_PARTS = (("end", re.compile(r"结尾|末尾|文末|篇末|收尾|最后�
 def essay_part(text: str) -> str:
     """"end" or "start" when the question places what it asks in that part of an essay, else "".
 
-    >>> essay_part("他在文章结尾说要坚持什么？"), essay_part("开头引了哪句诗？"), essay_part("最后一篇是谁写的？")
+    >>> essay_part("他在文末提出了什么？"), essay_part("开头引了哪句诗？"), essay_part("最后一篇是谁写的？")
     ('end', 'start', '')
     >>> essay_part("他最后表示要做什么？"), essay_part("最后要达到什么效果？")
     ('end', '')
@@ -951,19 +951,19 @@ def writer_clue(text: str) -> tuple[int, int] | None:
     return m.span("clue") if m and re.search(r"[“《\"][^”》\"]+[”》\"]", m.group("clue")) else None
 
 
-# A writer described by a clause before the role: "种樱桃的那位村支书", "管养老的这位局长".
+# A writer described by a clause before the role: "种甲果的那位支书", "管养老的这位局长".
 _DESCRIBED_WRITER = re.compile(rf"(?P<clause>[^，,。？?“”]{{2,12}}?)的(?:那|这)位"
                                rf"[\u4e00-\u9fff]{{0,4}}?(?:{ROLE_WORDS})|"
                                rf"(?:那|这)位(?P<after>[^，,。？?“”的]{{2,12}})的[\u4e00-\u9fff]{{0,4}}?(?:{ROLE_WORDS})")
 
 
 def writer_description(text: str) -> str:
-    """The clause describing the writer a question names by role ("种樱桃的那位村支书", "那位种樱桃的
-    村支书" → 种樱桃), or "".
+    """The clause describing the writer a question names by role ("种甲果的那位支书", "那位种甲果的
+    支书" → 种甲果), or "".
 
-    >>> writer_description("种甲果的那位村支书怎么说？"), writer_description("那位局长怎么说？")
+    >>> writer_description("种甲果的这位支书怎么说？"), writer_description("那位局长怎么说？")
     ('种甲果', '')
-    >>> writer_description("那位种甲果的村支书怎么说？")
+    >>> writer_description("那位种甲果的支书怎么说？")
     '种甲果'
     """
     m = _DESCRIBED_WRITER.search(text)

@@ -321,7 +321,7 @@ def test_categories_and_places_the_essays_mention_are_no_unknown_place(assistant
 @pytest.mark.parametrize("question,refused", [
     ("“积分兑换超市”怎么兑换？", True), ("“大学毕业证书”是什么意思？", True),
     ("“积分兑换超市”里能换哪些东西？", True),  # nor what it holds
-    ("刘家塘村的“五众”工作法是怎么做的？", False), ("“五众”工作法包括哪几条？", False),
+    ("刘家塘村的“五众”工作法是怎么做的？", False), ("“五众”工作法有哪几条？", False),
 ])
 def test_a_practice_named_only_in_lists_has_no_described_method(assistant, question, refused):
     """"还有村里设立的“积分兑换超市”等": named as one item of a list, never described; the
@@ -459,7 +459,7 @@ def test_a_page_asked_of_nothing_the_table_of_contents_lists_is_refused(assistan
 
 @pytest.mark.parametrize("question,number", [("第三篇文章是谁写的？", 3), ("写“密匙”的那篇，作者是什么职务？", 8),
                                              ("那位选调生是几级科员？", 8), ("民政那篇是谁写的？", 3),
-                                             ("谁写了关于交通的那篇？", 1), ("选调生那篇的题目是什么？", 8),
+                                             ("谁写了关于交通的那篇？", 1), ("选调生那篇题目叫啥？", 8),
                                              ("引了“殷勤逾八行”的是哪位写的？", 6)])
 def test_who_wrote_an_essay_is_its_author_line(assistant, question, number):
     """The author line under the essay's title answers, cited to the essay's first passage."""
@@ -470,8 +470,8 @@ def test_who_wrote_an_essay_is_its_author_line(assistant, question, number):
 
 
 def test_the_title_of_a_course_is_no_essay_title(assistant):
-    """"那门课的题目" asks the course's title (a 《…》 in the text), not the essay's."""
-    answer = assistant.ask("任强军那门课的题目是什么？")
+    """"课程的题目" asks the course's title (a 《…》 in the text), not the essay's."""
+    answer = assistant.ask("任强军讲的课程题目叫什么？")
     assert answer.answerable and "的作者是" not in answer.answer and "《浙江从" in answer.answer
 
 
@@ -959,7 +959,7 @@ def test_a_question_leaving_out_its_subject_continues_the_conversation(assistant
     answer = assistant.ask("分红按什么来？", history=history)
     assert answer.answerable and "按股分红" in answer.answer.split("[")[0]
     assert any("按上文理解为" in n for n in answer.notes)
-    for everyday in ("怎么治疗失眠？", "周末去西湖划船要门票吗？"):
+    for everyday in ("胃疼吃什么药好？", "周末去西湖划船要门票吗？"):
         assert not assistant.ask(everyday, history=history).answerable, everyday
 
 
@@ -971,8 +971,8 @@ def test_a_term_quoted_from_the_essays_is_on_their_topic(assistant):
     assert not assistant.ask("“甲乙丙”在文中比喻什么？").answerable
 
 
-@pytest.mark.parametrize("question", ["交通运输局局长在文末表示要着力完善哪些方面？",
-                                      "交通运输局局长在文章最后说要着力完善哪些方面？"])
+@pytest.mark.parametrize("question", ["交通局那位局长在文末表示要着力完善哪些方面？",
+                                      "交通局那位局长在全文最后讲要着力完善哪些方面？"])
 def test_what_a_writer_says_at_the_end_of_the_essay_is_quoted_from_its_last_paragraph(assistant, question):
     """"在结尾/文末/最后说…": the essay's last paragraph, not a passage elsewhere scoring higher."""
     rows = assistant.composer.essay_rows(1)
@@ -983,31 +983,32 @@ def test_what_a_writer_says_at_the_end_of_the_essay_is_quoted_from_its_last_para
 
 
 def test_a_part_named_by_its_heading_words_is_where_the_answer_comes_from(assistant):
-    """"镇党委书记讲实干为基时…": the part headed "三、实干为基,…", and no other; a heading's words
-    with no word for a part ("…数字乡村方向") may be the topic, and restrict nothing."""
-    rows = assistant.section_rows(5, "镇党委书记讲实干为基时引用了哪句话？")
+    """"…写到实干为基时": the part headed "三、实干为基,…", and no other; a heading's words
+    with no word for a part ("朝数字乡村发展") may be the topic, and restrict nothing."""
+    rows = assistant.section_rows(5, "写到实干为基时，那位镇党委书记援引的是哪句话？")
     assert rows
     heading = next(s for s in assistant.index.essay(5).sections if s.heading_path and "实干为基" in s.heading_path[0])
     assert all(heading.start <= assistant.index.sentences[r].start < heading.end for r in rows)
-    answer = assistant.ask("镇党委书记讲实干为基时引用了哪句话？")
+    answer = assistant.ask("写到实干为基时，那位镇党委书记援引的是哪句话？")
     assert answer.answerable
     assert all(set(assistant.index.sentence_rows(c.hit.row)) & set(rows) for c in answer.citations)
-    assert assistant.section_rows(9, "哪两个村按数字乡村方向打造？") == []
+    assert assistant.section_rows(9, "哪两个村朝数字乡村发展？") == []
 
 
 def test_a_writer_described_by_what_the_essay_says_is_that_essays(assistant):
-    """Three essays are signed 村党支部书记; the one growing 樱桃 is the tenth, in either word order."""
-    for question in ("种樱桃的那位村支书怎么看环境整治？", "那位种樱桃的村支书怎么看环境整治？"):
+    """Three essays are signed by a village Party secretary; the one growing 樱桃 is the tenth, in either
+    word order."""
+    for question in ("种了樱桃的这位支书怎么看环境整治？", "那位种了樱桃的支书怎么看环境整治？"):
         assert assistant.authors_named(assistant.parse(question)[0]) == {10}
-    assert len(assistant.authors_named(assistant.parse("那位村支书怎么看环境整治？")[0])) == 3
+    assert len(assistant.authors_named(assistant.parse("那位支书怎么看环境整治？")[0])) == 3
 
 
 def test_an_essay_named_by_its_place_keeps_the_writer_named_beside_it(assistant):
-    """"第二篇里那位村支书": the essay at that place; "交通局长和最后一篇的村支书": that essay and
+    """"第二篇中那位支书": the essay at that place; "交通局长和最末一篇那位支书": that essay and
     the transport director's, whose passages both answer."""
     parse = assistant.parse
-    assert assistant.authors_named(parse("第二篇里那位村支书怎么看环境整治？")[0]) == {2}
-    both = parse("交通局长和最后一篇的村支书对群众参与分别怎么看？")[0]
+    assert assistant.authors_named(parse("第二篇中那位支书怎么看环境整治？")[0]) == {2}
+    both = parse("交通局长和最末一篇那位支书对群众参与分别怎么看？")[0]
     assert assistant.authors_named(both) == assistant.writers_quoted(both) == {1, 10}
 
 

@@ -287,14 +287,14 @@ def test_follow_up_or_new_topic(question, follows):
 def test_a_question_read_as_continued_takes_the_conversations_focus():
     """`continued`: the caller knows the question is about nothing of its own (the assistant
     found it off the corpus alone); it is then a follow-up whatever its words."""
-    history = ["张家村是如何筹集资金的？"]
+    history = ["张家村靠什么办法筹到钱的？"]
     assert not parse("按什么分红？", history=history, names=["张家村"]).follow_up
     q = parse("按什么分红？", history=history, names=["张家村"], continued=True)
     assert q.follow_up and q.focus == ("张家村",)
 
 
 def test_a_short_question_in_words_the_corpus_never_uses_starts_a_new_topic():
-    history = ["张家村是如何筹集资金的？"]
+    history = ["张家村靠什么办法筹到钱的？"]
     known = {"做", "分红"}.__contains__
     assert parse("具体怎么做？", history=history, names=["张家村"], known=known).follow_up
     assert not parse("怎么减肥？", history=history, names=["张家村"], known=known).follow_up
