@@ -482,9 +482,13 @@ class Assistant:
         return [replace(h, rank=rank) for rank, h in enumerate(ordered[: max(len(hits), len(first))], start=1)]
 
     def part_passages(self, parsed: Question) -> list[int]:
-        """The chunk rows holding the `part_rows` of the question."""
+        """The chunk rows holding the `part_rows` of the question (of that essay's chunks only)."""
         part = set(self.part_rows(parsed))
-        return [row for row in range(len(self.index.chunks)) if part & set(self.index.sentence_rows(row))]
+        if not part:
+            return []
+        source = self.index.sentences[min(part)].source
+        return [row for row, chunk in enumerate(self.index.chunks)
+                if chunk.source == source and part & set(self.index.sentence_rows(row))]
 
     def part_rows(self, parsed: Question) -> list[int]:
         """The sentence rows of the part of the one essay the question names where it places what
