@@ -412,7 +412,7 @@ class Composer(Enumerations):
         enumerated = q.expected == "list"
         pieces = self._item_pieces(q.item, ranked_rows, ranked_scores) if q.item else []
         asked = [] if pieces or not QUESTIONS_ASKED.search(q.text) else self._questions_pointed_to(
-            ranked_rows, ranked_scores, owner)
+            ranked_rows, ranked_scores)
         if asked:
             # "他心里一直想着哪几个问题": the writer's own questions ("如何…？如何…？"), which the
             # sentence pointing back to them ("这些问题一直萦绕…") names.
@@ -729,7 +729,7 @@ class Composer(Enumerations):
                 essays.add(hit.chunk.essay)
         return self._glimpses(chosen, words)
 
-    def _questions_pointed_to(self, rows: list[int], scores: list[float], owner: dict[int, Hit]) -> list[int]:
+    def _questions_pointed_to(self, rows: list[int], scores: list[float]) -> list[int]:
         """The run of question sentences ("如何…？") right before the best sentence within
         LIST_MARGIN that points back to them ("这些问题…"), in its paragraph; [] when none does."""
         for row, score in zip(rows, scores, strict=True):

@@ -493,8 +493,8 @@ class Assistant:
     def part_rows(self, parsed: Question) -> list[int]:
         """The sentence rows of the part of the one essay the question names where it places what
         it asks: its end or opening ("交通局长在结尾说…": the essay's last ESSAY_PART_PARAGRAPHS
-        paragraphs; "开头": its first), or a part it names by its heading's words ("讲工作思路时"
-        of the part "三、工作思路"); [] when it places nothing or names no one essay."""
+        paragraphs; "开头": its first), or a part it names by its heading's words ("讲甲乙时"
+        of the part "三、甲乙"); [] when it places nothing or names no one essay."""
         essays = self.authors_named(parsed)
         if len(essays) != 1:
             return []
@@ -510,7 +510,7 @@ class Assistant:
 
     def section_rows(self, number: int, text: str) -> list[int]:
         """The sentence rows of the part of essay `number` whose heading `text` quotes as a part
-        ("讲工作思路时", "“会干为要”那部分": the whole heading or a clause of it, of SECTION_WORDS
+        ("讲甲乙时", "“丙丁”那部分": the whole heading or a clause of it, of SECTION_WORDS
         characters or more, without its marker (三、, (一), 一是), before a word for a part:
         PART_CUE); the deepest such part. [] when it quotes none: a heading's words alone may be
         what is asked about ("哪两个村朝甲乙方向发展")."""
