@@ -86,7 +86,7 @@ from rag.question import (
     Question,
     asked_level,
     county_level,
-    event_aspect,
+    event_told,
     procedure_asked,
     stated,
     stated_alone,
@@ -141,6 +141,9 @@ SAID_AS_ASKED = ((QUOTE_ASKED, QUOTED_SPEECH), (TITLE_ASKED, TITLE_MARKS), (CHAN
 # Nouns after 什么 that stand for a question word ("什么时候": when, "什么地方": where) or are too
 # general to be named by a kind of them ("从事何种工作" is answered by "当工人").
 _GENERAL_NOUNS = r"时候|时间|地方|意思|样子|东西|原因|缘故|工作|事情|内容|方面"
+# Nouns for a name given to something: "什么称号" is answered by the quoted name it was given.
+NAME_NOUNS = r"名号|称号|名头|头衔|雅号|别号|招牌|名片|定位|口号"
+_QUOTED_NAME = re.compile(r"[“《][^”》]{2,16}[”》]")
 # Words by which a sentence says where something lies.
 LOCATED = re.compile(r"位于|坐落|座落|地处|地理位置")
 # Words by which a sentence says where a name comes from.
@@ -571,8 +574,9 @@ class Composer(Enumerations):
         # (a date or an amount asked of a role's holder, "书记是哪年上任的", is stated beside the role too)
         roles = attribute_terms(q.attribute, self.tokenizer) if q.expected == "person" or ROLE.search(
             q.attribute) else set()
-        # "哪年建成的": a date of the event's completion, told with a verb saying so.
-        aspect = event_aspect(q.text) if q.expected == "date" else ""
+        # "哪年建成的": a date of the event's completion, told with a verb saying so (or of the thing
+        # completed, named).
+        aspect = event_told(q.text) if q.expected == "date" else ""
         asks_name = bool(NAMES_ASKED.search(q.text))
         groups = q.expected == "person" and not roles and not asks_name
         # What is asked of a thing that holds no role ("合作社办的厂子请谁来管理") may be done by a
@@ -784,6 +788,13 @@ class Composer(Enumerations):
         question word or too general ("什么时候", "什么东西") name no kind."""
         noun = q.named
         quoted = self._first_within(rows, scores, TYPE_MARGIN, self._names(noun))
+        if quoted is None and re.fullmatch(NAME_NOUNS, noun):
+            # "甲村打出的名号": a name is what is asked, so one quoted or given by a verb of naming
+            # (誉为, 称为) in a sentence naming the focus answers, whatever noun the sentence puts
+            # after it (“…第一村”定位).
+            quoted = self._first_within(rows, scores, TYPE_MARGIN, lambda row: bool(
+                _QUOTED_NAME.search(self.text(row)) or NAMING.search(self.text(row)))
+                and all(mentions_any(self.text(row), s) for s in spellings))
         if quoted is not None or noun in self.text(rows[0]) or re.fullmatch(_GENERAL_NOUNS, noun):
             return quoted
         kind = re.compile(rf"[^\W的之这那该此其各等个种类是和与及]{re.escape(noun)}|{_inserted_kind(noun)}")

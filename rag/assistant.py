@@ -291,14 +291,15 @@ class Assistant:
     def authors_named(self, question: Question | str, roles_only: bool = False) -> set[int]:
         """The essays whose author the question names by role and organisation (rag.question); a
         role asked about something the question names ("余村的村党支部书记是谁") is no author,
-        unless the question speaks of the role's essay ("中心主任在文章里…的工作")."""
+        unless the question speaks of the role's essay ("中心主任在文章里…的工作"); what follows
+        the corpus's own subject ("乡村振兴" before "中心…主任") is no attribute of a thing named."""
         parsed = None if isinstance(question, str) else question
         if parsed and parsed.essays:
             return set(parsed.essays)  # the writer a follow-up's 他 points back to
         text = question if parsed is None else parsed.query
         if parsed and parsed.follow_up and self.names_an_essay(parsed.text):
             text = parsed.text  # "那位局长又怎么写的", "第五篇呢": a follow-up naming an essay turns to it
-        if parsed and parsed.attribute and not _ESSAY_SPOKEN_OF.search(text):
+        if parsed and parsed.attribute and parsed.focus and not _ESSAY_SPOKEN_OF.search(text):
             text = text.replace(parsed.attribute, "")
         named = authors_named(text, self.author_lines, roles_only) if self.author_lines else set()
         if placed := self.essays_placed(text):

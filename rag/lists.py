@@ -42,6 +42,20 @@ def verbs_itemised(text: str) -> list[str]:
     return [w for w in _ITEMS_BY_VERB.findall(text) if tag(w) == "v"]
 
 
+def names_category(span: str, noun: str) -> bool:
+    """Whether `span` is the category `noun` itself: it holds the noun, or spells out what the
+    noun abbreviates (Chinese abbreviates a compound by its words' first characters and keeps its
+    head: 精品村 for 精品示范村).
+
+    >>> names_category("打造甲级示范村", "甲级示范村"), names_category("甲级示范村", "甲级村")
+    (True, True)
+    >>> names_category("乙沟村", "甲级村")
+    False
+    """
+    return noun in span or len(noun) >= 3 and bool(re.search(
+        rf"{re.escape(noun[:2])}[\u4e00-\u9fff]{{1,4}}{re.escape(noun[2:])}", span))
+
+
 def at_or_above(marker: tuple[str, int] | None, own: tuple[str, int] | None) -> bool:
     """Whether a line marked `marker` stands at the level of a line marked `own` or above it (一、
     above (一) above 1. above 一是: MARKER_LEVELS), so that it ends what `own` opened."""
@@ -87,12 +101,21 @@ class Enumerations(Passages):
                 items = list(dict.fromkeys(items))
                 if q.count and self.item_count(items) != q.count:
                     continue  # "哪三条": an enumeration of another length lists something else
-                if not naming or any(naming in self.text(r) or listed_of(self.text(r), naming)
-                                     or closes_on(self.text(r), naming) for r in items):
+                if not naming or self._names_list(items, naming):
                     return (self._aspect_item(q, items) or self._named_item_list(q, items, rows, scores)
                             or self._fit(items, LIST_BUDGET))
                 first = first or items
         return (self._named_item_list(q, first, rows, scores) or self._fit(first, LIST_BUDGET)) if first else []
+
+    def _names_list(self, items: list[int], noun: str) -> bool:
+        """Whether an enumeration is named by the noun a list question asks for ("甲理念包括
+        哪些"): a sentence of it lists things of the noun ("处理好甲与乙、丙与丁的关系"), its
+        lead-in uses the noun, or two of its marked items do; one marked item merely using it
+        names that item's topic ("二是坚持制度引领" is no list of 制度)."""
+        texts = [self.text(r) for r in items]
+        return (any(listed_of(t, noun) or closes_on(t, noun) for t in texts)
+                or any(noun in t for t in texts if item_marker(t) is None)
+                or sum(noun in t for t in texts if item_marker(t) is not None) >= 2)
 
     def _list_ahead(self, row: int) -> int | None:
         """The sentence starting a list within the two after `row`, which may announce it; None
@@ -245,13 +268,13 @@ class Enumerations(Passages):
         texts = [self.text(r) for r in items]
         if q.item_kind == "point":
             return sum(item_marker(t) is not None for t in texts) >= 2
-        # A span holding the asked noun whole ("打造精品示范村" of "哪些精品示范村") names the
-        # category again, not one of its members.
+        # A span holding the asked noun whole ("打造精品示范村" of "哪些精品示范村"), or in full
+        # where the question abbreviates it (精品村), names the category again, not one of its members.
         category = q.item_noun if len(q.item_noun) >= 3 else None
         found = sum(1 for t in texts for s, e in value_spans(t, q.item_kind, None, self.tokenizer)
-                    if not (category and category in t[s:e]))
-        return found >= 2 or len(q.item_noun) >= 2 and any(
-            inline_items(t[a:b]) >= 3 and q.item_noun in t[a:b] for t in texts for a, b in clause_spans(t))
+                    if not (category and names_category(t[s:e], category)))
+        listing = [t[a:b] for t in texts for a, b in clause_spans(t) if inline_items(t[a:b]) >= 3]
+        return found >= 2 or len(q.item_noun) >= 2 and any(names_category(clause, q.item_noun) for clause in listing)
 
     def enumeration(self, row: int) -> list[int]:
         """Rows of the enumeration `row` belongs to, or [] when it belongs to none:
@@ -367,19 +390,24 @@ def listed_of(text: str, noun: str) -> bool:
 # Two things or more closed by 等 ("甲、乙等", "甲和乙等": 等 says the list goes on; 等待, 等级,
 # 等同, 等于 are other words).
 _PAIR_CLOSED = r"[、和][^、，,;；。：:和]{1,15}等(?![待级同于候])"
+# …or three things or more whose category follows 的 ("处理好甲与乙、丙与丁、戊与己的关系").
+_LIST_OF = r"(?:[^、，,;；。：:]{1,15}、){2,}[^、，,;；。：:的]{1,15}的"
 
 
 def closes_on(text: str, noun: str) -> bool:
     """Whether `text` lists things (with 、 or 和) and closes the list with 等 and a category ending
     on the noun's last word: "甲、乙等地方品牌" lists 地方特色品牌 (品牌), though it words them
-    otherwise, and 等 says there are more than the two it names.
+    otherwise, and 等 says there are more than the two it names; or lists three things and more
+    and names their category after 的.
 
     >>> closes_on("打造“甲”、乙“丙”等地方品牌,推动发展。", "地方特色品牌"), closes_on("甲、乙等产品。", "文化品牌")
+    (True, False)
+    >>> closes_on("处理好甲与乙、丙与丁、戊与己的关系。", "关系"), closes_on("甲、乙的关系。", "关系")
     (True, False)
     """
     head = words(noun)[-1]
     return len(head) >= 2 and re.search(
-        rf"{_PAIR_CLOSED}[\u4e00-\u9fff]{{0,6}}{re.escape(head)}(?![\u4e00-\u9fff])", text) is not None
+        rf"(?:{_PAIR_CLOSED}|{_LIST_OF})[\u4e00-\u9fff]{{0,6}}{re.escape(head)}(?![\u4e00-\u9fff])", text) is not None
 
 
 def closes_own_list(text: str) -> bool:

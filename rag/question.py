@@ -25,7 +25,7 @@ from rag.text import CN_DIGITS, ORDINALS, STOPWORDS, cn_number, normalize
 
 PLURAL_DIGITS = "二两三四五六七八九十几"  # "哪三个" asks for several; "哪一个" for one
 # Measure words that count things; money, time and size units are handled by their own rows.
-COUNTERS = "个位名户人家条项座所处次期届批轮篇本棵株头只辆台间栋幢套张件种类场门颗支堂节级"
+COUNTERS = "个位名户人家条项座所处次期届批轮篇本册棵株头只辆台间栋幢套张件种类场门颗支堂节级"
 # …and measure words that count parts of what is said or done: "哪三句话", "哪两点", "哪三步"
 # ask for several items, though "3点" or "三步远" states no count of things.
 ITEM_COUNTERS = COUNTERS + "点句步段层招"
@@ -38,7 +38,7 @@ SAME_UNITS = ("平方公里|平方千米|(?i:km)[²2]", "平方米|平米|m²", 
 TIME_UNITS = "小时|分钟|秒"
 MONEY_WORDS = (r"钱|资金|经费|投资|投入|收入|营收|产值|利润|收益|挣|赚|花费|花了|成本|预算|补贴|补助|奖金|"
                r"分红|红利|股金|租金|房租|工资|薪|价格|价钱|售价|票价|门票|单价|总价|造价|费用|学费|收费|缴费|交费|开支|开销|"
-               r"花销|卖了?|贷款|债|融资|(?<!统)筹")  # (统筹: to plan as a whole)
+               r"花销|卖了?|贷款|债|融资|资本|股本|市值|估值|罚款|捐款|(?<!统)筹")  # (统筹: to plan as a whole)
 ROLE_WORDS = (r"书记|支书|主任|村长|镇长|乡长|县长|区长|市长|局长|厅长|部长|省长|委员|主席|董事长|总经理|经理|"
               r"科员|科长|处长|选调生|干事|"
               r"负责人|带头人|领导|老师|教授|专家|讲师|作者|校长|院长|站长|队长|组长|会长|社长|创始人|馆长|老板|老总|店主")
@@ -176,6 +176,23 @@ def event_aspect(text: str) -> str:
     return named[0] if len(named) == 1 else ""
 
 
+def event_told(text: str) -> str:
+    """What a sentence dating the event a question asks of must say, as a regular expression: the
+    verbs of its aspect (`event_aspect`), or the thing that the question's verb acts on, when it
+    names one, whatever verb the sentence uses ("哪年完成道路硬化": "2019年实现道路硬化"); ""
+    when the question names no aspect.
+
+    >>> event_told("甲村在哪年完成道路硬化？") == EVENT_ASPECTS[1] + "|道路硬化"
+    True
+    >>> event_told("这座桥哪年建成通车？") == EVENT_ASPECTS[1], event_told("这座桥哪年修的？")
+    (True, '')
+    """
+    aspect = event_aspect(text)
+    acted_on = re.search(rf"(?:{aspect})了?([\u4e00-\u9fff]{{2,8}}?)(?:的|了)?[?？。！!]*$", text) if aspect else None
+    return f"{aspect}|{re.escape(acted_on.group(1))}" if acted_on and not re.search(
+        "|".join(EVENT_ASPECTS), acted_on.group(1)) else aspect
+
+
 # A time counted from the asker's own day: what written essays cannot state, unless they use the word.
 # (not what something lets one see or look up: "候车时能查看今天的气温吗" asks of a service)
 ASKER_TIME = re.compile(r"(?<!查询|了解|知道|预报)(?<![看查])"
@@ -267,7 +284,7 @@ def left_out(text: str) -> str:
 # Continuation words lean on the conversation only in a question that names nothing of its own:
 # "后来呢" continues, "余村的矿山后来怎么样了" is about 余村.
 CONTINUATION = re.compile(r"后来|然后|接着|之后|另外|此外|还有|同样|再说|具体|最终|^最后(?![一个])")
-_TRAILING_NE = re.compile(r"^(?:那么?|那)?(.{1,20}?)呢[?？]?$")
+_TRAILING_NE = re.compile(r"^(?:[那这]些|那么?)?(.{1,20}?)呢[?？]?$")
 # A follow-up opening on a topic of its own ("那资金这块,…", "至于养老方面呢,…") turns the
 # conversation to that topic: what the earlier question was about is no longer its focus.
 _OPENING_TOPIC = re.compile(r"^(?:那么?|至于|还有|另外)?[\u4e00-\u9fff“”]{2,12}?"
@@ -613,6 +630,8 @@ def list_item_kind(text: str) -> tuple[str, str]:
     (('', '发展理念'), ('', '工作原则'))
     >>> list_item_kind("今年要建的3个样板村是哪几个？"), list_item_kind("要新建的合作社都有哪些？")
     (('place', '样板村'), ('organisation', '合作社'))
+    >>> list_item_kind("他们选的三个试点村，分别是哪些？")
+    ('place', '试点村')
     """
     point = re.search(r"哪(?:些|几)个?(点|条|项|步)(.?)", text)
     # Points of a text are numbered items (一是…, 1.…), not things listed in one sentence; "方面"
@@ -628,7 +647,7 @@ def list_item_kind(text: str) -> tuple[str, str]:
         m = None  # "是哪几个？": a measure word and no noun after it
     if not m:
         # The noun before the question word: "理念包括哪些", "要建的3个样板村是哪几个".
-        before = re.search(rf"([\u4e00-\u9fff]{{2,10}}?)(?:{_LIST_ADVERBS})?(?:包括|包含|有|是|分为|分成)"
+        before = re.search(rf"([\u4e00-\u9fff]{{2,10}}?)[,，]?(?:{_LIST_ADVERBS})?(?:包括|包含|有|是|分为|分成)"
                            rf"哪(?:些|几|[{PLURAL_DIGITS}]+[{ITEM_COUNTERS}])", text)
         if not before:
             return "", ""
@@ -702,10 +721,47 @@ def measure_unit(text: str) -> str | None:
     ('厘米|公分|(?i:cm)', '小时', None)
     >>> measure_unit("这块地的面积有多大？") == AREA_UNITS, measure_unit("几个村子中间的那段路有多长？") == LENGTH_UNITS
     (True, True)
+    >>> measure_unit("甲村住着多少户、多少是党员？"), measure_unit("常住人口有多少？"), measure_unit("有多少劳动力？")
+    ('户', '人|名|位|口', '人|名|位|口')
     """
     asked = last_how_many(text)
+    unit = _unit_after(asked)
+    if unit is None:
+        # "住着多少户、多少人口": one of several counts asked in a unit is enough to
+        # answer with (an earlier 几 may be "a few"; an earlier 多少 always asks).
+        earlier = [m.start() for m in re.finditer("多少", text[: len(text) - len(asked)])]
+        unit = next((u for start in reversed(earlier) if (u := _unit_after(text[start:])) is not None), None)
+    if unit is None and (noun := re.search(rf"({_COUNT_NOUN})(?:有|是|为|共|约|达|一共|大约|总共)?$",
+                                            text[: len(text) - len(asked)])):
+        unit = _count_noun_unit(noun.group(1))  # "常住人口有多少"
+    if unit is not None:
+        return unit
+    if re.search(r"面积|占地|多大.{0,2}(?:地|面)", text):
+        return AREA_UNITS
+    if re.search(r"多长|多远|多高|多深|多宽|里程|长度|高度|身高|体长", text):
+        return LENGTH_UNITS
+    if re.search(r"多重|重量|体重", text):
+        return WEIGHT_UNITS
+    return None
+
+
+# Nouns that are themselves counts of people or households ("多少人口", "人数有多少"),
+# with the units they are counted in.
+_COUNT_NOUNS = (("人口|人数|劳动力", "人|名|位|口"), ("户数", "户"))
+_COUNT_NOUN = "|".join(nouns for nouns, _ in _COUNT_NOUNS)
+
+
+def _count_noun_unit(noun: str) -> str:
+    return next(units for nouns, units in _COUNT_NOUNS if re.fullmatch(nouns, noun))
+
+
+def _unit_after(asked: str) -> str | None:
+    """The unit of the how-many opening `asked`: the measure word after it (or its spellings), or
+    the unit of a noun that is itself a count (人口); None when it names none."""
     if asked.startswith("第几"):
         return "第"
+    if noun := re.match(rf"(?:多少|几)[\u4e00-\u9fff]{{0,3}}?({_COUNT_NOUN})(?![\u4e00-\u9fff])", asked):
+        return _count_noun_unit(noun.group(1))  # (before 人 is read as the measure word of 人口)
     # "多少个小时": 个 classifies the unit after it, which is what is counted.
     m = re.match(rf"(?:多少|(?<!哪)几)(?:个(?={TIME_UNITS}))?({AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS}|"
                   rf"[{COUNTERS}])", asked)
@@ -715,12 +771,6 @@ def measure_unit(text: str) -> str | None:
         unit = m.group(1)
         return f"[{COUNTERS}]" if unit == "个" else next(
             (spellings for spellings in SAME_UNITS if re.fullmatch(spellings, unit)), unit)
-    if re.search(r"面积|占地|多大.{0,2}(?:地|面)", text):
-        return AREA_UNITS
-    if re.search(r"多长|多远|多高|多深|多宽|里程|长度|高度|身高|体长", text):
-        return LENGTH_UNITS
-    if re.search(r"多重|重量|体重", text):
-        return WEIGHT_UNITS
     return None
 
 
@@ -866,7 +916,9 @@ def claimed_value(text: str) -> tuple[str, str | None, tuple[str, ...]] | None:
 
 
 _ITEM_COUNT = re.compile(rf"哪([{PLURAL_DIGITS}]+)[\u4e00-\u9fff]|"
-                         rf"([{PLURAL_DIGITS}]+)[\u4e00-\u9fff]{{1,4}}?(?:分别|各自?)")
+                         rf"([{PLURAL_DIGITS}]+)[\u4e00-\u9fff]{{1,4}}?(?:分别|各自?)|"
+                         rf"(?<![\d{CN_DIGITS}])([{PLURAL_DIGITS}]+)[{COUNTERS}][\u4e00-\u9fff]{{1,6}}?[,，]?"
+                         rf"(?:{_LIST_ADVERBS})?(?:有|是|包括)哪(?:些|几)")
 
 
 def item_count(text: str) -> int:
@@ -874,11 +926,11 @@ def item_count(text: str) -> int:
 
     >>> item_count("这项制度包括哪三条？"), item_count("七个环节分别是什么？"), item_count("列了哪几条？")
     (3, 7, 0)
-    >>> item_count("“三务”是哪三务？"), item_count("两个村分别种什么？")
-    (3, 2)
+    >>> item_count("“三务”是哪三务？"), item_count("两个村分别种什么？"), item_count("要建的五个试点村，都有哪些？")
+    (3, 2, 5)
     """
     m = _ITEM_COUNT.search(text)
-    return (cn_number(m.group(1) or m.group(2)) or 0) if m else 0
+    return (cn_number(next(g for g in m.groups() if g)) or 0) if m else 0
 
 
 def item_ordinal(text: str) -> int:
@@ -1145,8 +1197,8 @@ def fronted_topic(text: str) -> str:
 def topic_asked(text: str) -> str:
     """The topic of a bare "X呢？" naming no corpus name: "殡葬方面呢" → 殡葬; "" otherwise.
 
-    >>> topic_asked("资金方面呢？"), topic_asked("那养老这块呢？"), topic_asked("呢？")
-    ('资金', '养老', '')
+    >>> topic_asked("资金方面呢？"), topic_asked("那养老这块呢？"), topic_asked("呢？"), topic_asked("那些旧厂房呢？")
+    ('资金', '养老', '', '旧厂房')
     """
     m = _TRAILING_NE.match(text)
     topic = _TOPIC_FRAME.sub("", _TOPIC_FRAME.sub("", m.group(1))) if m else ""
@@ -1167,9 +1219,14 @@ def resolve_follow_up(text: str, history: list[str], names,
     ('甲村有几家民宿？', ('甲村',))
     >>> resolve_follow_up("这个村有几家民宿？", ["和美乡村怎么建？"], ["和美乡村"], {"甲村"})[0]
     '和美乡村怎么建? 这个村有几家民宿？'
+    >>> resolve_follow_up("乙呢？", ["甲村靠什么致富？", "旧棚改成什么了？"], ["甲村"])[0]
+    '甲村靠什么致富? 旧棚改成什么了? 乙呢？'
     """
-    earlier = next((normalize(h) for h in reversed(history) if mentioned(normalize(h), names)),
-                   normalize(history[-1]))
+    last = normalize(history[-1])
+    earlier = next((normalize(h) for h in reversed(history) if mentioned(normalize(h), names)), last)
+    if earlier != last:
+        # "甲村靠什么致富？", "乙棚后来改成什么了？", "丙呢？": the last question, still about 甲村.
+        earlier = f"{earlier} {last}"
     earlier_focus = tuple(mentioned(earlier, names))
     bare = _TRAILING_NE.match(text)
     own = mentioned(text, names)
@@ -1253,7 +1310,8 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
     focus = tuple(n for n in own if n not in common) or tuple(n for n in inherited if n not in common)
     # "X呢？" asks the earlier question again, about X: its kind of answer is the earlier one's.
     asks_again = follow_up and bool(_TRAILING_NE.match(text)) and not expected_answer(text)
-    kind_source = standard_interrogatives(query) if asks_again else text
+    # (the last question, not the topic's: "甲村有哪些业态？", "旧棚改成什么了？", "乙呢？")
+    kind_source = standard_interrogatives(query if own else normalize(history[-1])) if asks_again else text
     expected = expected_answer(kind_source)
     claim = claimed_value(kind_source) if expected in ("", "yesno") else None
     item_kind, item_noun = list_item_kind(kind_source) if expected == "list" else ("", "")

@@ -1021,6 +1021,48 @@ def test_the_questions_a_writer_kept_asking_are_the_question_sentences_pointed_b
     assert {c.hit.chunk.essay for c in answer.citations} == {3}
 
 
+@pytest.mark.parametrize("question,missing", [
+    ("梅林村那间数字书房藏书多少册？", "数量"),  # 24小时 is no count in 册
+    ("何斯路村的常住人口有多少？", "数量"),  # 三十多万 and 一个亿 count no people
+    ("德清县那家生态旅游企业注册资本多少？", "金额"),  # 30亩 and 9% are no sum of money
+])
+def test_a_count_or_sum_asked_in_a_unit_no_passage_states_is_refused(assistant, question, missing):
+    answer = assistant.ask(question)
+    assert not answer.answerable and missing in answer.answer, answer.answer
+
+
+def test_a_name_asked_for_is_answered_by_the_quoted_name_given_to_the_focus(assistant):
+    """"打出了什么称号": the sentence giving 径山村 a quoted name (“…第一村”定位), though it calls
+    it 定位, not 称号."""
+    assert "禅茶第一村" in strip_markers(assistant.ask("径山村打出了什么称号？").answer)[:200]
+
+
+def test_a_date_of_an_event_named_by_what_it_acts_on(assistant):
+    """"哪年完成了产业升级" is answered by the sentence dating it with 实现; a date of another event in
+    the same sentence does not answer when the lavender farm was finished."""
+    assert "2019年" in strip_markers(assistant.ask("何斯路村哪年完成了产业升级？").answer)
+    assert not assistant.ask("何斯路村那座薰衣草庄园哪年落成？").answerable
+
+
+def test_a_list_counted_before_its_noun_is_the_sentence_naming_that_many(assistant):
+    """"那五个村子，都有哪些": the five villages named, not the 一是…二是… items that only repeat
+    the category (打造精品示范村), nor the sentence counting 30 of them."""
+    plain = strip_markers(assistant.ask("农业农村局今年要重点建的那五个村子，都有哪些？").answer)
+    assert "振兴、东掌、永丰、西申、桥沟" in plain
+
+
+def test_a_list_closed_by_its_category_after_de_names_the_enumeration(assistant):
+    """"处理好甲与乙、丙与丁…的关系" lists 关系, inside one item of an enumeration."""
+    assert "公与私、义与利" in assistant.ask("村干部手握权力，要处理好哪些关系？").answer
+
+
+def test_the_corpus_subject_before_a_writers_role_is_no_thing_the_role_belongs_to(assistant):
+    """"乡村振兴口那个中心的主任": 乡村振兴 is what every essay is about, so the role after it is
+    the writer's (the centre director's essay), not an attribute asked of a thing named."""
+    parsed = assistant.parse("乡村振兴口那个中心的主任为何看重党组织？")[0]
+    assert assistant.authors_named(parsed) == {7}
+
+
 def test_a_self_contained_question_starts_a_new_topic(assistant):
     _, conversation = assistant.reply(Conversation(), "五四村是如何筹集资金的？")
     for question in ("量子计算机的原理是什么？", "<img src=x onerror=alert(1)>"):

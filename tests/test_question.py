@@ -31,9 +31,10 @@ TEMPLATES = {
     "duration": ["改造用了多久？", "工程历时多长时间？", "他在村里干了多少年？", "图书室一天开放多少个小时？"],
     "money": ["修这条路花了几个钱？", "项目总投资是多少？", "村集体一年能挣多少？", "门票卖多少钱？",
               "这座桥的造价是多少？", "股东能分到多少红利？",
+              "那家企业注册资本多少？",
               "参加培训要交多少学费？"],
     "quantity": ["一共多少户？", "这个园区有多大面积？", "全村有几名党员？", "他排第几？", "文集一共收了几篇文章？",
-                 "服务网络分几级？", "设施按几级来统筹？", "有多少户分到了红利？"],
+                 "服务网络分几级？", "设施按几级来统筹？", "有多少户分到了红利？", "图书室藏书多少册？"],
     "person": ["王家村的书记叫什么名字？", "合作社的社长叫啥？", "这门课是谁讲的？", "合作社的负责人姓什么？",
                "由哪位老师授课？", "该项目由何人负责？"],
     "organisation": ["这个项目由哪个部门负责？", "民宿是哪家公司经营的？", "他毕业于哪所大学？"],
@@ -208,7 +209,11 @@ def test_definition_term():
     ("一共多少户？", "户"), ("占地多少亩？", "亩"), ("全长多少公里？", "公里|千米|(?i:km)(?![a-zA-Z²2])"),
     ("有多大面积？", AREA_UNITS),
     ("排第几名？", "第"), ("有几个？", f"[{COUNTERS}]"), ("有多少？", None), ("一共上了几堂课？", "堂"),
-    ("打算建几级？", "级"),
+    ("打算建几级？", "级"), ("图书角藏书几册？", "册"),
+    # a count asked by a noun that is itself one, after 多少 or before it
+    ("乙镇一共多少人口？", "人|名|位|口"), ("甲村的常住人口是多少？", "人|名|位|口"), ("户数共多少？", "户"),
+    # of several counts asked, the one with a unit (an earlier 几 may be "a few"; an earlier 多少 asks)
+    ("甲村住着多少户、多少是外来的？", "户"), ("和几家企业合伙，占多少比例？", None),
 ])
 def test_measure_word_after_how_many(question, unit):
     assert measure_unit(question) == unit
@@ -389,6 +394,32 @@ def test_a_date_asked_of_a_birth_or_a_death(question, aspect):
     from rag.question import EVENT_ASPECTS, event_aspect
 
     assert event_aspect(question) == EVENT_ASPECTS[aspect]
+
+
+@pytest.mark.parametrize("question,told", [
+    ("甲村在哪年完成道路硬化？", "道路硬化"), ("那座桥哪年建成通车？", ""), ("那座桥哪年建成的？", ""),
+])
+def test_a_date_of_an_event_is_told_by_its_aspect_or_by_the_thing_it_acts_on(question, told):
+    """"哪年完成道路硬化" is answered by "2019年实现道路硬化": the thing completed, named, tells the
+    event whatever verb the sentence uses; a question naming no such thing keeps to the verbs."""
+    from rag.question import EVENT_ASPECTS, event_told
+
+    assert event_told(question) == EVENT_ASPECTS[1] + (f"|{told}" if told else "")
+
+
+def test_a_list_question_counting_its_items_before_the_noun():
+    """"五个试点村，都有哪些": a numeral and a measure word before the noun say how many items;
+    the noun, across the comma, says their kind."""
+    q = parse("甲镇今年定的五个试点村，都有哪些？")
+    assert (q.expected, q.count, q.item_kind, q.item_noun) == ("list", 5, "place", "试点村")
+
+
+def test_x_ne_after_a_follow_up_asks_the_last_question_again_about_the_earlier_topic():
+    """"甲村靠什么致富？", "旧仓库后来改成什么了？", "那些旧水渠呢？": the last question (a
+    change) asked again of 旧水渠, still about 甲村 — not the first question (a method)."""
+    q = parse("那些旧水渠呢？", ["甲村靠什么致富？", "旧仓库后来改成什么了？"], ["甲村"])
+    assert (q.expected, q.focus, q.topic, q.asks_again) == ("definition", ("甲村",), "旧水渠", True)
+    assert "旧仓库" in q.query and "甲村" in q.query
 
 
 @pytest.mark.parametrize("question,subject", [("甲某的职业是什么？", "甲某"), ("那位歌手的身份是什么？", "那位歌手"),
