@@ -150,6 +150,7 @@ LOCATED = re.compile(r"位于|坐落|座落|地处|地理位置")
 NAME_ORIGIN = re.compile(r"得名|命名|取名|赐名|起名|名字来源|名称来源|由来|故称|故名|因而称|因此称|称之为|被称为|名为")
 # A sentence whose subject is the writer or the writer's unit, after at most a short opener ("下一步,").
 QUOTED_TERM = re.compile(r"[“\"]([^“”\"]{2,6})[”\"]")  # a term the question quotes
+MAX_QUOTED_PHRASE = 10  # characters of a coined phrase in quotes; longer quotes are sayings
 WRITER_TURN = re.compile(r"^[^，,。]{0,6}[，,]?(?:我们|我[区乡镇村县市局])")
 # Words by which a sentence states a cause or a purpose (a lone 故 is left out: 故事, 故乡), or
 # why something matters ("事关…", "关乎…": the reason it is stressed), or what it hinges on
@@ -276,6 +277,22 @@ class Composer(Enumerations):
             self._said[word] = any(word in text for text in self.index.sources.values())
         return self._said[word]
 
+    def quoted_around(self, term: str) -> str:
+        """The longer quoted phrase every use of `term` in the corpus sits in ("乙丙" only ever in
+        “甲乙丙丁”), or "" when the corpus uses it on its own too, or not at all.
+
+        A part of a coined phrase is explained only where the essays explain it; when they never
+        write it alone, nothing they say is about it alone."""
+        outer = set()
+        for text in self.index.sources.values():
+            for m in re.finditer(re.escape(term), text):
+                opened, closed = text.rfind("“", 0, m.start()), text.find("”", m.end())
+                inner = text[opened + 1 : closed] if opened >= 0 and closed >= 0 else ""
+                if not inner or "”" in text[opened:m.start()] or inner == term or len(inner) > 2 * MAX_QUOTED_PHRASE:
+                    return ""
+                outer.add(inner)
+        return next(iter(outer)) if len(outer) == 1 else ""
+
     # ---------------------------------------------------------------- scoring
 
     def sentence_scores(self, query_vector: np.ndarray, query_tokens: list[str], rows: list[int],
@@ -366,6 +383,13 @@ class Composer(Enumerations):
             reason = (f"资料提到了{'、'.join(q.focus)}，但没有写怎么{procedure}" if q.focus
                       else f"资料中未找到怎么{procedure}的说明")
             return refusal(q.shown, hits_for_answer, reason, text=reason + "。")
+        embedded = [(t, outer) for t in dict.fromkeys(((q.term,) if q.term else ()) + quoted)
+                    if q.expected == "definition" and t not in expansions and (outer := self.quoted_around(t))]
+        if embedded:
+            # "“乙丙”指什么": the essays write it only inside “甲乙丙丁”, never explain it.
+            term, outer = embedded[-1]
+            text = f"资料只在“{outer}”中提到了{term}，没有写它具体指什么。"
+            return refusal(q.shown, hits_for_answer, text.rstrip("。"), text=text)
         if listed:
             # "爱心驿站具体是怎么运作的": the passages name it only as one item of a list.
             what = {"definition": "它是什么", "list": "其具体内容"}.get(q.expected, f"其{q.kind_name}")

@@ -1056,6 +1056,14 @@ def test_a_list_closed_by_its_category_after_de_names_the_enumeration(assistant)
     assert "公与私、义与利" in assistant.ask("村干部手握权力，要处理好哪些关系？").answer
 
 
+def test_a_part_of_a_coined_phrase_the_essays_never_write_alone_is_refused_as_such(assistant):
+    """"“二住”是什么意思": the essays write it only inside the quoted slogan of one village and never
+    explain it; a term they write on its own (“五众”) is answered."""
+    answer = assistant.ask("“二住”是什么意思？")
+    assert not answer.answerable and re.search(r"只在“[^”]+二住[^”]+”中提到了二住", answer.answer)
+    assert assistant.ask("“五众”工作法是什么？").answerable
+
+
 def test_the_corpus_subject_before_a_writers_role_is_no_thing_the_role_belongs_to(assistant):
     """"乡村振兴口那个中心的主任": 乡村振兴 is what every essay is about, so the role after it is
     the writer's (the centre director's essay), not an attribute asked of a thing named."""
