@@ -71,7 +71,7 @@ class Enumerations(Passages):
         in the next sentences. Items of a stated kind ("哪些镇") must be of that kind, and of a
         stated number ("哪三条") that many. A question keeping to one aspect that names one item
         ("在安全方面…") gets that item (`_aspect_item`)."""
-        parallel = self._parallel_openings(q, rows)
+        parallel = self._parallel_openings(q, rows) or self._named_instances(q, rows)
         if parallel:
             return self._fit(parallel, LIST_BUDGET)
         quoted_item, heads = self._quoted_item_enumeration(q, rows)
@@ -146,6 +146,18 @@ class Enumerations(Passages):
                 if len(opening) >= 2:
                     return opening
         return []
+
+    def _named_instances(self, q: Question, rows: list[int]) -> list[int]:
+        """The sentences of one essay each naming an instance of the noun the items are asked by,
+        a quoted name before it ("哪两个篇章": "读懂其中“甲”的初心篇章…", "…“乙”的担当篇章"):
+        parallel sentences, Chinese's way of listing a few things at length. Two or more, and as
+        many as the question counts, in the essay of the best-ranked such sentence; else []."""
+        if q.item_kind or len(q.item_noun) < 2:
+            return []
+        instance = re.compile(rf"[”》]的?[\u4e00-\u9fff]{{0,4}}{re.escape(q.item_noun)}")
+        found = [r for r in rows if instance.search(self.text(r))]
+        same = sorted(r for r in found if self._essay_index(r) == self._essay_index(found[0])) if found else []
+        return same if len(same) >= 2 and (not q.count or len(same) == q.count) else []
 
     def _quoted_item_enumeration(self, q: Question, rows: list[int]) -> tuple[list[int], bool]:
         """(the enumeration a marked line holding a term the question quotes belongs to, whether

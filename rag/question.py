@@ -628,6 +628,8 @@ def list_item_kind(text: str) -> tuple[str, str]:
     (('', '概念'), ('', '路'), ('point', '条'))
     >>> list_item_kind("他学到的发展理念包括哪些？"), list_item_kind("提出的工作原则是哪三句话？")
     (('', '发展理念'), ('', '工作原则'))
+    >>> list_item_kind("他提到了哪两个篇章？"), list_item_kind("由哪两个乡镇合并？")
+    (('', '篇章'), ('', ''))
     >>> list_item_kind("今年要建的3个样板村是哪几个？"), list_item_kind("要新建的合作社都有哪些？")
     (('place', '样板村'), ('organisation', '合作社'))
     >>> list_item_kind("他们选的三个试点村，分别是哪些？")
@@ -645,6 +647,9 @@ def list_item_kind(text: str) -> tuple[str, str]:
     m = re.search(rf"哪(?:些|几)[{COUNTERS}对]?([\u4e00-\u9fff]{{1,8}})", text)  # 对: a pair
     if m and len(m.group(1)) == 1 and m.group(1) in COUNTERS:
         m = None  # "是哪几个？": a measure word and no noun after it
+    counted = re.search(rf"哪[{PLURAL_DIGITS}]+[{COUNTERS}]([\u4e00-\u9fff]{{2,8}})", text)
+    if not m and counted and (noun := leading_nouns(counted.group(1))) and len(noun) >= 2 and not _noun_kind(noun)[0]:
+        return "", noun  # "哪两个篇章": things of no value kind, named by the noun (a kind is read as before)
     if not m:
         # The noun before the question word: "理念包括哪些", "要建的3个样板村是哪几个".
         before = re.search(rf"([\u4e00-\u9fff]{{2,10}}?)[,，]?(?:{_LIST_ADVERBS})?(?:包括|包含|有|是|分为|分成)"

@@ -1064,6 +1064,14 @@ def test_a_part_of_a_coined_phrase_the_essays_never_write_alone_is_refused_as_su
     assert assistant.ask("“五众”工作法是什么？").answerable
 
 
+def test_parallel_sentences_naming_instances_of_the_noun_asked_are_the_list(assistant):
+    """"哪两个篇章": two sentences of one essay, each naming one by a quoted term before the noun
+    ("…“甲”的…篇章"), not an enumeration near them."""
+    plain = strip_markers(assistant.ask("那位支书希望干部们读懂的是哪两个篇章？").answer)
+    lines = plain.split("\n")
+    assert len(lines) == 2 and all(re.search(r"”的.{0,4}篇章", line) for line in lines), plain
+
+
 def test_the_corpus_subject_before_a_writers_role_is_no_thing_the_role_belongs_to(assistant):
     """"乡村振兴口那个中心的主任": 乡村振兴 is what every essay is about, so the role after it is
     the writer's (the centre director's essay), not an attribute asked of a thing named."""
