@@ -150,7 +150,7 @@ LOCATED = re.compile(r"位于|坐落|座落|地处|地理位置")
 NAME_ORIGIN = re.compile(r"得名|命名|取名|赐名|起名|名字来源|名称来源|由来|故称|故名|因而称|因此称|称之为|被称为|名为")
 # A sentence whose subject is the writer or the writer's unit, after at most a short opener ("下一步,").
 QUOTED_TERM = re.compile(r"[“\"]([^“”\"]{2,6})[”\"]")  # a term the question quotes
-MAX_QUOTED_PHRASE = 10  # characters of a coined phrase in quotes; longer quotes are sayings
+MAX_QUOTED_PHRASE = 20  # characters of a coined phrase in quotes; longer quotes are sayings
 WRITER_TURN = re.compile(r"^[^，,。]{0,6}[，,]?(?:我们|我[区乡镇村县市局])")
 # Words by which a sentence states a cause or a purpose (a lone 故 is left out: 故事, 故乡), or
 # why something matters ("事关…", "关乎…": the reason it is stressed), or what it hinges on
@@ -288,7 +288,7 @@ class Composer(Enumerations):
             for m in re.finditer(re.escape(term), text):
                 opened, closed = text.rfind("“", 0, m.start()), text.find("”", m.end())
                 inner = text[opened + 1 : closed] if opened >= 0 and closed >= 0 else ""
-                if not inner or "”" in text[opened:m.start()] or inner == term or len(inner) > 2 * MAX_QUOTED_PHRASE:
+                if not inner or "”" in text[opened:m.start()] or inner == term or len(inner) > MAX_QUOTED_PHRASE:
                     return ""
                 outer.add(inner)
         return next(iter(outer)) if len(outer) == 1 else ""
