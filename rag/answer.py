@@ -93,7 +93,7 @@ from rag.question import (
 )
 from rag.schema import Answer, Citation, Hit
 from rag.store import Index
-from rag.text import SENTENCE_END, Tokenizer
+from rag.text import QUOTED, SENTENCE_END, Tokenizer
 
 ANSWER_PASSAGES = 5  # passages an answer may quote from
 SURVEY_PASSAGES = 8
@@ -143,14 +143,13 @@ SAID_AS_ASKED = ((QUOTE_ASKED, QUOTED_SPEECH), (TITLE_ASKED, TITLE_MARKS), (CHAN
 _GENERAL_NOUNS = r"时候|时间|地方|意思|样子|东西|原因|缘故|工作|事情|内容|方面"
 # Nouns for a name given to something: "什么称号" is answered by the quoted name it was given.
 NAME_NOUNS = r"名号|称号|名头|头衔|雅号|别号|招牌|名片|定位|口号"
-_QUOTED_NAME = re.compile(r"[“《][^”》]{2,16}[”》]")
 # Words by which a sentence says where something lies.
 LOCATED = re.compile(r"位于|坐落|座落|地处|地理位置")
 # Words by which a sentence says where a name comes from.
 NAME_ORIGIN = re.compile(r"得名|命名|取名|赐名|起名|名字来源|名称来源|由来|故称|故名|因而称|因此称|称之为|被称为|名为")
-# A sentence whose subject is the writer or the writer's unit, after at most a short opener ("下一步,").
 QUOTED_TERM = re.compile(r"[“\"]([^“”\"]{2,6})[”\"]")  # a term the question quotes
 MAX_QUOTED_PHRASE = 20  # characters of a coined phrase in quotes; longer quotes are sayings
+# A sentence whose subject is the writer or the writer's unit, after at most a short opener ("下一步,").
 WRITER_TURN = re.compile(r"^[^，,。]{0,6}[，,]?(?:我们|我[区乡镇村县市局])")
 # Words by which a sentence states a cause or a purpose (a lone 故 is left out: 故事, 故乡), or
 # why something matters ("事关…", "关乎…": the reason it is stressed), or what it hinges on
@@ -209,6 +208,7 @@ class Composer(Enumerations):
         self.encode = encode
         self.coverage = coverage  # the share of a question's IDF mass its best BM25 passage holds
         self._said: dict[str, bool] = {}
+        self._around: dict[str, str] = {}
 
     def only_listed(self, name: str, spellings: set[str], hits: list[Hit]) -> bool:
         """Whether a programme or practice (not a place or a person) is named in the passages only
@@ -282,7 +282,12 @@ class Composer(Enumerations):
         “甲乙丙丁”), or "" when the corpus uses it on its own too, or not at all.
 
         A part of a coined phrase is explained only where the essays explain it; when they never
-        write it alone, nothing they say is about it alone."""
+        write it alone, nothing they say is about it alone. (Remembered per term, as corpus_says.)"""
+        if term not in self._around:
+            self._around[term] = self._quoted_around(term)
+        return self._around[term]
+
+    def _quoted_around(self, term: str) -> str:
         outer = set()
         for text in self.index.sources.values():
             for m in re.finditer(re.escape(term), text):
@@ -817,7 +822,7 @@ class Composer(Enumerations):
             # (誉为, 称为) in a sentence naming the focus answers, whatever noun the sentence puts
             # after it (“…第一村”定位).
             quoted = self._first_within(rows, scores, TYPE_MARGIN, lambda row: bool(
-                _QUOTED_NAME.search(self.text(row)) or NAMING.search(self.text(row)))
+                QUOTED.search(self.text(row)) or NAMING.search(self.text(row)))
                 and all(mentions_any(self.text(row), s) for s in spellings))
         if quoted is not None or noun in self.text(rows[0]) or re.fullmatch(_GENERAL_NOUNS, noun):
             return quoted
