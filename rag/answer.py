@@ -69,6 +69,7 @@ from rag.question import (
     ALIAS_WORDS,
     AREA,
     CHANGE_ASKED,
+    DAY_ASKED,
     DOER_ASKED,
     IDENTITY_ASKED,
     INTERROGATIVE_WORD,
@@ -462,7 +463,7 @@ class Composer(Enumerations):
             # the CMRC trial: eval/NOTES.md.
             precise = (spellings or (q.expected == "person" and ROLE.search(q.text))
                        or (q.expected in ("quantity", "place") and q.unit) or q.expected in ("money", "organisation")
-                       or (q.expected == "date" and YEAR_ASKED.search(q.text)))
+                       or (q.expected == "date" and (YEAR_ASKED.search(q.text) or DAY_ASKED.search(q.text))))
             if not pieces and precise:
                 reason = missing_reason(q, self.names_a_thing)
                 return refusal(q.shown, hits_for_answer, reason, text=reason + "。")
@@ -634,6 +635,8 @@ class Composer(Enumerations):
         # …and of those, first the sentences stating them alone, not as the ends of a range.
         stating = sorted(stating, key=lambda row: not all(stated_alone(c, self.text(row)) for c in q.constraints))
 
+        day = q.expected == "date" and DAY_ASKED.search(q.text)  # "哪天": not a year or a month alone
+
         def value_spans_in(row: int) -> list[tuple[int, int]]:
             text = self.text(row)
             if q.excluded and q.excluded in text:
@@ -641,6 +644,7 @@ class Composer(Enumerations):
             spans = [span for kind in kinds for span in value_spans(text, kind, q.unit, self.tokenizer)
                      if not self._given(text[span[0] : span[1]], q, given)
                      and not (kind == "quantity" and q.counted and not counts_of(text, span, q.counted))
+                     and not (kind == "date" and day and not re.search("[日号]", text[span[0] : span[1]]))
                      and not (kind == "name" and self.index.widespread({text[span[0] + 1 : span[1] - 1]}))]
             ok = spans and (not roles or any(t in text for t in roles)) and (not aspect or re.search(aspect, text))
             return spans if ok else []

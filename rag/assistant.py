@@ -44,6 +44,7 @@ from rag.question import (
     own_words,
     parse,
     referring_kind,
+    title_recalled,
     topic_words,
     writer_description,
 )
@@ -354,13 +355,14 @@ class Assistant:
 
     def titles_named(self, text: str) -> set[int]:
         """The essay whose title the question quotes, whole or in part ("《…》一文", "标题带“画卷”
-        的那位"): a quoted stretch of two characters or more found in one title only."""
+        的那位"): a quoted stretch of two characters or more found in one title only; else the
+        one whose title the words before "那篇" recall (rag.question.title_recalled)."""
         found: set[int] = set()
         for quoted in quoted_terms(text):
             essays = {e.number for e in self.index.essays if len(quoted) >= 2 and quoted in e.title}
             if len(essays) == 1:
                 found |= essays
-        return found
+        return found or title_recalled(text, {e.number: e.title for e in self.index.essays})
 
     def names(self):
         """The villages and practices of the corpus (rag.trainers.dossier), built once, on first need."""

@@ -220,6 +220,7 @@ def expansion(text: str, count: int, shared: str) -> tuple[int, int] | None:
 
 
 _IN_CLAUSE = r"[^，,。；;：:、！!？?\s]"
+_PEOPLE_COUNTERS = "人名位口"
 
 
 def counts_of(text: str, span: tuple[int, int], head: str) -> bool:
@@ -233,10 +234,18 @@ def counts_of(text: str, span: tuple[int, int], head: str) -> bool:
     False
     >>> counts_of("每镇确定1个试点村", (4, 6), "村子")
     True
+
+    People asked for as 人 ("几个人") are counted by the people measure words or as any people
+    noun ("3名以上后备干部"):
+
+    >>> counts_of("储备3名以上后备干部", (2, 4), "人"), counts_of("建了3个服务站", (2, 4), "人")
+    (True, False)
     """
     start, end = span
     after = re.match(rf"{_IN_CLAUSE}{{0,10}}", text[end:]).group()
     before = re.search(rf"{_IN_CLAUSE}{{0,12}}$", text[:start]).group()
+    if head == "人" and (text[end - 1] in _PEOPLE_COUNTERS or _PEOPLE.search(after)):
+        return True
     return any(h in after or h in before for h in head)
 
 

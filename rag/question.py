@@ -82,6 +82,10 @@ POINT_NOUNS = (r"体会|感悟|启示|意见|建议|原则|要求|理由|原因|
 # Nouns naming a way of doing something: "按什么(发展)思路", "具体办法是什么" ask for a method.
 METHOD_NOUNS = r"办法|方法|措施|举措|方式|途径|路径|做法|经验|思路|模式|机制|打法|招数|对策"
 
+# Nouns of degree, not of size: "多高的评价", "多大的变化" ask how it is described, not a measure.
+DEGREE_NOUNS = (r"评价|影响|作用|变化|意义|贡献|成就|成效|效果|热情|决心|信心|压力|难度|代价|反响|关注|期望|期待|"
+                r"价值|荣誉|认可|肯定|赞誉|名气|知名度|感触|触动|启发|收获|困难|挑战|勇气|魄力")
+
 # A question asking yes or no: A不A (是不是, 能不能, 可不可以, 行不行), 是否, 能否, a final 吗.
 _YES_NO_FORMS = r"([\u4e00-\u9fff])不\1|是否|能否|吗[?？!！。\s]*$"
 
@@ -101,8 +105,11 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                           rf"{_ESSAYS_MENTIONING}")),
     # Where something is in the printed compilation: a page of its table of contents (rag/pages.py).
     ("page", re.compile(r"第几页|哪一?页|多少页|页码")),
+    # (a count of items said or asked, then what they are: "归纳为五条，都是啥", "有几条？都是什么";
+    # items asked one by one: "能逐条列出来吗", "一一说说")
     ("list", re.compile(rf"哪些|哪几|有几(?:个方面|点|条)|几个方面|分别|列举|包括什么|包含什么|"
-                        rf"几[{ITEM_COUNTERS}][^？?]*[？?，,]\s*(?:都|各|具体)?(?:是|有)(?:什么|哪些|啥)|"
+                        rf"逐(?:条|项|一|个)|一一(?:列|说|讲|道)|列出来|"
+                        rf"[{PLURAL_DIGITS}\d][{ITEM_COUNTERS}][^？?]*[？?，,]\s*(?:都|各|具体|分别)?(?:是|有)(?:什么|哪些|啥)|"
                         rf"哪[“\"]?[{PLURAL_DIGITS}]+[\u4e00-\u9fff]|有什么(?:{LISTED_NOUNS})|"
                         rf"(?:{LISTED_NOUNS})(?:主要|具体)?是什么")),
     # "称之为什么", "被誉为什么", "更名为什么" ask what X is called: a verb taking 为, then 什么.
@@ -115,8 +122,8 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
     ("money", re.compile(rf"(?:{MONEY_WORDS})[^,，。？?]{{0,6}}(?:多少|几)|(?:多少|几)(?:个)?(?:钱|元|块|万元|亿)|"
                          rf"(?:多少|几)(?![{COUNTERS}])[^,，。？?]{{0,4}}(?:{MONEY_WORDS})|多贵|值多少")),
     ("quantity", re.compile(rf"(?:多少|几)[{COUNTERS}]|"
-                            rf"多少(?:{AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS})|多大|多少面积|多长|多远|多高|"
-                            rf"多宽|多深|多重|多少|第几|几成|比例|占比|比重|百分之几|几岁|多大年纪")),
+                            rf"多少(?:{AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS})|多少面积|"
+                            rf"多[大长远高宽深重](?!的?(?:{DEGREE_NOUNS}))|多少|第几|几成|比例|占比|比重|百分之几|几岁")),
     # "谁的职能" asks whose: a body or a role as often as a person, so an open question.
     ("person", re.compile(rf"谁(?!的)|哪一?位|哪个人|什么人|姓什么|姓名|"
                           rf"(?:{ROLE_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|是哪(?:位|个人|一位))")),
@@ -145,12 +152,15 @@ GIST_ASKED = re.compile(r"(?:讲|写|谈|说)了?(?:些)?(?:什么|啥)(?:内容
                         r"大意(?:是(?:什么|啥)|[？?。]*$)")  # not "那句话大意是：…", said by the asker
 # A question asking how an essay is laid out: its parts, their headings ("那篇文章分为几个部分",
 # "各部分的小标题是什么", "结构是怎样的").
-OUTLINE_ASKED = re.compile(r"(?:分|分成|分为|由)了?(?:哪|几)[^？?，,。]{0,3}(?:个)?(?:部分|板块|章节)|"
+OUTLINE_ASKED = re.compile(r"(?:分|分成|分为|拆成|拆为|由)了?(?:哪|几)[^？?，,。]{0,3}(?:个)?(?:部分|板块|章节|层)|"
+                           r"(?:按|用|以)[^？?。]{0,20}分段(?=的|[，,。？?]|$)|"
                            r"(?:哪|几)[^？?，,。]{0,3}(?:个)?部分(?:组成|构成)|小标题|各部分|每个?部分|"
                            r"(?:结构|提纲|框架|目录)(?:是|怎样|如何|怎么)|"
                            r"(?:分|分成|分为)了?[几两三四五六七八九十]段|按(?:哪|什么)[^？?，,。]{0,4}展开")
 # A date question asking for a year, which an event without one does not answer.
 YEAR_ASKED = re.compile(r"哪一?年(?!代)|什么年份|哪个年份|何年")
+# …and one asking for a day, which a year or a month alone does not answer.
+DAY_ASKED = re.compile(r"哪一?天|几号|几月几|具体日期|哪个日子")
 # The aspects of an event a date question may ask: its start or its completion, a life's birth or
 # its death. A date told of another ("2024年实施建设…" for "哪年完工", a year of birth for "何时
 # 逝世") does not answer it; "…以来", "自…起" tell a start.
@@ -289,6 +299,9 @@ _TRAILING_NE = re.compile(r"^(?:[那这]些|那么?)?(.{1,20}?)呢[?？]?$")
 # conversation to that topic: what the earlier question was about is no longer its focus.
 _OPENING_TOPIC = re.compile(r"^(?:那么?|至于|还有|另外)?[\u4e00-\u9fff“”]{2,12}?"
                             r"(?:这块|这一块|那块|这方面|方面)呢?[,，]")
+# A measure named by "X呢？" ("长度呢", "总投资呢"): its amount is asked.
+_MEASURE_ASKED_AGAIN = re.compile(r"(面积|占地|长度|里程|高度|宽度|深度|重量|人口|人数|户数|资金|经费|投资|投入|收入|"
+                                  r"产值|利润|收益|成本|预算|补贴|造价|费用|价格|票价)呢[?？]?$")
 # A word that only asks: 哪/多少/几 with a measure word ("哪一位", "哪家", "多少年").
 INTERROGATIVE_WORD = re.compile(rf"(?:哪|多少|几)一?[{COUNTERS}些里儿年天月样种类]?")
 _INTERROGATIVE = re.compile(r"什么|怎么样?|怎样|如何|为什么|为何|哪[些里儿个位年天]?|谁|多少|多[大长远高宽深重久]|"
@@ -528,8 +541,13 @@ def named_noun(text: str) -> str:
     ('分配办法', '发展路子', '')
     >>> named_noun("这里是什么理念的发源地？"), named_noun("要加快什么园区的建设？")
     ('', '园区')
+
+    "哪条/哪种/哪项X" asks which X by its name as well:
+
+    >>> named_noun("路网是依托哪条旅游路铺开的？"), named_noun("他们种的是哪种作物？")
+    ('旅游路', '作物')
     """
-    m = re.search(r"什么([\u4e00-\u9fff]{2,8})", text)
+    m = re.search(r"(?:什么|哪一?[条种项款门部])([\u4e00-\u9fff]{2,8})", text)
     noun = leading_nouns(m.group(1)) if m else ""
     after = text[m.start(1) + len(noun):] if noun else ""
     return noun if len(noun) >= 2 and (not after.startswith("的") or _action_of(after[1:])) else ""
@@ -572,8 +590,8 @@ def topic_before_verb(text: str) -> str:
     """The noun phrase before the verb `text` ends with (its adverbs and aspect particles too):
     "甲村的民宿一共有" → 民宿; "" when a noun does not stand there ("今年要打造").
 
-    >>> topic_before_verb("村里的文化礼堂建了"), topic_before_verb("今年要打造")
-    ('文化礼堂', '')
+    >>> topic_before_verb("村里的文化礼堂建了"), topic_before_verb("今年要打造"), topic_before_verb("公墓方面要建")
+    ('文化礼堂', '', '公墓')
     """
     import jieba.posseg
 
@@ -581,7 +599,8 @@ def topic_before_verb(text: str) -> str:
     words = jieba.posseg.lcut(text)
     while words and (words[-1].flag.startswith(("v", "d", "u", "p")) or words[-1].word in _TOTALLING):
         words.pop()
-    return trailing_nouns("".join(w.word for w in words)) if words else ""
+    # "公墓方面要完成": the noun framed as a topic (方面, 这块), not the frame.
+    return trailing_nouns(_TOPIC_FRAME.sub("", "".join(w.word for w in words))) if words else ""
 
 
 def leading_nouns(text: str) -> str:
@@ -923,7 +942,9 @@ def claimed_value(text: str) -> tuple[str, str | None, tuple[str, ...]] | None:
 _ITEM_COUNT = re.compile(rf"哪([{PLURAL_DIGITS}]+)[\u4e00-\u9fff]|"
                          rf"([{PLURAL_DIGITS}]+)[\u4e00-\u9fff]{{1,4}}?(?:分别|各自?)|"
                          rf"(?<![\d{CN_DIGITS}])([{PLURAL_DIGITS}]+)[{COUNTERS}][\u4e00-\u9fff]{{1,6}}?[,，]?"
-                         rf"(?:{_LIST_ADVERBS})?(?:有|是|包括)哪(?:些|几)")
+                         rf"(?:{_LIST_ADVERBS})?(?:有|是|包括)哪(?:些|几)|"
+                         rf"(?<![\d{CN_DIGITS}])([{PLURAL_DIGITS}]+)[{ITEM_COUNTERS}][^？?。]{{0,8}}?"
+                         rf"(?:[,，]\s*(?:{_LIST_ADVERBS})?(?:是|有)(?:什么|哪些|啥)|逐(?:条|项|一|个)|一一)")
 
 
 def item_count(text: str) -> int:
@@ -933,6 +954,8 @@ def item_count(text: str) -> int:
     (3, 7, 0)
     >>> item_count("“三务”是哪三务？"), item_count("两个村分别种什么？"), item_count("要建的五个试点村，都有哪些？")
     (3, 2, 5)
+    >>> item_count("他把经验归成了五条，都是啥？"), item_count("他写了六点，能逐条说说吗？")
+    (5, 6)
     """
     m = _ITEM_COUNT.search(text)
     return (cn_number(next(g for g in m.groups() if g)) or 0) if m else 0
@@ -974,7 +997,18 @@ def authors_named(text: str, authors: dict[str, frozenset[int]], roles_only: boo
 
     >>> sorted(authors_named("局长写的有几篇？", authors, every=True))
     [1, 2]
+
+    A role named by the field it is in charge of ("管交通的那位局长") is that field's role:
+
+    >>> authors_named("管交通的那位局长说了什么？", authors), authors_named("负责卫生健康的局长怎么看？", authors)
+    ({1}, {2})
+
+    …and a field's 部门 is its 局: "交通部门打算…" is the 交通局's essay.
+
+    >>> authors_named("交通部门打算怎么做？", authors)
+    {1}
     """
+    text = _DEPARTMENT.sub(r"\1局", _FIELD_OF_ROLE.sub(r"\1", text))
     found: set[int] = set()
     for m in (_ROLE_MENTION if roles_only else _AUTHOR_MENTION).finditer(text):
         shortest = m.start() + (len(m.group(0)) >= 2)  # a role word alone ("乡长"), never a bare 局
@@ -987,6 +1021,12 @@ def authors_named(text: str, authors: dict[str, frozenset[int]], roles_only: boo
                 break
     return found
 
+
+# A role named by the field it is in charge of: "管交通的那位局长" is a 交通局长.
+_FIELD_OF_ROLE = re.compile(rf"(?:分管|主管|负责|管|抓|搞)([\u4e00-\u9fff]{{2,4}}?)(?:工作)?的(?:那|这)?(?:位|个)?"
+                            rf"(?=[\u4e00-\u9fff]{{0,2}}(?:{ROLE_WORDS}))")
+
+_DEPARTMENT = re.compile(r"([\u4e00-\u9fff]{2,4}?)部门")
 
 # A writer or essay named by what the essay says: "写“甲乙”的那位局长", "提出丙丁那篇".
 _WRITER_BY_CONTENT = re.compile(r"(?:写|提出|提到|提了|讲|谈)(?:了|过|到)?(?P<clue>[^，,。？?]{2,20}?)"
@@ -1028,7 +1068,9 @@ def writer_description(text: str) -> str:
 
 
 # An essay named by its place in the collection: "第二篇", "最后一篇", "倒数第二篇" (not 篇章).
-_ESSAY_AT = re.compile(rf"(倒数)?第([{CN_DIGITS}\d]{{1,3}})篇(?!章)|(?:最后|最末|末尾)(?:的|那)?一?篇(?!章)")
+# "最后那位支书": the writer of the last essay.
+_ESSAY_AT = re.compile(rf"(倒数)?第([{CN_DIGITS}\d]{{1,3}})篇(?!章)|(?:最后|最末|末尾)(?:的|那)?一?篇(?!章)|"
+                       rf"(?:最后|最末)(?:的|那)?一?位(?=[\u4e00-\u9fff]{{0,2}}(?:{ROLE_WORDS}|作者|学员))")
 
 
 def essays_at_position(text: str, numbers: list[int]) -> set[int]:
@@ -1039,6 +1081,8 @@ def essays_at_position(text: str, numbers: list[int]) -> set[int]:
     ({2}, {3})
     >>> essays_at_position("倒数第二篇的作者是谁？", [1, 2, 3]), essays_at_position("第五篇章", [1, 2, 3])
     ({2}, set())
+    >>> essays_at_position("最后那位村支书打算怎么做？", [1, 2, 3]), essays_at_position("最后一位皇帝是谁？", [1, 2, 3])
+    ({3}, set())
     """
     found: set[int] = set()
     for m in _ESSAY_AT.finditer(text):
@@ -1046,6 +1090,30 @@ def essays_at_position(text: str, numbers: list[int]) -> set[int]:
         if n and n <= len(numbers):
             found.add(numbers[-n] if m.group(1) or m.group(2) is None else numbers[n - 1])
     return found
+
+
+# The words right before "那篇" / "一文", which may recall the essay's title: "乡村振兴关键在“干”那篇".
+_BEFORE_ESSAY = re.compile(r"([^，,。？?！!；;]{4,24}?)的?(?:[那这]一?篇|一文)")
+
+
+def title_recalled(text: str, titles: dict[int, str]) -> set[int]:
+    """The essay (number → title in `titles`) whose title the words before "那篇" or "一文" recall:
+    their longest ending that occurs, in order, in one title only and shares four characters in
+    a row with it (a title half-remembered, not two words that happen to occur in it).
+
+    >>> titles = {1: "甲乙丙丁在“戊”甲乙丙丁在“己”", 2: "庚辛壬癸心得", 3: "子丑寅卯心得"}
+    >>> title_recalled("甲乙丙丁在“己”那篇说了什么？", titles), title_recalled("说心得那篇里的村", titles)
+    ({1}, set())
+    """
+    for m in _BEFORE_ESSAY.finditer(text):
+        words = m.group(1)
+        for start in range(len(words) - 3):
+            stretch = words[start:]
+            found = {n for n, title in titles.items() if _in_order(stretch, title)
+                     and any(stretch[i : i + 4] in title for i in range(len(stretch) - 3))}
+            if found:
+                return found if len(found) == 1 else set()
+    return set()
 
 
 def _in_order(chars: str, text: str) -> bool:
@@ -1315,8 +1383,11 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
     focus = tuple(n for n in own if n not in common) or tuple(n for n in inherited if n not in common)
     # "X呢？" asks the earlier question again, about X: its kind of answer is the earlier one's.
     asks_again = follow_up and bool(_TRAILING_NE.match(text)) and not expected_answer(text)
-    # (the last question, not the topic's: "甲村有哪些业态？", "旧棚改成什么了？", "乙呢？")
-    kind_source = standard_interrogatives(query if own else normalize(history[-1])) if asks_again else text
+    # (the last question, not the topic's: "甲村有哪些业态？", "旧棚改成什么了？", "乙呢？"), unless
+    # what it names is itself a measure: "那段路的长度呢？" asks how long, whatever came before.
+    measure = _MEASURE_ASKED_AGAIN.search(text) if asks_again else None
+    kind_source = (f"{measure.group(1)}是多少" if measure else
+                   standard_interrogatives(query if own else normalize(history[-1])) if asks_again else text)
     expected = expected_answer(kind_source)
     claim = claimed_value(kind_source) if expected in ("", "yesno") else None
     item_kind, item_noun = list_item_kind(kind_source) if expected == "list" else ("", "")

@@ -603,10 +603,12 @@ def test_what_a_named_writer_says_is_quoted_from_that_writers_essay(assistant, q
     assert assistant.writers_quoted(assistant.parse("区老年协会的主任由谁来担任？")[0]) == set()
 
 
-@pytest.mark.parametrize("question", ["民政局局长的心得分成哪几个部分？", "民政局局长那篇文章各部分的小标题是什么？"])
+@pytest.mark.parametrize("question", ["民政局局长的心得分成哪几个部分？", "民政局局长那篇文章各部分的小标题是什么？",
+                                      "负责民政的那位局长把心得拆成了哪几层？",
+                                      "学习借鉴“千万工程”经验那篇分成哪几个部分？"])
 def test_how_an_essay_is_laid_out_is_answered_by_its_part_headings(assistant, question):
-    """"那篇文章分了哪几个部分": the essay the question names (by its writer), its part headings
-    in order, one line each, each cited."""
+    """"那篇文章分了哪几个部分": the essay the question names (by its writer, the field the writer is in
+    charge of, or its title half-remembered), its part headings in order, one line each, each cited."""
     answer = assistant.ask(question)
     assert answer.answer.split("\n") == ["《学习借鉴“千万工程”经验奋力开创民政工作新局面》（区民政局局长）分3部分：",
                                          "一、总体感受[1]", "二、经验启示[2]", "三、工作思路[3]"]
@@ -1198,3 +1200,22 @@ def test_which_kind_of_a_noun_before_a_bare_verb_is_the_noun_asked(assistant):
     a kind of 专业镇 answers, from the best sentence's essay, though not from its passage."""
     answer = strip_markers(assistant.ask("民政部门要推动什么专业镇的发展？").answer)
     assert "殡葬服务专业镇" in answer[:200]
+
+
+def test_the_last_writer_of_a_role_is_the_last_essays_writer(assistant):
+    """"最后那位村支书": the writer of the last essay of the collection."""
+    answer = assistant.ask("最后那位村支书的文章分成哪几个部分？")
+    assert {c.hit.chunk.essay for c in answer.citations} == {assistant.index.essays[-1].number}
+
+
+def test_a_day_asked_of_something_dated_by_its_year_only_is_refused(assistant):
+    answer = assistant.ask("“四好农村路”哪天建完？")
+    assert not answer.answerable and "没有写所问的时间" in answer.answer
+
+
+def test_items_counted_then_asked_one_by_one_are_the_whole_enumeration(assistant):
+    """"写了几条…？能逐条列出来吗": every item of the numbered list, not its lead-in alone."""
+    answer = assistant.ask("民政局局长写了几条工作思路？能逐条列出来吗？")
+    for item in ("兜牢社会救助底线", "着力提升养老服务水平", "办好各项社会事务", "毫不放松抓好安全"):
+        assert item in answer.answer
+

@@ -8,6 +8,7 @@ import pytest
 from rag.question import (
     AREA_UNITS,
     COUNTERS,
+    DAY_ASKED,
     EXPECTED,
     OUTLINE_ASKED,
     expected_answer,
@@ -24,7 +25,8 @@ TEMPLATES = {
     "page": ["甲乙那篇印在第几页？", "这一节在目录上标的是哪一页？", "这篇页码多少？"],
     "list": ["甲镇有哪些特色产业？", "这项制度包括哪五条？", "请列举几个主要措施。", "两个村分别种什么？",
              "这家合作社的经验是什么？", "这家民宿的特色是什么？", "他讲了哪三点？", "口号是哪两句话？",
-             "改造分哪三步？", "公园的八景具体是哪八景？", "他提了几条建议？都是什么？"],
+             "改造分哪三步？", "公园的八景具体是哪八景？", "他提了几条建议？都是什么？",
+             "他把经验归纳成五条，都是啥？", "这些做法能逐条列出来吗？"],
     "reason": ["为什么要先修路？", "李家村为何能吸引游客？", "停办的原因是什么？"],
     "date": ["这座桥是哪一年建成的？", "合作社什么时候成立的？", "活动在几月几号举行？", "古井是什么年代挖的？",
              "老桥通车的时间是？", "合作社是啥时候成立的？", "工厂几时开工的？", "合作社于何年成立？"],
@@ -72,7 +74,10 @@ def test_a_verb_taking_wei_before_shenme_asks_no_reason(question):
                                             ("这篇心得由哪三部分组成？", True), ("全文的结构是怎样的？", True),
                                             ("文章分几段来写？", True), ("这篇心得是按什么思路展开的？", True),
                                             ("村里分了哪几个片区？", False), ("这一部分讲了什么？", False),
-                                            ("分三批完成改造？", False)])
+                                            ("分三批完成改造？", False), ("作者把“甲”拆成了哪三层意思？", True),
+                                            ("他是按哪三句话分段的？", True),
+                                            ("用三句“从…来”打头分段，都怎么说的？", True),
+                                            ("水费是按用量分段收的吗？", False)])
 def test_a_question_about_how_an_essay_is_laid_out(question, asked):
     """Its parts and their headings, not what one part says."""
     assert bool(OUTLINE_ASKED.search(question)) == asked
@@ -429,3 +434,28 @@ def test_a_question_asking_an_occupation_names_its_subject(question, subject):
 
     found = OCCUPATION_ASKED.match(question)
     assert (found.group("subject") if found else None) == subject
+
+
+@pytest.mark.parametrize("question,kind", [("这项工作得到了多高的评价？", ""), ("村里有多大的变化？", ""),
+                                           ("对村民有多大影响？", ""), ("这座楼有多高？", "quantity"),
+                                           ("那片林子多大？", "quantity"), ("他今年多大年纪？", "quantity")])
+def test_how_high_a_praise_is_no_measure(question, kind):
+    """多大/多高 before a noun of degree (评价, 变化, 影响) asks how it is described."""
+    assert expected_answer(question) == kind
+
+
+def test_a_measure_named_by_ne_asks_its_amount_whatever_came_before():
+    q = parse("那段路的长度呢？", ["甲村今年要修几条路？"], names=["甲村"])
+    assert (q.expected, q.asks_again) == ("quantity", True) and "公里" in q.unit
+    assert parse("总投资呢？", ["甲村今年要修几条路？"], names=["甲村"]).expected == "money"
+    assert parse("乙村呢？", ["甲村今年要修几条路？"], names=["甲村", "乙村"]).expected == "quantity"
+
+
+def test_a_day_asked_is_not_a_year_asked():
+    assert DAY_ASKED.search("桥计划哪天通车？") and DAY_ASKED.search("几月几号开班？")
+    assert not DAY_ASKED.search("桥是哪年通车的？") and not DAY_ASKED.search("培训了几天？")
+
+
+def test_a_count_framed_as_a_topic_counts_the_noun_not_the_frame():
+    """"公墓方面要建几个": 公墓 are counted, not 方面."""
+    assert parse("公墓方面要建几个？").counted == "墓" and parse("养老这块要建几个？").counted == "老"
