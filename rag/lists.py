@@ -42,6 +42,27 @@ def verbs_itemised(text: str) -> list[str]:
     return [w for w in _ITEMS_BY_VERB.findall(text) if tag(w) == "v"]
 
 
+# The verb a list question puts before its question word: "还融入了哪些业态" (融入); not when
+# the items are named by a quoted term instead ("做到哪几个“不”": the items are the “不”s).
+_VERB_BEFORE_ASKED = re.compile(r"([\u4e00-\u9fff]{2})了?(?:哪些|哪几)(?![个条项点种句]?[“\"])")
+
+
+def verb_listing(text: str) -> str:
+    """The verb of a list question whose object is asked ("融入了哪些业态" → 融入), or "": the
+    enumeration the essays write after that verb is the one asked for.
+
+    >>> verb_listing("甲村还融入了哪些业态？"), verb_listing("甲村有哪些业态？"), verb_listing("都有哪几个？")
+    ('融入', '', '')
+    >>> verb_listing("政府应该做到哪几个“不”？")
+    ''
+    """
+    m = _VERB_BEFORE_ASKED.search(text)
+    return m.group(1) if m and m.group(1) not in _LIGHT_VERBS and tag(m.group(1)) == "v" else ""
+
+
+_LIGHT_VERBS = {"包括", "包含", "分别", "具体", "主要", "都有", "还有", "分为", "分成"}  # (they lead any list)
+
+
 def names_category(span: str, noun: str) -> bool:
     """Whether `span` is the category `noun` itself: it holds the noun, or spells out what the
     noun abbreviates (Chinese abbreviates a compound by its words' first characters and keeps its
@@ -83,8 +104,17 @@ class Enumerations(Passages):
         naming = "" if q.item_kind else q.item_noun  # "发展理念包括哪些": prefer the enumeration naming it
         asks_names = NAMES_ASKED.search(q.text)
         first: list[int] = []
+        best = scores[0]
+        if verb := verb_listing(q.text):
+            # "融入了哪些业态": a sentence listing after 融入 holds the items asked, so, like a
+            # sentence holding the kind of value asked, it may score TYPE_MARGIN lower, and comes first.
+            led = re.compile(rf"{verb}了?[^，,。；;：:、]{{1,10}}、")
+            first_rows = [i for i, r in enumerate(rows) if scores[i] >= best - TYPE_MARGIN and led.search(self.text(r))]
+            order = first_rows + [i for i in range(len(rows)) if i not in first_rows]
+            rows, scores = [rows[i] for i in order], [max(scores[i], best) if i in first_rows else scores[i]
+                                                      for i in order]
         for position, (row, score) in enumerate(zip(rows, scores, strict=True)):
-            if score < scores[0] - margin:
+            if score < best - margin:
                 break
             items = self.enumeration(row)
             if not items and naming and closes_on(self.text(row), naming):

@@ -1219,3 +1219,9 @@ def test_items_counted_then_asked_one_by_one_are_the_whole_enumeration(assistant
     for item in ("兜牢社会救助底线", "着力提升养老服务水平", "办好各项社会事务", "毫不放松抓好安全"):
         assert item in answer.answer
 
+
+def test_a_list_asked_by_its_verb_is_the_enumeration_that_verb_leads(assistant):
+    """"融入了哪几种业态": the items written after 融入, though a passage on the village's funding
+    (with its own 、 list of backers) ranks higher."""
+    answer = assistant.ask("德清五四村融入了哪几种业态？")
+    assert answer.answerable and "融入民宿、红色教育、漂流" in answer.answer and "武康镇政府" not in answer.answer
