@@ -47,7 +47,7 @@ PATTERNS = {
                            rf"[{COUNTERS}]|%|％|成|倍|万|亿|级|周?岁)|\d+(?:\.\d+)?\s*[:：比]\s*\d+"),
 }
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:村|镇|乡(?![村镇])|县|区|市|省|街道)"
-                    r"(?![\u4e00-\u9fff]{0,1}(?:民|委|干部|集体|书记|庄))")  # 乡村, 乡镇 are no 乡
+                    r"(?!级)(?![\u4e00-\u9fff]{0,1}(?:民|委|干部|集体|书记|庄))")  # 乡村, 乡镇 are no 乡; 区级 a level
 _ORG = re.compile(r"(?<![的为以和在与及、,，。])[\u4e00-\u9fff“”]{2,20}?"
                   r"(?<![“”])(?:有限公司|公司|合作社|协会|集团|委员会|大学|学院|研究院|银行|基金会|酒店)")
 # (a bare suffix just after a quote mark names no body: “公司+基地+农户” is a model of business)
@@ -256,6 +256,8 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
     [(1, 4)]
     >>> value_spans("项目投入1.2亿元。", "money"), value_spans("2019年建成", "date")
     ([(4, 9)], [(0, 5)])
+    >>> value_spans("建设好区级骨灰堂、村级公墓", "place")
+    []
     >>> value_spans("三年前建成", "date"), value_spans("20年来坚持", "date"), value_spans("20年来坚持", "duration")
     ([(0, 3)], [], [(0, 3)])
     >>> value_spans("从负债三十多万到一个亿", "money"), value_spans("年满80周岁", "quantity")

@@ -127,8 +127,10 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
     # "谁的职能" asks whose: a body or a role as often as a person, so an open question.
     ("person", re.compile(rf"谁(?!的)|哪一?位|哪个人|什么人|姓什么|姓名|"
                           rf"(?:{ROLE_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|是哪(?:位|个人|一位))")),
+    # ("哪里毕业的": the school, a body, not a place)
     ("organisation", re.compile(rf"哪(?:个|家|所|一家|一个|一所)?(?:{ORG_WORDS})|什么(?:{ORG_WORDS})|"
-                                rf"(?:{ORG_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|名称)")),
+                                rf"(?:{ORG_WORDS})[^,，。？?]{{0,4}}(?:叫什么|名字|名称)|"
+                                r"(?:在|从)?哪[里儿]?毕业|毕业于哪")),
     ("place", re.compile(rf"哪里|哪儿|什么地方|在哪|何处|何地|位于|地点|哪(?:个|一个|座)?(?:{PLACE_WORDS})|"
                          rf"{_FEATURE_ASKED.pattern}|"
                          rf"(?:归|属于?)哪|哪一?片(?!面)")),  # "是哪一片的": which area (AREA)
