@@ -63,6 +63,9 @@ def verb_listing(text: str) -> str:
 _LIGHT_VERBS = {"包括", "包含", "分别", "具体", "主要", "都有", "还有", "分为", "分成"}  # (they lead any list)
 
 
+_ASPECTS_ASKED = re.compile(rf"哪[几些{ORDINALS}两]个?方面|几个方面")
+
+
 def names_category(span: str, noun: str) -> bool:
     """Whether `span` is the category `noun` itself: it holds the noun, or spells out what the
     noun abbreviates (Chinese abbreviates a compound by its words' first characters and keeps its
@@ -105,7 +108,11 @@ class Enumerations(Passages):
         asks_names = NAMES_ASKED.search(q.text)
         first: list[int] = []
         best = scores[0]
-        if verb := verb_listing(q.text):
+        # "从哪几个方面…": an essay's own points, which official writing marks (一是, 二是); a marked
+        # enumeration is the kind of answer asked, so it may score TYPE_MARGIN lower. (The verb
+        # before such a question word leads no items: "打造哪几方面".)
+        aspects = bool(_ASPECTS_ASKED.search(q.text))
+        if not aspects and q.item_kind != "point" and (verb := verb_listing(q.text)):
             # "融入了哪些业态": a sentence listing after 融入 holds the items asked, so, like a
             # sentence holding the kind of value asked, it may score TYPE_MARGIN lower, and comes first.
             led = re.compile(rf"{verb}了?[^，,。；;：:、]{{1,10}}、")
@@ -114,9 +121,11 @@ class Enumerations(Passages):
             rows, scores = [rows[i] for i in order], [max(scores[i], best) if i in first_rows else scores[i]
                                                       for i in order]
         for position, (row, score) in enumerate(zip(rows, scores, strict=True)):
-            if score < best - margin:
+            if score < best - (TYPE_MARGIN if aspects else margin):
                 break
             items = self.enumeration(row)
+            if score < best - margin and not any(item_marker(self.text(r)) for r in items):
+                continue
             if not items and naming and closes_on(self.text(row), naming):
                 items = [row]  # "甲、乙等地方品牌": two things, 等, and the category asked
             if not items and position == 0 and not closes_own_list(self.text(row)) and (

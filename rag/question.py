@@ -653,8 +653,8 @@ def list_item_kind(text: str) -> tuple[str, str]:
     (('', '篇章'), ('', ''))
     >>> list_item_kind("今年要建的3个样板村是哪几个？"), list_item_kind("要新建的合作社都有哪些？")
     (('place', '样板村'), ('organisation', '合作社'))
-    >>> list_item_kind("他们选的三个试点村，分别是哪些？")
-    ('place', '试点村')
+    >>> list_item_kind("他们选的三个试点村，分别是哪些？"), list_item_kind("要从哪几个方面助力建设？")
+    (('place', '试点村'), ('', ''))
     """
     point = re.search(r"哪(?:些|几)个?(点|条|项|步)(.?)", text)
     # Points of a text are numbered items (一是…, 1.…), not things listed in one sentence; "方面"
@@ -682,6 +682,8 @@ def list_item_kind(text: str) -> tuple[str, str]:
         noun = trailing_nouns(text[: before.end(1)])
         rest = re.sub(rf"(?:{_LIST_ADVERBS})+$", "", before.group(1))[-4:]
         return (_noun_kind(noun)[0], noun) if len(noun) >= 2 else ("", rest if len(rest) >= 2 else "")
+    if re.match(r"方面|角度|层面", m.group(1)):
+        return "", ""  # "从哪几个方面助力…": aspects, of no kind, named by no noun of their own
     # "角度谈乡村治理": 角度, not a 乡; a lone 村 or 镇 is no word to jieba's tagger.
     phrase = leading_nouns(m.group(1)) or m.group(1)
     kind, noun = _noun_kind(phrase)
