@@ -225,16 +225,18 @@ KIND_NAMES = {
 VALUE_KINDS = frozenset({"person", "place", "organisation", "date", "duration", "money", "quantity"})
 
 # A demonstrative after 的 is a definite description: the clause before it says which one ("种了
-# 樱桃的那位书记"), unless that clause is about what was said ("刚才说的那个村").
-_DESCRIBED = r"(?:(?<!的)|(?<=说的)|(?<=讲的)|(?<=提的)|(?<=问的)|(?<=谈的)|(?<=到的))"
+# 樱桃的那位书记"), unless that clause is about what was said ("刚才说的那个村") or is the rest of
+# what was named ("剩下的那两个村").
+_DESCRIBED = (r"(?:(?<!的)|(?<=说的)|(?<=讲的)|(?<=提的)|(?<=问的)|(?<=谈的)|(?<=到的)|"
+              r"(?<=剩下的)|(?<=其余的)|(?<=余下的))")
 # What a demonstrative points to, counted: "这个", "这两项", "那三条".
 _COUNTED = r"[两三四五六七八九十]?(?:个|项|家|位|种|条)"
 # A follow-up leans on the conversation: a pronoun or demonstrative standing for something
 # said before (an opening 其中: among those just named), a continuation word, a bare place
 # noun or a bare 村-compound opening the question ("村里…", "村民…", "村集体…" = of the village
-# just discussed), or a bare "X呢？".
-ANAPHORA = re.compile(r"^那么?|^其中|^(?:村|镇|乡|区|县)(?:里|上)|^村(?:民|干部|集体|委|两委)|[它他她]们?|"
-                      r"其(?!他|中|实|余)|"
+# just discussed), the rest of what was named ("剩下的…"), or a bare "X呢？".
+ANAPHORA = re.compile(r"^那么?|^其中|^(?:剩下|其余|余下)|^(?:村|镇|乡|区|县)(?:里|上)|^村(?:民|干部|集体|委|两委)|"
+                      r"[它他她]们?|其(?!他|中|实|余)|"
                       r"该(?:村|镇|乡|县|区|公司|项目|局|做法)|"
                       rf"{_DESCRIBED}这(?:{_COUNTED}|些|几|里|样|么)|如此|{_DESCRIBED}那(?:{_COUNTED}|些|几|里|样)|"
                       r"^这(?=[跟和与比])|"
@@ -655,6 +657,8 @@ def list_item_kind(text: str) -> tuple[str, str]:
     (('place', '样板村'), ('organisation', '合作社'))
     >>> list_item_kind("他们选的三个试点村，分别是哪些？"), list_item_kind("要从哪几个方面助力建设？")
     (('place', '试点村'), ('', ''))
+    >>> list_item_kind("其中以甲乙为重点的是哪两个？")
+    ('', '')
     """
     point = re.search(r"哪(?:些|几)个?(点|条|项|步)(.?)", text)
     # Points of a text are numbered items (一是…, 1.…), not things listed in one sentence; "方面"
@@ -681,7 +685,9 @@ def list_item_kind(text: str) -> tuple[str, str]:
         # last four characters stand for the noun)
         noun = trailing_nouns(text[: before.end(1)])
         rest = re.sub(rf"(?:{_LIST_ADVERBS})+$", "", before.group(1))[-4:]
-        return (_noun_kind(noun)[0], noun) if len(noun) >= 2 else ("", rest if len(rest) >= 2 else "")
+        # ("以甲为重点的是哪两个": a clause ending on 的 modifies a noun left out; it is none)
+        return (_noun_kind(noun)[0], noun) if len(noun) >= 2 else ("", rest if len(rest) >= 2
+                                                                    and not rest.endswith("的") else "")
     if re.match(r"方面|角度|层面", m.group(1)):
         return "", ""  # "从哪几个方面助力…": aspects, of no kind, named by no noun of their own
     # "角度谈乡村治理": 角度, not a 乡; a lone 村 or 镇 is no word to jieba's tagger.
@@ -1333,13 +1339,14 @@ def earlier_items(earlier: str) -> tuple[str, str] | None:
     """(kind, noun) of the things an earlier question asked about by number or by list
     ("打造几个示范村" → place, 示范村), or None.
 
-    >>> earlier_items("今年要打造几个示范村？"), earlier_items("他讲了什么？")
-    (('place', '示范村'), None)
+    >>> earlier_items("今年要打造几个示范村？"), earlier_items("他讲了什么？"), earlier_items("那5个示范村是哪几个？")
+    (('place', '示范村'), None, ('place', '示范村'))
     """
     earlier = normalize(earlier)
     m = _ASKED_HOW_MANY.search(earlier)
     noun = leading_nouns(earlier[m.end():]) if m else ""
-    found = list_item_kind(f"哪些{noun}") if noun else ("", "")
+    # (or the things it asked for by list: "5个示范村是哪几个")
+    found = list_item_kind(f"哪些{noun}") if noun else list_item_kind(earlier)
     return found if found[0] else None
 
 

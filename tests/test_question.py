@@ -459,3 +459,14 @@ def test_a_day_asked_is_not_a_year_asked():
 def test_a_count_framed_as_a_topic_counts_the_noun_not_the_frame():
     """"公墓方面要建几个": 公墓 are counted, not 方面."""
     assert parse("公墓方面要建几个？").counted == "墓" and parse("养老这块要建几个？").counted == "老"
+
+
+def test_the_rest_of_what_was_named_leans_on_the_conversation():
+    assert parse("剩下的那两个村主打什么？", ["哪几个村以种茶为主？"]).follow_up
+    assert not parse("种了樱桃的那位书记姓什么？", ["哪几个村以种茶为主？"]).follow_up
+
+
+def test_a_follow_up_selecting_among_listed_things_asks_for_those_things():
+    """"其中以甲为重点的是哪两个？" after "那5个示范村是哪几个？": 示范村, places."""
+    q = parse("其中以甲乙为重点的是哪两个？", ["那5个示范村是哪几个？"])
+    assert (q.follow_up, q.item_kind, q.item_noun, q.count) == (True, "place", "示范村", 2)
