@@ -42,18 +42,18 @@ def verbs_itemised(text: str) -> list[str]:
     return [w for w in _ITEMS_BY_VERB.findall(text) if tag(w) == "v"]
 
 
-# The verb a list question puts before its question word: "还融入了哪些业态" (融入); not when
-# the items are named by a quoted term instead ("做到哪几个“不”": the items are the “不”s).
+# The verb a list question puts before its question word: "还引进了哪些产业" (引进); not when
+# the items are named by a quoted term instead ("守住哪几个“不”": the items are the “不”s).
 _VERB_BEFORE_ASKED = re.compile(r"([\u4e00-\u9fff]{2})了?(?:哪些|哪几)(?![个条项点种句]?[“\"])")
 
 
 def verb_listing(text: str) -> str:
-    """The verb of a list question whose object is asked ("融入了哪些业态" → 融入), or "": the
+    """The verb of a list question whose object is asked ("引进了哪些产业" → 引进), or "": the
     enumeration the essays write after that verb is the one asked for.
 
-    >>> verb_listing("甲村还融入了哪些业态？"), verb_listing("甲村有哪些业态？"), verb_listing("都有哪几个？")
-    ('融入', '', '')
-    >>> verb_listing("政府应该做到哪几个“不”？")
+    >>> verb_listing("甲村还引进了哪些产业？"), verb_listing("甲村有哪些产业？"), verb_listing("都有哪几个？")
+    ('引进', '', '')
+    >>> verb_listing("他们要守住哪几个“不”？")
     ''
     """
     m = _VERB_BEFORE_ASKED.search(text)
@@ -110,10 +110,10 @@ class Enumerations(Passages):
         best = scores[0]
         # "从哪几个方面…": an essay's own points, which official writing marks (一是, 二是); a marked
         # enumeration is the kind of answer asked, so it may score TYPE_MARGIN lower. (The verb
-        # before such a question word leads no items: "打造哪几方面".)
+        # before such a question word leads no items: "建设哪几方面".)
         aspects = bool(_ASPECTS_ASKED.search(q.text))
         if not aspects and q.item_kind != "point" and (verb := verb_listing(q.text)):
-            # "融入了哪些业态": a sentence listing after 融入 holds the items asked, so, like a
+            # "引进了哪些产业": a sentence listing after 引进 holds the items asked, so, like a
             # sentence holding the kind of value asked, it may score TYPE_MARGIN lower, and comes first.
             led = re.compile(rf"{verb}了?[^，,。；;：:、]{{1,10}}、")
             first_rows = [i for i, r in enumerate(rows) if scores[i] >= best - TYPE_MARGIN and led.search(self.text(r))]

@@ -106,7 +106,7 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
     # Where something is in the printed compilation: a page of its table of contents (rag/pages.py).
     ("page", re.compile(r"第几页|哪一?页|多少页|页码")),
     # (a count of items said or asked, then what they are: "归纳为五条，都是啥", "有几条？都是什么";
-    # items asked one by one: "能逐条列出来吗", "一一说说")
+    # items asked one by one: "逐条说说", "一一列出")
     ("list", re.compile(rf"哪些|哪几|有几(?:个方面|点|条)|几个方面|分别|列举|包括什么|包含什么|"
                         rf"逐(?:条|项|一|个)|一一(?:列|说|讲|道)|列出来|"
                         rf"[{PLURAL_DIGITS}\d][{ITEM_COUNTERS}][^？?]*[？?，,]\s*(?:都|各|具体|分别)?(?:是|有)(?:什么|哪些|啥)|"
@@ -226,7 +226,7 @@ VALUE_KINDS = frozenset({"person", "place", "organisation", "date", "duration", 
 
 # A demonstrative after 的 is a definite description: the clause before it says which one ("种了
 # 樱桃的那位书记"), unless that clause is about what was said ("刚才说的那个村") or is the rest of
-# what was named ("剩下的那两个村").
+# what was named ("剩下的那三家").
 _DESCRIBED = (r"(?:(?<!的)|(?<=说的)|(?<=讲的)|(?<=提的)|(?<=问的)|(?<=谈的)|(?<=到的)|"
               r"(?<=剩下的)|(?<=其余的)|(?<=余下的))")
 # What a demonstrative points to, counted: "这个", "这两项", "那三条".
@@ -548,8 +548,8 @@ def named_noun(text: str) -> str:
 
     "哪条/哪种/哪项X" asks which X by its name as well:
 
-    >>> named_noun("路网是依托哪条旅游路铺开的？"), named_noun("他们种的是哪种作物？")
-    ('旅游路', '作物')
+    >>> named_noun("绿道连着哪条景观路？"), named_noun("他们种的是哪种作物？")
+    ('景观路', '作物')
     """
     m = re.search(r"(?:什么|哪一?[条种项款门部])([\u4e00-\u9fff]{2,8})", text)
     noun = leading_nouns(m.group(1)) if m else ""
@@ -603,7 +603,7 @@ def topic_before_verb(text: str) -> str:
     words = jieba.posseg.lcut(text)
     while words and (words[-1].flag.startswith(("v", "d", "u", "p")) or words[-1].word in _TOTALLING):
         words.pop()
-    # "公墓方面要完成": the noun framed as a topic (方面, 这块), not the frame.
+    # "养老院方面要建": the noun framed as a topic (方面, 这块), not the frame.
     return trailing_nouns(_TOPIC_FRAME.sub("", "".join(w.word for w in words))) if words else ""
 
 
@@ -655,9 +655,9 @@ def list_item_kind(text: str) -> tuple[str, str]:
     (('', '篇章'), ('', ''))
     >>> list_item_kind("今年要建的3个样板村是哪几个？"), list_item_kind("要新建的合作社都有哪些？")
     (('place', '样板村'), ('organisation', '合作社'))
-    >>> list_item_kind("他们选的三个试点村，分别是哪些？"), list_item_kind("要从哪几个方面助力建设？")
+    >>> list_item_kind("他们选的三个试点村，分别是哪些？"), list_item_kind("要从哪几个方面推进？")
     (('place', '试点村'), ('', ''))
-    >>> list_item_kind("其中以甲乙为重点的是哪两个？")
+    >>> list_item_kind("其中以甲乙为主的是哪两个？")
     ('', '')
     """
     point = re.search(r"哪(?:些|几)个?(点|条|项|步)(.?)", text)
@@ -685,11 +685,11 @@ def list_item_kind(text: str) -> tuple[str, str]:
         # last four characters stand for the noun)
         noun = trailing_nouns(text[: before.end(1)])
         rest = re.sub(rf"(?:{_LIST_ADVERBS})+$", "", before.group(1))[-4:]
-        # ("以甲为重点的是哪两个": a clause ending on 的 modifies a noun left out; it is none)
+        # ("以甲为主的是哪两个": a clause ending on 的 modifies a noun left out; it is none)
         return (_noun_kind(noun)[0], noun) if len(noun) >= 2 else ("", rest if len(rest) >= 2
                                                                     and not rest.endswith("的") else "")
     if re.match(r"方面|角度|层面", m.group(1)):
-        return "", ""  # "从哪几个方面助力…": aspects, of no kind, named by no noun of their own
+        return "", ""  # "从哪几个方面推进…": aspects, of no kind, named by no noun of their own
     # "角度谈乡村治理": 角度, not a 乡; a lone 村 or 镇 is no word to jieba's tagger.
     phrase = leading_nouns(m.group(1)) or m.group(1)
     kind, noun = _noun_kind(phrase)
@@ -1008,15 +1008,15 @@ def authors_named(text: str, authors: dict[str, frozenset[int]], roles_only: boo
     >>> sorted(authors_named("局长写的有几篇？", authors, every=True))
     [1, 2]
 
-    A role named by the field it is in charge of ("管交通的那位局长") is that field's role:
+    A role named by the field it is in charge of ("管卫生的那位局长") is that field's role:
 
-    >>> authors_named("管交通的那位局长说了什么？", authors), authors_named("负责卫生健康的局长怎么看？", authors)
+    >>> authors_named("分管交通的局长说了什么？", authors), authors_named("负责卫生健康的那位局长怎么看？", authors)
     ({1}, {2})
 
-    …and a field's 部门 is its 局: "交通部门打算…" is the 交通局's essay.
+    …and a field's 部门 is its 局: "卫生部门说…" is the 卫生局's essay.
 
-    >>> authors_named("交通部门打算怎么做？", authors)
-    {1}
+    >>> authors_named("卫生部门说了什么？", authors)
+    {2}
     """
     text = _DEPARTMENT.sub(r"\1局", _FIELD_OF_ROLE.sub(r"\1", text))
     found: set[int] = set()
@@ -1032,7 +1032,7 @@ def authors_named(text: str, authors: dict[str, frozenset[int]], roles_only: boo
     return found
 
 
-# A role named by the field it is in charge of: "管交通的那位局长" is a 交通局长.
+# A role named by the field it is in charge of: "管卫生的那位局长" is a 卫生局长.
 _FIELD_OF_ROLE = re.compile(rf"(?:分管|主管|负责|管|抓|搞)([\u4e00-\u9fff]{{2,4}}?)(?:工作)?的(?:那|这)?(?:位|个)?"
                             rf"(?=[\u4e00-\u9fff]{{0,2}}(?:{ROLE_WORDS}))")
 
@@ -1091,7 +1091,7 @@ def essays_at_position(text: str, numbers: list[int]) -> set[int]:
     ({2}, {3})
     >>> essays_at_position("倒数第二篇的作者是谁？", [1, 2, 3]), essays_at_position("第五篇章", [1, 2, 3])
     ({2}, set())
-    >>> essays_at_position("最后那位村支书打算怎么做？", [1, 2, 3]), essays_at_position("最后一位皇帝是谁？", [1, 2, 3])
+    >>> essays_at_position("最后那位支书说了啥？", [1, 2, 3]), essays_at_position("最后一位皇帝是谁？", [1, 2, 3])
     ({3}, set())
     """
     found: set[int] = set()
@@ -1102,7 +1102,7 @@ def essays_at_position(text: str, numbers: list[int]) -> set[int]:
     return found
 
 
-# The words right before "那篇" / "一文", which may recall the essay's title: "乡村振兴关键在“干”那篇".
+# The words right before "那篇" / "一文", which may recall the essay's title: "甲乙丙丁在“戊”那篇".
 _BEFORE_ESSAY = re.compile(r"([^，,。？?！!；;]{4,24}?)的?(?:[那这]一?篇|一文)")
 
 
@@ -1339,13 +1339,13 @@ def earlier_items(earlier: str) -> tuple[str, str] | None:
     """(kind, noun) of the things an earlier question asked about by number or by list
     ("打造几个示范村" → place, 示范村), or None.
 
-    >>> earlier_items("今年要打造几个示范村？"), earlier_items("他讲了什么？"), earlier_items("那5个示范村是哪几个？")
-    (('place', '示范村'), None, ('place', '示范村'))
+    >>> earlier_items("今年要打造几个示范村？"), earlier_items("他讲了什么？"), earlier_items("那3个样板村都有哪些？")
+    (('place', '示范村'), None, ('place', '样板村'))
     """
     earlier = normalize(earlier)
     m = _ASKED_HOW_MANY.search(earlier)
     noun = leading_nouns(earlier[m.end():]) if m else ""
-    # (or the things it asked for by list: "5个示范村是哪几个")
+    # (or the things it asked for by list: "3个样板村都有哪些")
     found = list_item_kind(f"哪些{noun}") if noun else list_item_kind(earlier)
     return found if found[0] else None
 

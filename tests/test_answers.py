@@ -604,7 +604,7 @@ def test_what_a_named_writer_says_is_quoted_from_that_writers_essay(assistant, q
 
 
 @pytest.mark.parametrize("question", ["民政局局长的心得分成哪几个部分？", "民政局局长那篇文章各部分的小标题是什么？",
-                                      "负责民政的那位局长把心得拆成了哪几层？",
+                                      "分管民政的局长把心得拆成了哪几层？",
                                       "学习借鉴“千万工程”经验那篇分成哪几个部分？"])
 def test_how_an_essay_is_laid_out_is_answered_by_its_part_headings(assistant, question):
     """"那篇文章分了哪几个部分": the essay the question names (by its writer, the field the writer is in
@@ -1203,8 +1203,8 @@ def test_which_kind_of_a_noun_before_a_bare_verb_is_the_noun_asked(assistant):
 
 
 def test_the_last_writer_of_a_role_is_the_last_essays_writer(assistant):
-    """"最后那位村支书": the writer of the last essay of the collection."""
-    answer = assistant.ask("最后那位村支书的文章分成哪几个部分？")
+    """"最后那位支书": the writer of the last essay of the collection."""
+    answer = assistant.ask("最后那位支书的心得分几部分？")
     assert {c.hit.chunk.essay for c in answer.citations} == {assistant.index.essays[-1].number}
 
 
@@ -1214,8 +1214,8 @@ def test_a_day_asked_of_something_dated_by_its_year_only_is_refused(assistant):
 
 
 def test_items_counted_then_asked_one_by_one_are_the_whole_enumeration(assistant):
-    """"写了几条…？能逐条列出来吗": every item of the numbered list, not its lead-in alone."""
-    answer = assistant.ask("民政局局长写了几条工作思路？能逐条列出来吗？")
+    """"有几条…？请逐条说说": every item of the numbered list, not its lead-in alone."""
+    answer = assistant.ask("民政局局长的工作思路有几条？请逐条说说。")
     for item in ("兜牢社会救助底线", "着力提升养老服务水平", "办好各项社会事务", "毫不放松抓好安全"):
         assert item in answer.answer
 
