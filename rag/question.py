@@ -354,7 +354,7 @@ def stated_alone(constraint: str, text: str) -> bool:
 # "第二点", "第三条", "第四个方面": the n-th item of an enumeration, not a phrase the text must contain.
 _ITEM_ORDINAL = re.compile(rf"第([{ORDINALS}\d]{{1,3}})(?:点|条|项|个?方面|步)")
 _CLAUSE_BREAK = re.compile(r"[,，;；:：]")
-_ATTRIBUTE_PREFIX = re.compile(r"^(?:的|现任|目前的?|现在的?|当时的?|最初的?|原来的?|之前的?|原|现)+")
+_ATTRIBUTE_PREFIX = re.compile(r"^(?:的|现任|目前的?|现在的?|当时的?|最初的?|原来的?|之前的?|原|现|[那这](?:位|个))+")
 
 
 # Colloquial interrogatives, read as their standard forms by every rule here: "啥时候" is
@@ -1157,6 +1157,11 @@ def attribute_of(text: str, focus: tuple[str, ...]) -> str:
 
     >>> attribute_of("白沙村的村主任，叫什么名字？", ("白沙村",))
     '村主任'
+
+    A demonstrative before it only points: "白沙村那位王书记是哪里人" asks of 王书记.
+
+    >>> attribute_of("白沙村那位王书记是哪里人？", ("白沙村",))
+    '王书记'
     """
     if not focus:
         return ""

@@ -1225,3 +1225,10 @@ def test_a_list_asked_by_its_verb_is_the_enumeration_that_verb_leads(assistant):
     (with its own 、 list of backers) ranks higher."""
     answer = assistant.ask("德清五四村融入了哪几种业态？")
     assert answer.answerable and "融入民宿、红色教育、漂流" in answer.answer and "武康镇政府" not in answer.answer
+
+
+def test_a_school_asked_of_a_named_villages_secretary_is_refused_precisely(assistant):
+    """"哪里毕业的" asks for a school, a body no sentence about 余村 names; the demonstrative
+    before the role only points."""
+    answer = assistant.ask("余村那位书记是哪里毕业的？")
+    assert not answer.answerable and answer.answer.startswith("资料提到了余村，但没有写其书记的")
