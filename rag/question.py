@@ -1427,7 +1427,9 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
         constraints=constraints, claimed=claim[2] if claim else (),
         follow_up=follow_up, excluded=left_out(text),
         item_kind=item_kind, item_noun=item_noun,
-        term=defined_term(text) if expected == "definition" else "",
+        # ("把甲比作什么？" then "那乙呢？": what 乙 is, said of 乙 itself)
+        term=(defined_term(text) or (topic_asked(text) if asks_again and not own else ""))
+        if expected == "definition" else "",
         value_kind=survey_value_kind(text) if expected == "survey" else "",
         asker_time=m.group(0) if (m := ASKER_TIME.search(text)) else "",
         item=item_ordinal(text),

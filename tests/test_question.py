@@ -470,3 +470,10 @@ def test_a_follow_up_selecting_among_listed_things_asks_for_those_things():
     """"其中以甲为主的是哪两个？" after "那3个样板村都有哪些？": 样板村, places."""
     q = parse("其中以甲乙为主的是哪两个？", ["那3个样板村都有哪些？"])
     assert (q.follow_up, q.item_kind, q.item_noun, q.count) == (True, "place", "样板村", 2)
+
+
+def test_x_ne_after_a_definition_asks_what_x_itself_is():
+    """"那乙呢？" after "甲把丙比作什么？": the sentence saying what 乙 is answers (乙 is the term)."""
+    q = parse("那乙方呢？", ["甲把丙方比作什么？"])
+    assert (q.expected, q.asks_again, q.term) == ("definition", True, "乙方")
+    assert parse("丙方是什么？").term == "丙方"
