@@ -323,6 +323,11 @@ class Assistant:
         return named
 
     @cached_property
+    def essay_titles(self) -> dict[int, str]:
+        """Each essay's number → its title."""
+        return {e.number: e.title for e in self.index.essays}
+
+    @cached_property
     def author_lines(self) -> dict[str, frozenset[int]]:
         """Each author line of the collection → the essays it signs."""
         lines: dict[str, set[int]] = {}
@@ -362,7 +367,7 @@ class Assistant:
             essays = {e.number for e in self.index.essays if len(quoted) >= 2 and quoted in e.title}
             if len(essays) == 1:
                 found |= essays
-        return found or title_recalled(text, {e.number: e.title for e in self.index.essays})
+        return found or title_recalled(text, self.essay_titles)
 
     def names(self):
         """The villages and practices of the corpus (rag.trainers.dossier), built once, on first need."""

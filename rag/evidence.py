@@ -21,6 +21,7 @@ from rag.question import (
     AREA_UNITS,
     COUNTERS,
     LENGTH_UNITS,
+    PEOPLE_UNITS,
     PEOPLE_WORDS,
     ROLE_WORDS,
     TIME_UNITS,
@@ -220,7 +221,6 @@ def expansion(text: str, count: int, shared: str) -> tuple[int, int] | None:
 
 
 _IN_CLAUSE = r"[^，,。；;：:、！!？?\s]"
-_PEOPLE_COUNTERS = "人名位口"
 
 
 def counts_of(text: str, span: tuple[int, int], head: str) -> bool:
@@ -244,7 +244,7 @@ def counts_of(text: str, span: tuple[int, int], head: str) -> bool:
     start, end = span
     after = re.match(rf"{_IN_CLAUSE}{{0,10}}", text[end:]).group()
     before = re.search(rf"{_IN_CLAUSE}{{0,12}}$", text[:start]).group()
-    if head == "人" and (text[end - 1] in _PEOPLE_COUNTERS or _PEOPLE.search(after)):
+    if head == "人" and (re.fullmatch(PEOPLE_UNITS, text[end - 1]) or _PEOPLE.search(after)):
         return True
     return any(h in after or h in before for h in head)
 

@@ -45,6 +45,7 @@ def verbs_itemised(text: str) -> list[str]:
 # The verb a list question puts before its question word: "还引进了哪些产业" (引进); not when
 # the items are named by a quoted term instead ("守住哪几个“不”": the items are the “不”s).
 _VERB_BEFORE_ASKED = re.compile(r"([\u4e00-\u9fff]{2})了?(?:哪些|哪几)(?![个条项点种句]?[“\"])")
+_LIGHT_VERBS = {"包括", "包含", "分别", "具体", "主要", "都有", "还有", "分为", "分成"}  # (they lead any list)
 
 
 def verb_listing(text: str) -> str:
@@ -58,9 +59,6 @@ def verb_listing(text: str) -> str:
     """
     m = _VERB_BEFORE_ASKED.search(text)
     return m.group(1) if m and m.group(1) not in _LIGHT_VERBS and tag(m.group(1)) == "v" else ""
-
-
-_LIGHT_VERBS = {"包括", "包含", "分别", "具体", "主要", "都有", "还有", "分为", "分成"}  # (they lead any list)
 
 
 _ASPECTS_ASKED = re.compile(rf"哪[几些{ORDINALS}两]个?方面|几个方面")
@@ -116,10 +114,9 @@ class Enumerations(Passages):
             # "引进了哪些产业": a sentence listing after 引进 holds the items asked, so, like a
             # sentence holding the kind of value asked, it may score TYPE_MARGIN lower, and comes first.
             led = re.compile(rf"{verb}了?[^，,。；;：:、]{{1,10}}、")
-            first_rows = [i for i, r in enumerate(rows) if scores[i] >= best - TYPE_MARGIN and led.search(self.text(r))]
-            order = first_rows + [i for i in range(len(rows)) if i not in first_rows]
-            rows, scores = [rows[i] for i in order], [max(scores[i], best) if i in first_rows else scores[i]
-                                                      for i in order]
+            led_rows = {i for i, r in enumerate(rows) if scores[i] >= best - TYPE_MARGIN and led.search(self.text(r))}
+            order = sorted(range(len(rows)), key=lambda i: i not in led_rows)  # (stable: ranks kept within)
+            rows, scores = [rows[i] for i in order], [best if i in led_rows else scores[i] for i in order]
         for position, (row, score) in enumerate(zip(rows, scores, strict=True)):
             if score < best - (TYPE_MARGIN if aspects else margin):
                 break

@@ -781,7 +781,8 @@ def measure_unit(text: str) -> str | None:
 
 # Nouns that are themselves counts of people or households ("多少人口", "人数有多少"),
 # with the units they are counted in.
-_COUNT_NOUNS = (("人口|人数|劳动力", "人|名|位|口"), ("户数", "户"))
+PEOPLE_UNITS = "人|名|位|口"  # the measure words people are counted in
+_COUNT_NOUNS = (("人口|人数|劳动力", PEOPLE_UNITS), ("户数", "户"))
 _COUNT_NOUN = "|".join(nouns for nouns, _ in _COUNT_NOUNS)
 
 
