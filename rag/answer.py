@@ -443,7 +443,7 @@ class Composer(Enumerations):
         order = [int(i) for i in np.argsort(-scores, kind="stable")]
         ranked_rows, ranked_scores = [rows[i] for i in order], [float(scores[i]) for i in order]
         enumerated = q.expected == "list"
-        pieces = self._item_pieces(q.item, ranked_rows, ranked_scores) if q.item else []
+        pieces = self._item_pieces(q.item, ranked_rows, ranked_scores, enumerated) if q.item else []
         asked = [] if pieces or not QUESTIONS_ASKED.search(q.text) else self._questions_pointed_to(
             ranked_rows, ranked_scores)
         if asked:

@@ -244,12 +244,7 @@ class Enumerations(Passages):
         if len(set(naming.values())) != 1:
             return []
         i = next(iter(naming.values()))
-        end = marked[i + 1] if i + 1 < len(marked) else marked[i] + MAX_ITEM_GAP
-        body = [marked[i]]
-        for r in range(marked[i] + 1, end):  # the item's body: up to the next item or heading
-            if not self.same_essay(marked[i], r) or self._closes_item(marked[i], r):
-                break
-            body.append(r)
+        body = self._item_body(marked, i)
         inner = inner_lists(body, self.text)
         if not inner:
             # No list inside: the item itself, when the question quotes the words naming it
@@ -265,6 +260,17 @@ class Enumerations(Passages):
                                           any(item_marker(self.text(r)) is not None for r in rs),
                                           max(score.get(r, float("-inf")) for r in rs)))
         return self._fit(best, LIST_BUDGET)
+
+    def _item_body(self, marked: list[int], i: int) -> list[int]:
+        """Item i of the marked items: its line and the sentences after it, up to the next item or
+        a heading."""
+        end = marked[i + 1] if i + 1 < len(marked) else marked[i] + MAX_ITEM_GAP
+        body = [marked[i]]
+        for r in range(marked[i] + 1, end):
+            if not self.same_essay(marked[i], r) or self._closes_item(marked[i], r):
+                break
+            body.append(r)
+        return body
 
     def _closes_item(self, item: int, row: int) -> bool:
         """Whether sentence `row` ends the body of the marked `item` before it: a heading, or a
@@ -297,15 +303,22 @@ class Enumerations(Passages):
         family = next((m[0] for m in markers[1:] if m is not None), None)
         return [r for r, m in zip(members, markers, strict=True) if m is not None and m[0] == family]
 
-    def _item_pieces(self, n: int, rows: list[int], scores: list[float]) -> list[Piece]:
+    def _item_pieces(self, n: int, rows: list[int], scores: list[float], listed: bool = False) -> list[Piece]:
         """The n-th item of the best-scoring enumeration holding n items or more ("第二点"): its
-        line and the sentences after it, up to the next item, within VALUE_BUDGET."""
-        for row, score in zip(rows, scores, strict=True):
-            if score < scores[0] - LIST_MARGIN:
+        line and the sentences after it, up to the next item, within VALUE_BUDGET. Asked for a
+        list (`listed`: "第三点里从哪些方面入手"), the item's line and the list inside its body
+        ("从甲入手,…从乙入手,…"), when it holds one."""
+        score = dict(zip(rows, scores, strict=True))
+        for row, s in zip(rows, scores, strict=True):
+            if s < scores[0] - LIST_MARGIN:
                 break
             items = self._marked_items(self.enumeration(row))
             if len(items) < n:
                 continue
+            inner = inner_lists(self._item_body(items, n - 1), self.text) if listed else []
+            if inner:
+                best = max(inner, key=lambda rs: max(score.get(r, float("-inf")) for r in rs))
+                return self._fit([items[n - 1]] + [r for r in best if r != items[n - 1]], LIST_BUDGET)
             return self._item_run(items, n - 1, VALUE_BUDGET, MAX_ITEM_SENTENCES)
         return []
 

@@ -106,8 +106,10 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
     # Where something is in the printed compilation: a page of its table of contents (rag/pages.py).
     ("page", re.compile(r"第几页|哪一?页|多少页|页码")),
     # (a count of items said or asked, then what they are: "归纳为五条，都是啥", "有几条？都是什么";
-    # items asked one by one: "逐条说说", "一一列出")
+    # the points a text is summed up in, counted: "总结成几条？", "写了几点体会" — what answers is
+    # the points; items asked one by one: "逐条说说", "一一列出")
     ("list", re.compile(rf"哪些|哪几|有几(?:个方面|点|条)|几个方面|分别|列举|包括什么|包含什么|"
+                        rf"[成为出了]几[条点](?:{POINT_NOUNS}|{LISTED_NOUNS})?(?![\u4e00-\u9fff])|"
                         rf"逐(?:条|项|一|个)|一一(?:列|说|讲|道)|列出来|"
                         rf"[{PLURAL_DIGITS}\d][{ITEM_COUNTERS}][^？?]*[？?，,]\s*(?:都|各|具体|分别)?(?:是|有)(?:什么|哪些|啥)|"
                         rf"哪[“\"]?[{PLURAL_DIGITS}]+[\u4e00-\u9fff]|有什么(?:{LISTED_NOUNS})|"
@@ -659,16 +661,22 @@ def list_item_kind(text: str) -> tuple[str, str]:
     (('place', '试点村'), ('', ''))
     >>> list_item_kind("其中以甲乙为主的是哪两个？")
     ('', '')
+    >>> list_item_kind("他的经验归纳成几条？分别是哪些？"), list_item_kind("有几点体会，都是什么？")
+    (('point', '条'), ('point', '点'))
+    >>> list_item_kind("明天几点开始？")
+    ('', '')
     """
-    point = re.search(r"哪(?:些|几)个?(点|条|项|步)(.?)", text)
+    point = re.search(r"(哪(?:些|几)个?|几)(点|条|项|步)(.?)", text)
     # Points of a text are numbered items (一是…, 1.…), not things listed in one sentence; "方面"
     # may be either ("坚持“政府主导、群众主体、社会参与”原则"). A measure word, not the first
     # character of a noun: 项目, 条件, 步骤 are things; nor the measure word of a thing named
-    # after it ("哪几条路", "哪几项工程"), unless that thing is a point made ("哪几条经验").
-    counted = leading_nouns(text[point.end(1):]) if point else ""
-    if point and not frequent(point.group(1) + point.group(2)) and (
-            not counted or re.fullmatch(rf"{POINT_NOUNS}|{LISTED_NOUNS}|{METHOD_NOUNS}", counted)):
-        return "point", point.group(1)
+    # after it ("哪几条路", "哪几项工程"), unless that thing is a point made ("哪几条经验"). A bare
+    # 几 counts them too ("归纳成几条？分别是哪些？"), but 几点 with no point named is the time.
+    counted = leading_nouns(text[point.end(2):]) if point else ""
+    if point and not frequent(point.group(2) + point.group(3)) and (
+            not counted and not (point.group(1) == "几" and point.group(2) == "点")
+            or re.fullmatch(rf"{POINT_NOUNS}|{LISTED_NOUNS}|{METHOD_NOUNS}", counted)):
+        return "point", point.group(2)
     m = re.search(rf"哪(?:些|几)[{COUNTERS}对]?([\u4e00-\u9fff]{{1,8}})", text)  # 对: a pair
     if m and len(m.group(1)) == 1 and m.group(1) in COUNTERS:
         m = None  # "是哪几个？": a measure word and no noun after it

@@ -877,6 +877,23 @@ def test_the_nth_item_of_an_enumeration(assistant, question, item):
     assert len(re.sub(r"\[\d+\]", "", answer.answer)) <= 200
 
 
+def test_the_nth_item_asked_as_a_list_gets_the_list_inside_it(assistant):
+    """"第三点里从哪几个方面入手": the item's line, then the things its body lists ("从甲入手,…
+    从乙入手,…"), each cut to its first clauses, not the item's first sentences."""
+    answer = assistant.ask("谱写X“万千气象”那篇文章的第三点里，打算从哪几个方面入手？")
+    lines = re.sub(r"\[\d+\]", "", answer.answer).split("\n")
+    assert lines[0].startswith("三是") and len(lines) == 4
+    assert all(re.match(r"从\w{2,8}入手", line) for line in lines[1:])
+    check_citations(answer)
+
+
+def test_points_counted_with_a_bare_ji_are_the_numbered_items(assistant):
+    """"归纳成几条？分别是什么？": 几条 counts points as 哪几条 does, so the 一是…四是 of the essay."""
+    answer = assistant.ask("民政局局长的经验启示归纳成几条？分别是什么？")
+    lines = answer.answer.split("\n")
+    assert [line[:2] for line in lines[1:]] == ["一是", "二是", "三是", "四是"]
+
+
 @pytest.mark.parametrize("aspect,item", [("安全", "(四)"), ("养老服务", "(二)")])
 def test_a_list_kept_to_one_aspect_gets_the_item_naming_it(assistant, aspect, item):
     """"在安全方面有哪些措施" keeps to one of the enumeration's items: that item's line and what
