@@ -302,20 +302,22 @@ class Composer(Enumerations):
     # ---------------------------------------------------------------- scoring
 
     def sentence_scores(self, query_vector: np.ndarray, query_tokens: list[str], rows: list[int],
-                        ranks, question: str = "") -> tuple[np.ndarray, np.ndarray]:
+                        ranks, question: str = "",
+                        writers: frozenset[int] = frozenset()) -> tuple[np.ndarray, np.ndarray]:
         """(scores, cosines) of sentences `rows` whose passages have retrieval rank(s) `ranks`:
         cosine + OVERLAP_WEIGHT * IDF-weighted share of the question's words + RANK_PRIOR / rank.
 
         The words of an essay's title are what every sentence of it is about: they count as said
         by each of its sentences, and the cosine is averaged with the cosine to the question
         without them (`question` given), so "黄鳍紫鱼的身体是什么颜色的" is answered by "体呈淡蓝红色",
-        not by the sentence that names 黄鳍紫鱼 (eval/NOTES.md: issue 11, subject words)."""
+        not by the sentence that names 黄鳍紫鱼 (eval/NOTES.md: issue 11, subject words); so do the
+        author line's words in the essays of `writers` (`implied_tokens`)."""
         raw = self.index.sentence_vectors[rows] @ query_vector
         cosine = raw.copy()
         words = set(query_tokens)
         without: dict[str, np.ndarray] = {}
         for i, row in enumerate(rows):
-            subject = words & self.implied_tokens(row)
+            subject = words & self.implied_tokens(row, writers)
             rest = strip_words(question, subject) if subject and self.encode is not None else ""
             if len(rest) >= 2:
                 if rest not in without:
@@ -323,7 +325,8 @@ class Composer(Enumerations):
                 cosine[i] = (raw[i] + float(self.index.sentence_vectors[row] @ without[rest])) / 2
         wanted = {t: self.idf(t) for t in words}
         total = sum(wanted.values())
-        overlap = np.array([sum(w for t, w in wanted.items() if t in self.tokens(r) or t in self.implied_tokens(r))
+        overlap = np.array([sum(w for t, w in wanted.items()
+                                if t in self.tokens(r) or t in self.implied_tokens(r, writers))
                             / total if total else 0.0 for r in rows])
         return cosine + OVERLAP_WEIGHT * overlap + RANK_PRIOR / np.asarray(ranks, dtype=float), raw
 
@@ -418,7 +421,7 @@ class Composer(Enumerations):
         if not rows:
             return refusal(q.shown, hits, "段落中没有完整的句子")
         ranks = np.array([owner[r].rank for r in rows])
-        scores, cosine = self.sentence_scores(query_vector, query_tokens, rows, ranks, q.text)
+        scores, cosine = self.sentence_scores(query_vector, query_tokens, rows, ranks, q.text, frozenset(writers))
         if q.part:
             # "X的叶子有什么特点": a sentence opening on the part asked ("叶为披针形") describes it.
             scores = scores + PART_BONUS * np.array([opens_on(self.text(r), q.part) for r in rows])

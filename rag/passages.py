@@ -32,6 +32,7 @@ class Passages:
         for number, e in enumerate(index.essays):
             self._essay_spans.setdefault(e.source, []).append((e.start, number))
         self._title_tokens: dict[int, frozenset[str]] = {}
+        self._author_words: dict[int, frozenset[str]] = {}
 
     def text(self, row: int) -> str:
         s = self.index.sentences[row]
@@ -42,15 +43,24 @@ class Passages:
             self._tokens[row] = frozenset(self.tokenizer.tokenize(self.text(row)))
         return self._tokens[row]
 
-    def implied_tokens(self, row: int) -> frozenset[str]:
+    def implied_tokens(self, row: int, writers: frozenset[int] = frozenset()) -> frozenset[str]:
         """Words every sentence of an essay is about without saying them: its title's (a
-        paragraph titled 黄鳍紫鱼 says "本鱼体呈淡蓝红色")."""
+        paragraph titled 黄鳍紫鱼 says "本鱼体呈淡蓝红色"); and, for the essays `writers` whose
+        writer the question names as saying what it asks ("交通运输局局长说培训班在哪开班"), the
+        author line's words too, which every sentence of it is said by."""
         number = self._essay_index(row)
         if number is None:
             return frozenset()
         if number not in self._title_tokens:
             self._title_tokens[number] = frozenset(self.tokenizer.tokenize(self.index.essays[number].title))
+        if number + 1 in writers:
+            return self._title_tokens[number] | self._author_tokens(number)
         return self._title_tokens[number]
+
+    def _author_tokens(self, number: int) -> frozenset[str]:
+        if number not in self._author_words:
+            self._author_words[number] = frozenset(self.tokenizer.tokenize(self.index.essays[number].author))
+        return self._author_words[number]
 
     def rows_in(self, hit: Hit, headings: bool = False) -> list[int]:
         """Index rows of the sentences lying wholly inside the hit's passage; heading lines only

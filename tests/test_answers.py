@@ -1249,3 +1249,17 @@ def test_a_school_asked_of_a_named_villages_secretary_is_refused_precisely(assis
     before the role only points."""
     answer = assistant.ask("余村那位书记是哪里毕业的？")
     assert not answer.answerable and answer.answer.startswith("资料提到了余村，但没有写其书记的")
+
+
+def test_the_words_naming_a_writer_quoted_are_implied_by_every_sentence_of_their_essay(assistant):
+    """A question naming the writer as saying what it asks ("交通运输局局长说…") should not favour
+    the sentences repeating the author line's words (交通运输): each sentence of that essay is
+    said by its writer, so the author line's words count as said by all of them, as the title's do;
+    not for another essay, nor when no writer is quoted."""
+    composer, first = assistant.composer, assistant.index.essay(1)
+    author = frozenset(composer.tokenizer.tokenize(first.author))
+    row = next(r for r in range(len(assistant.index.sentences))
+               if assistant.index.sentences[r].start >= first.start and "交通" not in composer.text(r))
+    assert not author <= composer.implied_tokens(row)
+    assert author <= composer.implied_tokens(row, frozenset({1}))
+    assert composer.implied_tokens(row, frozenset({2})) == composer.implied_tokens(row)
