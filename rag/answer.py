@@ -155,6 +155,8 @@ WRITER_TURN = re.compile(r"^[^，,。]{0,6}[，,]?(?:我们|我[区乡镇村县�
 # Words by which a sentence states a cause or a purpose (a lone 故 is left out: 故事, 故乡), or
 # why something matters ("事关…", "关乎…": the reason it is stressed), or what it hinges on
 # ("成功的关键在于…", "根源在于…").
+# Words by which a sentence judges what something is or rests on ("…的实质就是…", "基础在于…").
+JUDGEMENT = re.compile(r"就是|实质|本质|核心|关键|根本|前提|基础|在于")
 CAUSE = re.compile(rf"因为|由于|为了|之所以|原因|导致|致使|以致|以便|以免|鉴于|出于|事关|关乎|攸关|关系到|关系着|"
                    rf"(?:关键|根源|根本|秘诀|诀窍|奥秘)就?在于|{_CONSEQUENCE_WORDS}")
 
@@ -857,13 +859,17 @@ class Composer(Enumerations):
     def _cause_row(self, rows: list[int], scores: list[float], owner: dict[int, Hit]) -> int:
         """The best sentence, within CAUSE_MARGIN of the best, that states a cause or a purpose
         (由于…, 为了…, …所以…) or is followed in its passage by one stating the consequence
-        ("因此…"); else the best sentence."""
+        ("因此…"); else the judgement just before the best sentence, if any; else the best sentence."""
         def states_cause(row: int) -> bool:
             following = row + 1
             return bool(CAUSE.search(self.text(row))) or (
                 following in self.rows_in(owner[row]) and bool(CONSEQUENCE.match(self.text(following).strip())))
 
         found = self._first_within(rows, scores, CAUSE_MARGIN, states_cause)
+        if found is None and rows[0] - 1 in self.rows_in(owner[rows[0]]) and JUDGEMENT.search(self.text(rows[0] - 1)):
+            # "为什么说要关注需求": no cause said, the best sentence restates the claim; a judgement
+            # just before it ("…的实质就是…") is the premise it was drawn from, so the answer starts there.
+            return rows[0] - 1
         return rows[0] if found is None else found
 
     def _run_pieces(self, row: int, owner: dict[int, Hit], reason: bool = False,

@@ -5,7 +5,8 @@ What it checks is general, not about the essays: a question about an article's s
 answered by the sentence that says what was asked, not by the one that names the subject;
 "什么是X" by the sentence defining X, "X的别名" by the one giving its other names (not by a list
 of them when its features are asked), "X的叶子" by the sentence opening on the leaves; a reason by
-the sentence stating a cause, and a reason stated before "因此…" comes with it."""
+the sentence stating a cause, and a reason stated before "因此…" comes with it (with no cause said,
+the judgement stated before the claim asked about)."""
 
 from __future__ import annotations
 
@@ -60,6 +61,8 @@ ARTICLES = {
                          "果农用手机便可查到果树的浇水记录和土壤湿度。"),
     "0019_parks.txt": ("青石镇公园建设", "2021-2025年，青石镇计划建成公园12个。"
                        "2021年，全镇先期完工公园3个。"),
+    "0020_service.txt": ("社区服务中心", "社区服务中心成立于2010年，设有六个服务窗口。社区工作的实质就是为居民解决实际困难。"
+                         "围绕这一理念，中心需要更加重视居民的日常诉求，把每一件小事办好。中心每年组织两次志愿活动。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -110,6 +113,13 @@ def test_a_reason_stated_before_its_consequence_comes_with_it(outside):
 def test_a_reason_is_the_sentence_stating_a_cause_not_the_one_echoing_the_question(outside):
     answer = outside.ask("山城博物馆的老馆为什么关闭？")
     assert answer.answerable and answer.answer.startswith("老馆屋顶多次漏雨")
+
+
+def test_a_reason_never_said_as_a_cause_starts_from_the_judgement_before_the_claim(outside):
+    """No sentence says 因为; the best one restates the claim asked about, and the judgement just
+    before it ("…的实质就是…") is the premise it was drawn from."""
+    answer = outside.ask("社区服务中心为什么要更加重视居民的日常诉求？")
+    assert answer.answerable and answer.answer.startswith("社区工作的实质就是为居民解决实际困难")
 
 
 def test_other_names_of_the_subject_are_no_list_of_its_features(outside):
