@@ -663,18 +663,21 @@ def list_item_kind(text: str) -> tuple[str, str]:
     ('', '')
     >>> list_item_kind("他的经验归纳成几条？分别是哪些？"), list_item_kind("有几点体会，都是什么？")
     (('point', '条'), ('point', '点'))
-    >>> list_item_kind("明天几点开始？")
-    ('', '')
+    >>> list_item_kind("明天几点开始？"), list_item_kind("他把做法归成了五条，都是啥？")
+    (('', ''), ('point', '条'))
+    >>> [kind for kind, _ in (list_item_kind("下午三点开会，都有哪些人？"), list_item_kind("第三条是哪些？"))]
+    ['', '']
     """
-    point = re.search(r"(哪(?:些|几)个?|几)(点|条|项|步)(.?)", text)
+    point = re.search(rf"(哪(?:些|几)个?|(?<![第{PLURAL_DIGITS}])[{PLURAL_DIGITS}])(点|条|项|步)(.?)", text)
     # Points of a text are numbered items (一是…, 1.…), not things listed in one sentence; "方面"
     # may be either ("坚持“政府主导、群众主体、社会参与”原则"). A measure word, not the first
     # character of a noun: 项目, 条件, 步骤 are things; nor the measure word of a thing named
     # after it ("哪几条路", "哪几项工程"), unless that thing is a point made ("哪几条经验"). A bare
-    # 几 counts them too ("归纳成几条？分别是哪些？"), but 几点 with no point named is the time.
+    # 几 or a number counts them too ("归纳成几条？分别是哪些？", "归成了五条，都是啥"), but 几点,
+    # 三点 with no point named are the time.
     counted = leading_nouns(text[point.end(2):]) if point else ""
     if point and not frequent(point.group(2) + point.group(3)) and (
-            not counted and not (point.group(1) == "几" and point.group(2) == "点")
+            not counted and not (not point.group(1).startswith("哪") and point.group(2) == "点")
             or re.fullmatch(rf"{POINT_NOUNS}|{LISTED_NOUNS}|{METHOD_NOUNS}", counted)):
         return "point", point.group(2)
     m = re.search(rf"哪(?:些|几)[{COUNTERS}对]?([\u4e00-\u9fff]{{1,8}})", text)  # 对: a pair
