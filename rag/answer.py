@@ -846,8 +846,10 @@ class Composer(Enumerations):
         return self._first_within(rows, scores, TYPE_MARGIN, names_a_kind)
 
     def _defining_row(self, term: str, rows: list[int], scores: list[float]) -> int | None:
-        """The best sentence within TYPE_MARGIN of the best that defines `term` ("X是…", "X，即…")."""
-        copula = re.compile(rf"^.{{0,6}}{re.escape(term)}[”’」》\"]?(?:[（(][^）)]*[）)])?[,，]?(?:是|指|即|为|就是)")
+        """The best sentence within TYPE_MARGIN of the best that defines `term` ("X是…", "X，即…",
+        "X作为…，是…": a role in apposition before the copula)."""
+        copula = re.compile(rf"^.{{0,6}}{re.escape(term)}[”’」》\"]?(?:[（(][^）)]*[）)])?[,，]?"
+                            rf"(?:作为[^，,。；;]{{1,40}}[，,])?(?:是|指|即|为|就是)")
         return self._first_within(rows, scores, TYPE_MARGIN, lambda row: bool(copula.search(self.text(row).strip())))
 
     def _stating_row(self, noun: str, rows: list[int], scores: list[float]) -> int | None:

@@ -504,6 +504,11 @@ def expected_answer(text: str, kinds=None) -> str:
 
 _DEFINITION_ASKED = re.compile(r"^(?:请问)?(?:什么(?:是|叫)|何为|何谓)(?P<a>.+?)[?？。！!]*$|"
                                r"^(?P<b>.+?)(?:是|指)(?:什么|何物|啥)(?:意思)?[?？。！!]*$")
+# What something is likened to or taken as ("把交通比作什么角色", "把党组织看作什么"): what the
+# text says it is, in a sentence saying "X是…" of it.
+_LIKENED = re.compile(r"把(?P<c>[^，,。？?把]{1,12}?)"
+                      r"(?:比作|比喻成|比喻为|比成|看作|看成|当作|当成|视为|视作|称作|称为|喻为)"
+                      r"[^，,。？?]{0,10}?(?:什么|啥|何)")
 _QUOTES = "“”\"'‘’「」《》"
 
 
@@ -513,11 +518,13 @@ def defined_term(text: str) -> str:
 
     >>> defined_term("什么是“乡里制”？"), defined_term("棱柱是什么？"), defined_term("X的别名是什么？")
     ('乡里制', '棱柱', '')
+    >>> defined_term("他把合作社比作什么角色？"), defined_term("作者把村书记看成村里的什么人？")
+    ('合作社', '村书记')
     """
-    m = _DEFINITION_ASKED.match(text.strip())
+    m = _DEFINITION_ASKED.match(text.strip()) or _LIKENED.search(text)
     if not m:
         return ""
-    term = (m.group("a") or m.group("b")).strip(_QUOTES + " ")
+    term = next(g for g in m.groups() if g).strip(_QUOTES + " ")
     return term if term and "的" not in term and len(term) <= 20 and not _INTERROGATIVE.search(term) else ""
 
 

@@ -63,6 +63,8 @@ ARTICLES = {
                        "2021年，全镇先期完工公园3个。"),
     "0020_service.txt": ("社区服务中心", "社区服务中心成立于2010年，设有六个服务窗口。"
                          "社区工作的实质就是为居民解决实际困难。围绕这一理念，中心需要更加重视居民的日常诉求，把每一件小事办好。中心每年组织两次志愿活动。"),
+    "0021_station.txt": ("青石车站", "全镇的游客大多从青石车站出发，前往镇上的各个景点。青石车站建于1990年。"
+                         "青石车站作为连接山区与城区的交通枢纽，是全镇对外联系的门户。车站每天发车四十班。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -120,6 +122,12 @@ def test_a_reason_never_said_as_a_cause_starts_from_the_judgement_before_the_cla
     before it ("…的实质就是…") is the premise it was drawn from."""
     answer = outside.ask("社区服务中心为什么要更加重视居民的日常诉求？")
     assert answer.answerable and answer.answer.startswith("社区工作的实质就是为居民解决实际困难")
+
+
+def test_what_something_is_likened_to_is_the_sentence_saying_what_it_is(outside):
+    """"把X比作什么": the sentence saying "X作为…，是…" of X, not one only naming X."""
+    answer = outside.ask("当地人把青石车站比作全镇的什么？")
+    assert answer.answerable and answer.answer.startswith("青石车站作为连接山区与城区的交通枢纽")
 
 
 def test_other_names_of_the_subject_are_no_list_of_its_features(outside):
