@@ -130,7 +130,8 @@ CONSEQUENCE = re.compile(rf"(?:{_CONSEQUENCE_WORDS}|正因如此|也因此|故)"
 NAMING = re.compile(rf"{ALIAS_WORDS}|称为|称作|叫做|叫作|誉为")
 # Words quoted as said: after a verb of saying ("指出“…”", "正所谓“…”") or before "的话", "这句话".
 QUOTED_SPEECH = re.compile(r"(?:指出|说过?|讲过?|讲到|谈到|所谓|强调|常说|有句话|俗话|引用|写道|告诉我们)"
-                           r"[^，,。“”]{0,3}[：:,，]?\s*[“「\"]|[”」]\s*[^，,。“”]{0,10}(?:的话|这句话|这番话)")
+                           r"[^，,。“”]{0,3}[：:,，]?\s*[“「\"]|[”」]\s*[^，,。“”]{0,10}(?:的话|这句话|这番话)|"
+                           r"^\s*[“「][^“”「」]{4,60}[”」][。！!]?\s*$")  # (a saying quoted on its own)
 # A verb of change with its result (成/为): "将废弃的矿山改造为观光区", "由…变成…"; not a noun
 # beginning with 成 ("建设成果", "发展成效").
 CHANGE_STATED = re.compile(r"(?:改造|改建|改|变|转变|转化|转型|打造|建设|建|发展|升级|蜕变)"

@@ -65,6 +65,8 @@ ARTICLES = {
                          "社区工作的实质就是为居民解决实际困难。围绕这一理念，中心需要更加重视居民的日常诉求，把每一件小事办好。中心每年组织两次志愿活动。"),
     "0021_station.txt": ("青石车站", "全镇的游客大多从青石车站出发，前往镇上的各个景点。青石车站建于1990年。"
                          "青石车站作为连接山区与城区的交通枢纽，是全镇对外联系的门户。车站每天发车四十班。"),
+    "0022_town.txt": ("苏溪镇", "“三分山水七分田”。苏溪镇地处丘陵，山林和耕地交错，镇上的老人常讲起当年修水库的故事。"
+                      "苏溪镇以种植水稻和茶叶为主。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -128,6 +130,12 @@ def test_what_something_is_likened_to_is_the_sentence_saying_what_it_is(outside)
     """"把X比作什么": the sentence saying "X作为…，是…" of X, not one only naming X."""
     answer = outside.ask("当地人把青石车站比作全镇的什么？")
     assert answer.answerable and answer.answer.startswith("青石车站作为连接山区与城区的交通枢纽")
+
+
+def test_a_saying_asked_for_may_be_a_sentence_quoted_on_its_own(outside):
+    """"用哪句话来形容": a saying the text quotes as a sentence of its own, with no verb of saying."""
+    answer = outside.ask("介绍苏溪镇时，开头用了哪句话来形容当地？")
+    assert answer.answerable and answer.answer.startswith("“三分山水七分田”")
 
 
 def test_other_names_of_the_subject_are_no_list_of_its_features(outside):
