@@ -462,13 +462,15 @@ class Composer(Enumerations):
             pieces = self._value_pieces(q, ranked_rows, ranked_scores, set().union(*spellings), focus_spellings)
             # Refuse when the question asks a value of something named (a village, a role's
             # holder), a count in a unit it states ("多少名学员"), a sum of money, which only an
-            # amount answers ("造价是多少": not 38.6公里), or a body by its kind ("哪家公司",
+            # amount answers ("造价是多少": not 38.6公里), a frequency, which only a frequency answers
+            # ("多久发一班车": not "2019年以来"), or a body by its kind ("哪家公司",
             # "哪所大学"), which only a body's name answers; "谁发明了…" names no holder,
             # and its agent may be anyone or anything, so the open answer follows, as for "什么时候"
             # (answered by events as often as by dates; "哪一年" only by a date). Chosen on dev and
             # the CMRC trial: eval/NOTES.md.
             precise = (spellings or (q.expected == "person" and ROLE.search(q.text))
-                       or (q.expected in ("quantity", "place") and q.unit) or q.expected in ("money", "organisation")
+                       or (q.expected in ("quantity", "place") and q.unit)
+                       or q.expected in ("money", "organisation", "frequency")
                        or (q.expected == "date" and (YEAR_ASKED.search(q.text) or DAY_ASKED.search(q.text))))
             if not pieces and precise:
                 reason = missing_reason(q, self.names_a_thing)

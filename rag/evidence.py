@@ -41,6 +41,11 @@ PATTERNS = {
     # ("5月12日至18日", "2024-2027年").
     "duration": re.compile(rf"(?<![\d])(?:\d{{1,3}}|[{CN_DIGITS}]{{1,4}})(?!\d)\s*多?(?:个)?"
                            rf"(?:年|个月|天|周|星期|小时)(?![级代底初])|{_DATE_SPAN}"),
+    # How often: a length of time per occurrence ("每两周", "每年一次", "三天一班"), or occurrences
+    # per length of time ("一年两次"), or a regular interval ("定期" says none).
+    "frequency": re.compile(rf"每(?:隔)?\s*(?:{NUMBER}|[一两半])?\s*(?:个)?(?:年|季度|季|月|周|星期|天|日|小时|分钟)|"
+                            rf"(?:{NUMBER}|[一两半])\s*(?:个)?(?:年|季度|月|周|星期|天|日|小时|分钟)\s*[一1]\s*[次回趟班轮]|"
+                            rf"[一每](?:年|季度|月|周|星期|天|日)[\u4e00-\u9fff]{{0,4}}?(?:{NUMBER}|[一两])\s*[次回趟班轮]"),
     "money": re.compile(rf"{NUMBER}\s*多?(?:万|亿|千|百)?(?:元|块)|"
                         rf"(?:\d[\d.]*|[{CN_DIGITS}]{{2,}})\s*多?(?:万|亿)(?!\s*(?:亩|人|户|公里|平方|株|棵|名|个))|"
                         rf"(?:\d+|[{CN_DIGITS}])个亿"),  # "一个亿集体资产": said of money only
@@ -258,6 +263,10 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
     ([(4, 9)], [(0, 5)])
     >>> value_spans("建设好区级骨灰堂、村级公墓", "place")
     []
+    >>> value_spans("每两周走访一次", "frequency"), value_spans("班车20分钟一班", "frequency")
+    ([(0, 3)], [(2, 8)])
+    >>> value_spans("一年举办两次", "frequency"), value_spans("2019年启动以来", "frequency")
+    ([(0, 6)], [])
     >>> value_spans("三年前建成", "date"), value_spans("20年来坚持", "date"), value_spans("20年来坚持", "duration")
     ([(0, 3)], [], [(0, 3)])
     >>> value_spans("从负债三十多万到一个亿", "money"), value_spans("年满80周岁", "quantity")

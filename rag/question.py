@@ -119,6 +119,11 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                           r"凭什么|为啥")),
     ("date", re.compile(r"何时|什么时[候间]|哪一?年|哪几[天年]|哪个年份|什么年份|哪一?天|哪个月|几月|几号|几日|"
                         r"哪一?年代|什么年代|什么日子|日期|的时间(?:是|为)?[?？。]*$")),
+    # How often ("多久发一班车", "每隔多久", "一年办几次"): a length of time per occurrence, or a
+    # count of occurrences per length of time; only a frequency answers it, not a duration.
+    ("frequency", re.compile(r"(?:多久|多长时间|几天|几周|几个月|几年|多少天)[^,，。？?]{0,8}?一[次回趟班轮]|"
+                             r"每隔?(?:多久|多长时间|几)|隔多久|一[年季月周天日][^,，。？?]{0,6}?(?:几|多少)[次回趟班轮]|"
+                             r"频率|频次")),
     ("duration", re.compile(r"多久|多长时间|多少年|几年|多少天|几天|多少个?月|几个月|多少周|几周|多少个?小时|"
                             r"几个?小时|多少个?钟头|几个?钟头|历时多")),
     ("money", re.compile(rf"(?:{MONEY_WORDS})[^,，。？?]{{0,6}}(?:多少|几)|(?:多少|几)(?:个)?(?:钱|元|块|万元|亿)|"
@@ -220,11 +225,11 @@ SURVEY_SUBJECT = re.compile(r"几位(?:学员|作者|同志|干部|参训学员)
                             r"各篇(?:心得|文章)?|每篇(?:心得|文章)?|[每各]位(?:学员|作者)?|不同(?:学员|作者|文章)")
 KIND_NAMES = {
     "person": "姓名", "place": "地点", "organisation": "单位名称", "date": "时间", "duration": "时长",
-    "money": "金额", "quantity": "数量", "page": "页码", "list": "清单", "method": "做法", "reason": "原因",
-    "definition": "说明", "yesno": "判断", "survey": "看法",
+    "frequency": "频率", "money": "金额", "quantity": "数量", "page": "页码", "list": "清单", "method": "做法",
+    "reason": "原因", "definition": "说明", "yesno": "判断", "survey": "看法",
 }
 # Kinds answered by one value stated in a sentence; the others are answered by passages of text.
-VALUE_KINDS = frozenset({"person", "place", "organisation", "date", "duration", "money", "quantity"})
+VALUE_KINDS = frozenset({"person", "place", "organisation", "date", "duration", "frequency", "money", "quantity"})
 
 # A demonstrative after 的 is a definite description: the clause before it says which one ("种了
 # 樱桃的那位书记"), unless that clause is about what was said ("刚才说的那个村") or is the rest of

@@ -91,6 +91,7 @@ def test_a_survey_asking_a_kind_of_value_quotes_that_kind_from_each_essay(assist
     ("东掌村一共有多少户村民？", "数量"), ("小古城村是哪一年被评为示范村的？", "时间"),
     ("五四村现任支书是哪年上任的？", "时间"),  # a year of the role's holder: not any year said of 五四村
     ("何斯路村有多少党员？", "数量"),  # people counted with no measure word: not its 三十多万 of debt
+    ("横一村的柿子节多久办一次？", "频率"),  # how often: not a duration or a date said of 横一村
 ])
 def test_near_miss_refusal_says_what_is_missing(assistant, question, kind_name):
     answer = assistant.ask(question)

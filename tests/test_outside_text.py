@@ -66,7 +66,7 @@ ARTICLES = {
     "0021_station.txt": ("青石车站", "全镇的游客大多从青石车站出发，前往镇上的各个景点。青石车站建于1990年。"
                          "青石车站作为连接山区与城区的交通枢纽，是全镇对外联系的门户。车站每天发车四十班。"),
     "0022_town.txt": ("苏溪镇", "“三分山水七分田”。苏溪镇地处丘陵，山林和耕地交错，镇上的老人常讲起当年修水库的故事。"
-                      "苏溪镇以种植水稻和茶叶为主。"),
+                      "苏溪镇以种植水稻和茶叶为主，2016年起举办茶叶交易会，每年举办两次。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -136,6 +136,12 @@ def test_a_saying_asked_for_may_be_a_sentence_quoted_on_its_own(outside):
     """"用哪句话来形容": a saying the text quotes as a sentence of its own, with no verb of saying."""
     answer = outside.ask("介绍苏溪镇时，开头用了哪句话来形容当地？")
     assert answer.answerable and answer.answer.startswith("“三分山水七分田”")
+
+
+def test_how_often_is_answered_by_a_frequency_not_a_date(outside):
+    answer = outside.ask("苏溪镇的茶叶交易会多久办一次？")
+    assert answer.answerable and "每年举办两次" in answer.answer
+    assert not outside.ask("山前村的果树多久浇一次水？").answerable  # its sentences state no frequency
 
 
 def test_other_names_of_the_subject_are_no_list_of_its_features(outside):
