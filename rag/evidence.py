@@ -300,7 +300,8 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
         return foreign + (_tagged_spans(text, tokenizer, ("nr",), _person_context) if tokenizer else [])
     if kind == "place":
         known = getattr(tokenizer, "places", ())
-        spans = [m.span() for m in _PLACE.finditer(text) if names_place(m.group(), known)]
+        spans = [span for m in _PLACE.finditer(text) if (span := _name_from_word_start(text, m.span(), tokenizer))
+                 and names_place(text[slice(*span)], known)]
         feature = unit is not None and unit != TOWNSHIP  # a mountain or a river: no 村, no 镇
         if tokenizer and (not spans or feature):
             # A mountain is no town named after one: 萧山 (a district of the gazetteer) is no 山.
@@ -320,6 +321,25 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
         spans = sorted([m.span() for m in _ORG.finditer(text)] + [m.span() for m in _GOV_BODY.finditer(text)])
         return spans or (_tagged_spans(text, tokenizer, ("nt",)) if tokenizer else [])
     return []
+
+
+# Characters no place name holds: particles and conjunctions ("贯彻中央及省", "使交通强区").
+_NOT_IN_NAME = re.compile(r"[的及和与或并使把将被对在从向于]")
+
+
+def _name_from_word_start(text: str, span: tuple[int, int], tokenizer) -> tuple[int, int] | None:
+    """A place-like span as a name: started where a word starts (a match may begin inside one:
+    "大学华家池校区" of 浙江大学华家池校区), holding no particle or conjunction; None when none is left.
+
+    >>> _name_from_word_start("深入贯彻中央及省市要求", (1, 8), None), _name_from_word_start("在横一村", (1, 4), None)
+    (None, (1, 4))
+    """
+    start, end = span
+    if tokenizer is not None and start not in (starts := tokenizer.word_starts(text)):
+        start = min((s for s in starts if start < s < end - 1), default=end)
+    if end - start < 2 or _NOT_IN_NAME.search(text, start, end - 1):
+        return None
+    return start, end
 
 
 def _outside_names(text: str, spans: list[tuple[int, int]], names) -> list[tuple[int, int]]:

@@ -155,6 +155,7 @@ class Tokenizer:
             # A high frequency makes jieba keep the name whole even inside longer runs.
             self._jieba.add_word(word, freq=100000, tag=tag or None)
         self._posseg = None
+        self._starts: dict[str, frozenset[int]] = {}
 
     def tokenize(self, text: str) -> list[str]:
         """Lower-cased content tokens of `text`, in order, search-engine granularity.
@@ -165,6 +166,18 @@ class Tokenizer:
         text = normalize(text).lower()
         words = regroup_interrogatives(list(self._jieba.cut_for_search(text)), self._jieba.FREQ)
         return [t for t in words if t.strip() and _WORD.search(t) and t not in STOPWORDS]
+
+    def word_starts(self, text: str) -> frozenset[int]:
+        """The offsets in `text` at which a word begins (jieba's precise cut, our dictionary's words
+        whole); cached, as the answer reads the same sentences for every kind of value."""
+        starts = self._starts.get(text)
+        if starts is None:
+            offsets, pos = [], 0
+            for word in self._jieba.cut(text):
+                offsets.append(pos)
+                pos += len(word)
+            starts = self._starts[text] = frozenset(offsets)
+        return starts
 
     def tagged(self, text: str):
         """jieba's (word, flag) pairs for `text`, with our dictionary's tags; slower than `tokenize`."""

@@ -186,3 +186,12 @@ def test_a_hundred_million_said_colloquially_is_money_and_a_grade_is_no_amount()
     assert [text[s:e] for s, e in value_spans(text, "money")] == ["一个亿"]
     assert [text[s:e] for s, e in value_spans(text, "quantity")] == []
     assert [text[s:e] for s, e in value_spans(text, "quantity", "级")] == ["三级"]
+
+
+@pytest.mark.parametrize("text,places", [
+    ("培训班在浙江大学华家池校区开班。", ["华家池校区"]),  # not 大学华家池校区: a name starts a word
+    ("要深入贯彻中央及省市的部署。", []),  # 贯彻中央及省: a conjunction is in no name
+    ("从一村一品入手。", []),  # 从一村: a preposition is in no name
+])
+def test_a_place_name_starts_a_word_and_holds_no_particle(text, places):
+    assert [text[s:e] for s, e in value_spans(text, "place", None, Tokenizer())] == places
