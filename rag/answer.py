@@ -153,11 +153,11 @@ QUOTED_TERM = re.compile(r"[“\"]([^“”\"]{2,6})[”\"]")  # a term the ques
 MAX_QUOTED_PHRASE = 20  # characters of a coined phrase in quotes; longer quotes are sayings
 # A sentence whose subject is the writer or the writer's unit, after at most a short opener ("下一步,").
 WRITER_TURN = re.compile(r"^[^，,。]{0,6}[，,]?(?:我们|我[区乡镇村县市局])")
+# Words by which a sentence judges what something is or rests on ("…的实质就是…", "基础在于…").
+JUDGEMENT = re.compile(r"就是|实质|本质|核心|关键|根本|前提|基础|在于")
 # Words by which a sentence states a cause or a purpose (a lone 故 is left out: 故事, 故乡), or
 # why something matters ("事关…", "关乎…": the reason it is stressed), or what it hinges on
 # ("成功的关键在于…", "根源在于…").
-# Words by which a sentence judges what something is or rests on ("…的实质就是…", "基础在于…").
-JUDGEMENT = re.compile(r"就是|实质|本质|核心|关键|根本|前提|基础|在于")
 CAUSE = re.compile(rf"因为|由于|为了|之所以|原因|导致|致使|以致|以便|以免|鉴于|出于|事关|关乎|攸关|关系到|关系着|"
                    rf"(?:关键|根源|根本|秘诀|诀窍|奥秘)就?在于|{_CONSEQUENCE_WORDS}")
 

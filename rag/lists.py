@@ -308,16 +308,16 @@ class Enumerations(Passages):
         line and the sentences after it, up to the next item, within VALUE_BUDGET. Asked for a
         list (`listed`: "第三点里从哪些方面入手"), the item's line and the list inside its body
         ("从甲入手,…从乙入手,…"), when it holds one."""
-        score = dict(zip(rows, scores, strict=True))
-        for row, s in zip(rows, scores, strict=True):
-            if s < scores[0] - LIST_MARGIN:
+        scored = dict(zip(rows, scores, strict=True))
+        for row, score in zip(rows, scores, strict=True):
+            if score < scores[0] - LIST_MARGIN:
                 break
             items = self._marked_items(self.enumeration(row))
             if len(items) < n:
                 continue
             inner = inner_lists(self._item_body(items, n - 1), self.text) if listed else []
             if inner:
-                best = max(inner, key=lambda rs: max(score.get(r, float("-inf")) for r in rs))
+                best = max(inner, key=lambda rs: max(scored.get(r, float("-inf")) for r in rs))
                 return self._fit([items[n - 1]] + [r for r in best if r != items[n - 1]], LIST_BUDGET)
             return self._item_run(items, n - 1, VALUE_BUDGET, MAX_ITEM_SENTENCES)
         return []

@@ -6,7 +6,8 @@ answered by the sentence that says what was asked, not by the one that names the
 "什么是X" by the sentence defining X, "X的别名" by the one giving its other names (not by a list
 of them when its features are asked), "X的叶子" by the sentence opening on the leaves; a reason by
 the sentence stating a cause, and a reason stated before "因此…" comes with it (with no cause said,
-the judgement stated before the claim asked about)."""
+the judgement stated before the claim asked about); "把X比作什么" by the sentence saying what X is;
+a saying asked for by the one quoting it; "多久…一次" by a frequency, or not at all."""
 
 from __future__ import annotations
 
