@@ -881,7 +881,7 @@ def test_the_nth_item_of_an_enumeration(assistant, question, item):
 def test_the_nth_item_asked_as_a_list_gets_the_list_inside_it(assistant):
     """"第三点里从哪几个方面入手": the item's line, then the things its body lists ("从甲入手,…
     从乙入手,…"), each cut to its first clauses, not the item's first sentences."""
-    answer = assistant.ask("谱写X“万千气象”那篇文章的第三点里，打算从哪几个方面入手？")
+    answer = assistant.ask("谱写X“万千气象”那篇文章的第三点里，他准备从哪几个方面着手？")
     lines = re.sub(r"\[\d+\]", "", answer.answer).split("\n")
     assert lines[0].startswith("三是") and len(lines) == 4
     assert all(re.match(r"从\w{2,8}入手", line) for line in lines[1:])
