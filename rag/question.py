@@ -688,9 +688,9 @@ def list_item_kind(text: str) -> tuple[str, str]:
     # 几 or a number counts them too ("归纳成几条？分别是哪些？", "归成了五条，都是啥"), but 几点,
     # 三点 with no point named are the time.
     counted = leading_nouns(text[point.end(2):]) if point else ""
+    clock = point and point.group(2) == "点" and not point.group(1).startswith("哪")  # 几点, 三点: the time
     if point and not frequent(point.group(2) + point.group(3)) and (
-            not counted and not (not point.group(1).startswith("哪") and point.group(2) == "点")
-            or re.fullmatch(rf"{POINT_NOUNS}|{LISTED_NOUNS}|{METHOD_NOUNS}", counted)):
+            not counted and not clock or re.fullmatch(rf"{POINT_NOUNS}|{LISTED_NOUNS}|{METHOD_NOUNS}", counted)):
         return "point", point.group(2)
     m = re.search(rf"哪(?:些|几)[{COUNTERS}对]?([\u4e00-\u9fff]{{1,8}})", text)  # 对: a pair
     if m and len(m.group(1)) == 1 and m.group(1) in COUNTERS:

@@ -10,6 +10,7 @@ Leaves out: traditional→simplified conversion and synonyms.
 
 from __future__ import annotations
 
+import functools
 import re
 import tempfile
 import unicodedata
@@ -31,6 +32,7 @@ STOPWORDS = frozenset(
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _WORD = re.compile(r"[\w]", re.UNICODE)
+WORD_STARTS_CACHE = 8192  # sentences whose word boundaries are kept (a few corpora's worth of the essays)
 QUOTED = re.compile(r"[“\"《]([^“”\"《》,，。！？；:：、\s]{2,10})[”\"》]")
 
 
@@ -155,7 +157,8 @@ class Tokenizer:
             # A high frequency makes jieba keep the name whole even inside longer runs.
             self._jieba.add_word(word, freq=100000, tag=tag or None)
         self._posseg = None
-        self._starts: dict[str, frozenset[int]] = {}
+        # Bounded: a server over a large corpus reads new sentences for as long as it runs.
+        self.word_starts = functools.lru_cache(maxsize=WORD_STARTS_CACHE)(self._word_starts)
 
     def tokenize(self, text: str) -> list[str]:
         """Lower-cased content tokens of `text`, in order, search-engine granularity.
@@ -167,17 +170,15 @@ class Tokenizer:
         words = regroup_interrogatives(list(self._jieba.cut_for_search(text)), self._jieba.FREQ)
         return [t for t in words if t.strip() and _WORD.search(t) and t not in STOPWORDS]
 
-    def word_starts(self, text: str) -> frozenset[int]:
+    def _word_starts(self, text: str) -> frozenset[int]:
         """The offsets in `text` at which a word begins (jieba's precise cut, our dictionary's words
-        whole); cached, as the answer reads the same sentences for every kind of value."""
-        starts = self._starts.get(text)
-        if starts is None:
-            offsets, pos = [], 0
-            for word in self._jieba.cut(text):
-                offsets.append(pos)
-                pos += len(word)
-            starts = self._starts[text] = frozenset(offsets)
-        return starts
+        whole); `word_starts` caches it, as the answer reads the same sentences for every kind of
+        value."""
+        offsets, pos = [], 0
+        for word in self._jieba.cut(text):
+            offsets.append(pos)
+            pos += len(word)
+        return frozenset(offsets)
 
     def tagged(self, text: str):
         """jieba's (word, flag) pairs for `text`, with our dictionary's tags; slower than `tokenize`."""
