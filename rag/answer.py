@@ -55,6 +55,7 @@ from rag.evidence import (
     abbreviation,
     counts_of,
     expansion,
+    in_date_range,
     is_lead_in,
     listed_at,
     names_place,
@@ -654,7 +655,9 @@ class Composer(Enumerations):
                      and not (kind == "quantity" and q.counted and not counts_of(text, span, q.counted))
                      and not (kind == "date" and day and not re.search("[日号]", text[span[0] : span[1]]))
                      and not (kind == "name" and self.index.widespread({text[span[0] + 1 : span[1] - 1]}))]
-            ok = spans and (not roles or any(t in text for t in roles)) and (not aspect or re.search(aspect, text))
+            # A range of dates tells when something began and when it ended, whatever its verbs.
+            told = not aspect or re.search(aspect, text) or any(in_date_range(text, span) for span in spans)
+            ok = spans and (not roles or any(t in text for t in roles)) and told
             return spans if ok else []
 
         for row in stating + [row for row in near if row not in stating]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from rag import build, store
-from rag.answer import OFF_TOPIC, Composer, refusal
+from rag.answer import OFF_TOPIC, Composer, mentions_any, refusal
 from rag.collection import (
     ESSAYS_COUNTED,
     WRITER_ASKED,
@@ -47,12 +47,14 @@ from rag.question import (
     title_recalled,
     topic_words,
     writer_description,
+    writer_rank,
 )
 from rag.retrieve import Retriever
 from rag.schema import Answer, Hit, SearchResult
 from rag.text import Tokenizer, normalize, shorten, tidy
 
 MAX_QUESTION_CHARS = 2000
+FOCUS_PASSAGES = 3  # passages naming the question's focus brought in when none retrieved does
 ANSWER_FIRST_DEPTH = 2  # the passage an answer quotes first may move to the top from this rank
 LIST_ITEM_DEPTH = 10  # likewise a list's first item passage, when the list opens on its lead-in
 WRITER_FOLLOW_UP_OWN_CHARS = 2  # a writer follow-up with more words of its own is searched by them alone
@@ -303,6 +305,10 @@ class Assistant:
         if parsed and parsed.attribute and parsed.focus and not _ESSAY_SPOKEN_OF.search(text):
             text = text.replace(parsed.attribute, "")
         named = authors_named(text, self.author_lines, roles_only) if self.author_lines else set()
+        if rank := writer_rank(text):
+            # "第一位村党支部书记": of the essays of that office (or of all), the n-th in the collection.
+            ranked = sorted(named or (e.number for e in self.index.essays))
+            named = {ranked[rank - 1]} if rank <= len(ranked) else named
         if placed := self.essays_placed(text):
             # "第二篇中那位支书": the essay at that place in the collection; a writer named
             # beside it by another role stays ("交通局长和最末一篇那位支书").
@@ -479,8 +485,9 @@ class Assistant:
                   collection: str | None) -> list[Hit]:
         """The passages retrieved for `parsed`, those of the part of an essay it places what it
         asks in (`part_passages`) first."""
-        hits = self.retriever.search(vector, tokens, k or self.settings.k, mode, collection,
-                                     self.authors_named(parsed))
+        k = k or self.settings.k
+        hits = self.retriever.search(vector, tokens, k, mode, collection, self.authors_named(parsed))
+        hits = hits + self.focus_passages(parsed, hits, vector, tokens, mode, collection)
         there = self.part_passages(parsed)
         if not there:
             return hits
@@ -488,6 +495,21 @@ class Assistant:
         first = [Hit(0, scores.get(row, hits[0].score if hits else 0.0), self.index.chunks[row], row) for row in there]
         ordered = first + [h for h in hits if h.row not in there]
         return [replace(h, rank=rank) for rank, h in enumerate(ordered[: max(len(hits), len(first))], start=1)]
+
+    def focus_passages(self, parsed: Question, hits: list[Hit], vector, tokens: list[str], mode: str,
+                       collection: str | None) -> list[Hit]:
+        """When no passage of `hits` names every focus of the question (“美丽乡村+” in few passages,
+        below generic ones sharing its words), the best FOCUS_PASSAGES of those that do, ranked after
+        `hits`; none when one of `hits` does, or none in the corpus does."""
+        aliases = self.focus_vocabulary()[1]
+        spellings = [self.composer.spellings(f, aliases) for f in parsed.focus]
+        naming = lambda hit: all(mentions_any(hit.chunk.text, s) for s in spellings)  # noqa: E731
+        if not spellings or any(naming(h) for h in hits):
+            return []
+        deeper = self.retriever.search(vector, tokens, len(self.index.chunks), mode, collection,
+                                       self.authors_named(parsed))
+        found = [h for h in deeper if naming(h)][:FOCUS_PASSAGES]
+        return [replace(h, rank=rank) for rank, h in enumerate(found, start=len(hits) + 1)]
 
     def part_passages(self, parsed: Question) -> list[int]:
         """The chunk rows holding the `part_rows` of the question (of that essay's chunks only)."""

@@ -254,6 +254,19 @@ def counts_of(text: str, span: tuple[int, int], head: str) -> bool:
     return any(h in after or h in before for h in head)
 
 
+_DATE_RANGE = re.compile(_DATE_SPAN)
+
+
+def in_date_range(text: str, span: tuple[int, int]) -> bool:
+    """Whether the date at `span` opens or closes a range of dates ("5月12日至18日", "2024-2027年"),
+    which tells both when something began and when it ended.
+
+    >>> in_date_range("5月12日至18日,我参加了培训", (0, 5)), in_date_range("2019年启动", (0, 5))
+    (True, False)
+    """
+    return any(m.start() <= span[0] < m.end() for m in _DATE_RANGE.finditer(text))
+
+
 def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -> list[tuple[int, int]]:
     """Spans of `text` that state a value of `kind` (in `unit`, for quantities naming one).
 

@@ -175,7 +175,7 @@ DAY_ASKED = re.compile(r"哪一?天|几号|几月几|具体日期|哪个日子")
 # 逝世") does not answer it; "…以来", "自…起" tell a start.
 EVENT_ASPECTS = ("启动|开始|开启|起步|发起|成立|创办|创建|创立|建立|设立|开办|开工|动工|推行|实施|首创|始建|以来|"
                  "(?:从|自)[^，,。；;]{1,12}起",
-                 "建成|完工|竣工|通车|投用|投入使用|开业|落成|建好|建完|修好|修通|上线|交付|投运|完成",
+                 "建成|完工|竣工|通车|投用|投入使用|开业|落成|建好|建完|修好|修通|上线|交付|投运|完成|结束|结业|闭幕|收官",
                  "出生|生于|诞生|降生|出世",
                  "逝世|去世|过世|辞世|病逝|病故|卒|殁|死于|死亡|身故|遇害|遇刺|阵亡")
 
@@ -909,6 +909,21 @@ def place_level(text: str) -> str | None:
 _PRIORITY = re.compile(r"(?:放|摆|排|列|居)(?:在|到|于)?$")  # "放在第一位": first in importance
 
 
+# A writer named by rank among the writers of one office or of all ("第一位村党支部书记", "第二位
+#学员"): the essays in collection order, not a number any passage states.
+_NTH_WRITER = re.compile(rf"第([{CN_DIGITS}\d]{{1,2}})位(?=[\u4e00-\u9fff]{{0,6}}?(?:{ROLE_WORDS}|作者|学员))")
+
+
+def writer_rank(text: str) -> int:
+    """n for a writer named as the n-th of an office ("第二位局长"), 0 when none is.
+
+    >>> writer_rank("第一位村党支部书记的心得里怎么说？"), writer_rank("第三位作者"), writer_rank("放在第一位的是什么")
+    (1, 3, 0)
+    """
+    m = _NTH_WRITER.search(text)
+    return cn_number(m.group(1)) or 0 if m else 0
+
+
 def stated_constraints(text: str) -> tuple[str, ...]:
     """Numbers and ordinals the question states; the answer must be about those.
 
@@ -918,9 +933,14 @@ def stated_constraints(text: str) -> tuple[str, ...]:
     A rank of priority ("把甲放在第一位") says how much something counts, not which one:
     >>> stated_constraints("他们把什么摆在第一位？")
     ()
+
+    …and a writer named by rank names an essay, not a number a passage states:
+    >>> stated_constraints("第二位局长怎么说？")
+    ()
     """
     return tuple(m.group() for m in _STATED.finditer(text) if not _ITEM_ORDINAL.fullmatch(m.group())
-                 and not (m.group().startswith("第") and _PRIORITY.search(text[: m.start()])))
+                 and not (m.group().startswith("第") and _PRIORITY.search(text[: m.start()]))
+                 and not _NTH_WRITER.match(text, m.start()))
 
 
 # A value offered for confirmation ("用了快八年了吧", "是不是有两千棵", "有50亩吧"): the question

@@ -1032,6 +1032,27 @@ def test_an_essay_named_by_its_place_keeps_the_writer_named_beside_it(assistant)
     assert assistant.authors_named(both) == assistant.writers_quoted(both) == {1, 10}
 
 
+def test_a_writer_named_by_rank_is_the_nth_essay_of_that_office(assistant):
+    """Three essays are signed by a village Party secretary (the 2nd, 4th and 10th): "第二位" of
+    them is the fourth essay, and the rank is no number a passage must state."""
+    parsed = assistant.parse("第二位村党支部书记对环境整治怎么看？")[0]
+    assert assistant.authors_named(parsed) == {4} and parsed.constraints == ()
+    assert assistant.authors_named(assistant.parse("第一位作者对环境整治怎么看？")[0]) == {1}
+    assert len(assistant.authors_named(assistant.parse("第五位村党支部书记怎么看？")[0])) == 3  # no fifth
+
+
+def test_a_focus_below_the_retrieved_passages_is_looked_for_deeper(assistant):
+    """A quoted term that a few passages hold, below passages sharing its common words: when none
+    of the passages retrieved names it, those naming it are added after them."""
+    parsed, _, vector, tokens = assistant.query("“美丽乡村+”后面跟着哪些内容？")
+    assert parsed.focus == ("美丽乡村+",)
+    generic = [h for h in assistant.retriever.search(vector, tokens, 10, "hybrid") if "美丽乡村+" not in h.chunk.text]
+    added = assistant.focus_passages(parsed, generic[:3], vector, tokens, "hybrid", None)
+    assert added and all("美丽乡村+" in h.chunk.text for h in added)
+    assert [h.rank for h in added] == list(range(4, 4 + len(added)))
+    assert assistant.focus_passages(parsed, added, vector, tokens, "hybrid", None) == []
+
+
 def test_the_questions_a_writer_kept_asking_are_the_question_sentences_pointed_back_to(assistant):
     """"他学习时琢磨了哪些问题": the writer's own "如何…？" sentences, which "这些问题…" points back
     to; elsewhere a sentence asking a question answers none."""

@@ -63,7 +63,7 @@ ARTICLES = {
     "0019_parks.txt": ("青石镇公园建设", "2021-2025年，青石镇计划建成公园12个。"
                        "2021年，全镇先期完工公园3个。"),
     "0020_service.txt": ("社区服务中心", "社区服务中心成立于2010年，设有六个服务窗口。"
-                         "社区工作的实质就是为居民解决实际困难。围绕这一理念，中心需要更加重视居民的日常诉求，把每一件小事办好。中心每年组织两次志愿活动。"),
+                         "今年的志愿服务周定在3月5日至3月11日。社区工作的实质就是为居民解决实际困难。围绕这一理念，中心需要更加重视居民的日常诉求，把每一件小事办好。中心每年组织两次志愿活动。"),
     "0021_station.txt": ("青石车站", "全镇的游客大多从青石车站出发，前往镇上的各个景点。青石车站建于1990年。"
                          "青石车站作为连接山区与城区的交通枢纽，是全镇对外联系的门户。车站每天发车四十班。"),
     "0022_town.txt": ("苏溪镇", "“三分山水七分田”。苏溪镇地处丘陵，山林和耕地交错，镇上的老人常讲起当年修水库的故事。"
@@ -247,3 +247,10 @@ def test_a_year_asked_is_answered_by_the_sentence_stating_it_alone_not_a_range_i
     """"2021年建成了多少": the count stated for 2021, not the plan for 2021-2025 that starts then."""
     answer = outside.ask("青石镇在2021年建成了多少个公园？")
     assert "3个" in answer.answer and "12个" not in answer.answer
+
+
+@pytest.mark.parametrize("question", ["志愿服务周从几号开始？", "志愿服务周是哪天结束的？"])
+def test_a_range_of_dates_tells_when_something_began_and_ended(outside, question):
+    """"3月5日至3月11日" dates the start and the end of what it dates, though no verb says so."""
+    answer = outside.ask(question)
+    assert answer.answerable and "3月5日至3月11日" in answer.answer
