@@ -617,10 +617,13 @@ class Composer(Enumerations):
         # completed, named).
         aspect = event_told(q.text) if q.expected == "date" else ""
         asks_name = bool(NAMES_ASKED.search(q.text))
-        groups = q.expected == "person" and not roles and not asks_name
-        # What is asked of a thing that holds no role ("合作社办的厂子请谁来管理") may be done by a
-        # body, whatever other words the question has.
+        # What is asked of a thing that holds no role ("合作社办的厂子请谁来管理", "甲村号召谁回村")
+        # may be done by a body, or by people named by group, whatever other words the question has.
         bodies = q.expected == "person" and not any(ROLE.search(t) for t in roles) and not asks_name
+        groups = bodies
+        # …but people named by group are common words: beside a word of the question (an
+        # attribute, "甲村号召谁回村"), they answer only where 谁 stood, next to that word ("号召乡贤").
+        slot = who_slot(q.text, self.tokenizer) if bodies and roles else None
         # "平台叫什么名字": a body's name is often a coined one, in quotes ("“沥家园”").
         kinds = [q.expected] + (["organisation"] if bodies else []) + (["people"] if groups else []) + (
             ["name"] if q.expected == "organisation" and asks_name else [])
@@ -654,7 +657,8 @@ class Composer(Enumerations):
                      if not self._given(text[span[0] : span[1]], q, given)
                      and not (kind == "quantity" and q.counted and not counts_of(text, span, q.counted))
                      and not (kind == "date" and day and not re.search("[日号]", text[span[0] : span[1]]))
-                     and not (kind == "name" and self.index.widespread({text[span[0] + 1 : span[1] - 1]}))]
+                     and not (kind == "name" and self.index.widespread({text[span[0] + 1 : span[1] - 1]}))
+                     and not (kind == "people" and slot is not None and not fills_slot(text, span, slot))]
             # A range of dates tells when something began and when it ended, whatever its verbs.
             told = not aspect or re.search(aspect, text) or any(in_date_range(text, span) for span in spans)
             ok = spans and (not roles or any(t in text for t in roles)) and told
@@ -1021,6 +1025,38 @@ def named_in_passing(text: str, spellings: set[str]) -> bool:
 
 def mentions_any(text: str, spellings: set[str]) -> bool:
     return any(s and s in text for s in spellings)
+
+
+_WHO = re.compile(r"谁")
+# Said between 谁 and its verb ("谁来管", "谁最先提出"):
+_LIGHT_WORDS = frozenset({"来", "去", "在", "能", "会", "要", "是", "都", "也", "还", "又", "就", "最先", "首先", "最早"})
+
+
+def who_slot(question: str, tokenizer: Tokenizer) -> tuple[str, str] | None:
+    """The words right before and after 谁 in `question` (two characters or more, the light
+    words after it skipped), which the answer's people stand beside; None without 谁.
+
+    >>> who_slot("甲村号召谁回村参与建设？", Tokenizer()), who_slot("这件事最后由谁来负责？", Tokenizer())
+    (('号召', '回村'), ('', '负责'))
+    """
+    m = _WHO.search(question)
+    if m is None:
+        return None
+    before = tokenizer.tokenize(question[: m.start()])
+    after = [w for w in tokenizer.tokenize(question[m.end() :]) if w not in _LIGHT_WORDS]
+    return (before[-1] if before and len(before[-1]) >= 2 else "", after[0] if after and len(after[0]) >= 2 else "")
+
+
+def fills_slot(text: str, span: tuple[int, int], slot: tuple[str, str]) -> bool:
+    """Whether the words at `span` of `text` stand where the question's 谁 stood: right after the
+    word before it or right before the word after it (a light word or two between).
+
+    >>> fills_slot("甲村号召乡贤回村", (4, 6), ("号召", "回村")), fills_slot("激发了群众的意识", (3, 5), ("提出", ""))
+    (True, False)
+    """
+    before, after = slot
+    return bool(before and before in text[max(0, span[0] - len(before) - 2) : span[0]]
+                or after and after in text[span[1] : span[1] + len(after) + 2])
 
 
 def attribute_terms(attribute: str, tokenizer: Tokenizer) -> set[str]:

@@ -48,7 +48,7 @@ ARTICLES = {
                         "大桥设计使用寿命为100年，可抵御百年一遇的洪水。"),
     "0013_pavilion.txt": ("望江亭", "望江亭位于城东江边，是一座两层木亭，名字在当地无人不知。"
                           "清代一位知县登亭远眺，题写“望江”二字，亭子由此命名。"),
-    "0014_coop.txt": ("青溪合作社", "青溪村地处山区，以种茶为生。青溪合作社由青溪村的十二户农户发起成立。"
+    "0014_coop.txt": ("青溪合作社", "青溪村地处山区，以种茶为生。近年来，青溪村号召年轻人回乡创业。青溪合作社由青溪村的十二户农户发起成立。"
                       "合作社的茶园委托绿源茶业有限公司统一管理，收益按股分红。社员的技术培训由县委组织部牵头安排。"
                       "围绕青溪合作社的经营宗旨，合作社每年召开两次社员大会。"
                       "合作社章程经全体社员表决通过，其经营宗旨是共同致富、风险共担。"),
@@ -254,3 +254,10 @@ def test_a_range_of_dates_tells_when_something_began_and_ended(outside, question
     """"3月5日至3月11日" dates the start and the end of what it dates, though no verb says so."""
     answer = outside.ask(question)
     assert answer.answerable and "3月5日至3月11日" in answer.answer
+
+
+def test_who_was_called_on_is_answered_by_the_people_standing_where_who_stood(outside):
+    """"号召谁回乡": people named by group (年轻人) answer a question whose 谁 follows a verb, when
+    they follow that verb in the sentence."""
+    answer = outside.ask("青溪村号召谁回乡创业？")
+    assert answer.answerable and "号召年轻人回乡创业" in answer.answer
