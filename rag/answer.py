@@ -1029,7 +1029,8 @@ def mentions_any(text: str, spellings: set[str]) -> bool:
 
 _WHO = re.compile(r"谁")
 # Said between 谁 and its verb ("谁来管", "谁最先提出"):
-_LIGHT_WORDS = frozenset({"来", "去", "在", "能", "会", "要", "是", "都", "也", "还", "又", "就", "最先", "首先", "最早"})
+_LIGHT_WORDS = frozenset({"来", "去", "在", "能", "会", "要", "是", "都", "也", "还", "又", "就",
+                          "最先", "首先", "最早"})
 
 
 def who_slot(question: str, tokenizer: Tokenizer) -> tuple[str, str] | None:
