@@ -822,8 +822,12 @@ class Composer(Enumerations):
 
     def _names(self, noun: str) -> Callable[[int], bool]:
         """Whether a sentence gives a `noun` its particular name: a quoted name or title just
-        before it ("“五众”工作法", "以“一园、两路、三区”为发展思路")."""
-        return self._says(re.compile(rf"[”》](?:为|的)?{re.escape(noun)}"))
+        before it ("“五众”工作法", "以“一园、两路、三区”为发展思路"), or one ending on it
+        ("紧贴“太行一号旅游路”建设" for 路) that is not what the whole corpus is about (“千万工程”)."""
+        before = re.compile(rf"[”》](?:为|的)?{re.escape(noun)}")
+        ending = re.compile(rf"“([^“”]{{1,12}}{re.escape(noun)})”")
+        return lambda row: bool(before.search(self.text(row))) or any(
+            not self.index.widespread({m.group(1)}) for m in ending.finditer(self.text(row)))
 
     def _named_row(self, q: Question, rows: list[int], scores: list[float], owner: dict[int, Hit],
                    spellings: list[set[str]]) -> int | None:

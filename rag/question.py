@@ -562,13 +562,15 @@ def named_noun(text: str) -> str:
 
     "哪条/哪种/哪项X" asks which X by its name as well:
 
-    >>> named_noun("绿道连着哪条景观路？"), named_noun("他们种的是哪种作物？")
-    ('景观路', '作物')
+    >>> named_noun("绿道连着哪条景观路？"), named_noun("他们种的是哪种作物？"), named_noun("要紧贴哪条路的建设？")
+    ('景观路', '作物', '路')
     """
-    m = re.search(r"(?:什么|哪一?[条种项款门部])([\u4e00-\u9fff]{2,8})", text)
-    noun = leading_nouns(m.group(1)) if m else ""
-    after = text[m.start(1) + len(noun):] if noun else ""
-    return noun if len(noun) >= 2 and (not after.startswith("的") or _action_of(after[1:])) else ""
+    m = re.search(r"(?:什么|(哪)一?[条种项款门部])([\u4e00-\u9fff]{1,8})", text)
+    noun = leading_nouns(m.group(2)) if m else ""
+    after = text[m.start(2) + len(noun):] if noun else ""
+    # (after a measure word one character is a noun: "哪条路", "哪座桥")
+    least = 1 if m and m.group(1) else 2
+    return noun if len(noun) >= least and (not after.startswith("的") or _action_of(after[1:])) else ""
 
 
 def _action_of(text: str) -> bool:

@@ -1041,6 +1041,18 @@ def test_a_writer_named_by_rank_is_the_nth_essay_of_that_office(assistant):
     assert len(assistant.authors_named(assistant.parse("第五位村党支部书记怎么看？")[0])) == 3  # no fifth
 
 
+def test_a_quoted_name_ending_on_the_noun_asked_names_it(assistant):
+    """"哪条路": “太行一号旅游路” names a road, as “五众”工作法 names a method; “千万工程”, what the whole
+    collection is about, names no particular 工程."""
+    composer = assistant.composer
+    rows = range(len(assistant.index.sentences))
+    road = next(r for r in rows if "“太行一号旅游路”" in composer.text(r))
+    assert composer._names("路")(road) and not composer._names("桥")(road)
+    subject = [r for r in rows if "“千万工程”" in (text := composer.text(r))
+               and not re.search(r"工程”|[”》][为的]?工程", text.replace("“千万工程”", ""))]
+    assert subject and not any(composer._names("工程")(r) for r in subject)
+
+
 def test_a_focus_below_the_retrieved_passages_is_looked_for_deeper(assistant):
     """A quoted term that a few passages hold, below passages sharing its common words: when none
     of the passages retrieved names it, those naming it are added after them."""
