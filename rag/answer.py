@@ -114,6 +114,8 @@ SURVEY_GLIMPSE = 60  # characters at least of each essay's sentence in a survey 
 OVERLAP_WEIGHT = 0.3
 RANK_PRIOR = 0.1  # added as RANK_PRIOR / rank of the passage
 PART_BONUS = 0.1  # added to a sentence opening on the part asked about (CMRC trial, eval/NOTES.md)
+TITLE_NAME_CHARS = 12  # a document title longer than this is a headline, not a name
+TITLE_QUALIFIER = re.compile(r"\s*[（(][^）)]*[）)]\s*$")  # "格斗天王 (电视剧)": which 格斗天王
 OFF_TOPIC_SIMILARITY = 0.73  # chosen on the dev split; see eval/NOTES.md
 ON_TOPIC_COVERAGE = 0.5  # …unless one passage holds this share of its IDF mass (dev, CMRC trial)
 MIN_TOPIC_CHARS = 4  # a survey without its writers' words must keep this much to be judged again
@@ -235,6 +237,26 @@ class Composer(Enumerations):
         not a longer coinage ending alike, “…第一村”)."""
         return name in self.place_names or (3 <= len(name) <= 4 and name.endswith("村") and names_place(name)
                                             and name in self.dictionary_words)
+
+    @cached_property
+    def subject_titles(self) -> frozenset[str]:
+        """The documents' titles that their own text uses ("魏玩", "格斗天王 (电视剧)" → 格斗天王):
+        each names what its document is about, as an article of an encyclopedia is titled. An
+        essay's headline is not repeated in its body, so a collection of essays has none."""
+        titles = set()
+        for essay, body in zip(self.index.essays, self.index.essay_texts, strict=True):
+            name = TITLE_QUALIFIER.sub("", essay.title).strip()
+            if 2 <= len(name) <= TITLE_NAME_CHARS and name in body:
+                titles.add(name)
+        return frozenset(titles)
+
+    def about_subject(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """The passages of `hits` about a document's subject the question names (its title, in
+        the passage's text or as its document's title), when any are; else `hits`. ("魏玩的著作":
+        not another article's "著作有…".)"""
+        named = [t for t in self.subject_titles if t in question]
+        about = [h for h in hits if any(t in h.chunk.title or t in h.chunk.text for t in named)]
+        return about or hits
 
     @cached_property
     def dictionary_words(self) -> frozenset[str]:
@@ -373,7 +395,7 @@ class Composer(Enumerations):
                 return refusal(q.shown, hits, reason, text=f"资料中未找到同时涉及{'、'.join(q.focus)}的内容。")
             hits_for_answer = focused
         else:
-            hits_for_answer = hits
+            hits_for_answer = self.about_subject(q.text, hits)
         if writers:
             # "乡长打算怎么发展产业": what that writer wrote, not another essay's words.
             hits_for_answer = [h for h in hits_for_answer if h.chunk.essay in writers] or hits_for_answer

@@ -262,3 +262,11 @@ def test_who_was_called_on_is_answered_by_the_people_standing_where_who_stood(ou
     they follow that verb in the sentence."""
     answer = outside.ask("青溪村号召谁回乡创业？")
     assert answer.answerable and "号召年轻人回乡创业" in answer.answer
+
+
+def test_a_question_naming_an_articles_subject_is_answered_from_passages_about_it(outside):
+    """"望江亭有多少年历史": the article titled 望江亭 (a title its own text uses) gives no age; the
+    stone bridges' "已有数百年历史" is about other things, so it is never the answer."""
+    assert {"望江亭", "石拱桥", "紫金藤"} <= outside.composer.subject_titles
+    answer = outside.ask("望江亭有多少年历史？")
+    assert "石拱桥" not in answer.answer and all(c.hit.chunk.title == "望江亭" for c in answer.citations)
