@@ -110,7 +110,7 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
     # the points; items asked one by one: "逐条说说", "一一列出")
     ("list", re.compile(rf"哪些|哪几|有几(?:个方面|点|条)|几个方面|分别|列举|包括什么|包含什么|"
                         rf"[成为出了]几[条点](?:{POINT_NOUNS}|{LISTED_NOUNS})?(?![\u4e00-\u9fff])|"
-                        rf"逐(?:条|项|一|个)|一一(?:列|说|讲|道)|列出来|"
+                        rf"逐(?:条|项|一|个)|一一(?:列|说|讲|道)|列出|列一下|罗列|"
                         rf"[{PLURAL_DIGITS}\d][{ITEM_COUNTERS}][^？?]*[？?，,]\s*(?:都|各|具体|分别)?(?:是|有)(?:什么|哪些|啥)|"
                         rf"哪[“\"]?[{PLURAL_DIGITS}]+[\u4e00-\u9fff]|有什么(?:{LISTED_NOUNS})|"
                         rf"(?:{LISTED_NOUNS})(?:主要|具体)?是什么")),
@@ -649,6 +649,9 @@ def leading_nouns(text: str) -> str:
 _LIST_ADVERBS = "主要|都|分别|具体|究竟|到底"  # between a list's noun and its verb: "X分别是哪几个"
 
 
+_LIST_REQUEST = re.compile(r"(?:列出|列举|罗列|列一下)(?:一下)?([^，,。？?！!]{2,30}?)[。？?！!\s]*$")
+
+
 def list_item_kind(text: str) -> tuple[str, str]:
     """(kind, noun) of the items a list question asks for, from the noun after 哪些/哪几(个/对);
     a noun of no value kind is kept for the enumeration naming it ("哪几对概念": 概念).
@@ -681,6 +684,8 @@ def list_item_kind(text: str) -> tuple[str, str]:
     (('', ''), ('point', '条'))
     >>> [kind for kind, _ in (list_item_kind("下午三点开会，都有哪些人？"), list_item_kind("第三条是哪些？"))]
     ['', '']
+    >>> list_item_kind("请列出他在培训中学过的课程。"), list_item_kind("请列出甲镇的示范村。")
+    (('title', '课程'), ('place', '示范村'))
     """
     point = re.search(rf"(哪(?:些|几)个?|(?<![第{PLURAL_DIGITS}])[{PLURAL_DIGITS}])(点|条|项|步)(.?)", text)
     # Points of a text are numbered items (一是…, 1.…), not things listed in one sentence; "方面"
@@ -705,7 +710,10 @@ def list_item_kind(text: str) -> tuple[str, str]:
         before = re.search(rf"([\u4e00-\u9fff]{{2,10}}?)[,，]?(?:{_LIST_ADVERBS})?(?:包括|包含|有|是|分为|分成)"
                            rf"哪(?:些|几|[{PLURAL_DIGITS}]+[{ITEM_COUNTERS}])", text)
         if not before:
-            return "", ""
+            # "请列出他学过的课程": the object of a request to list names the items.
+            listed = _LIST_REQUEST.search(text)
+            noun = trailing_nouns(listed.group(1)) if listed else ""
+            return (_noun_kind(noun)[0], noun) if len(noun) >= 2 else ("", "")
         # (jieba reads a noun that is also a verb as one: 工作要求 → 工作/vn 要求/v; then the
         # last four characters stand for the noun)
         noun = trailing_nouns(text[: before.end(1)])
