@@ -686,7 +686,20 @@ def list_item_kind(text: str) -> tuple[str, str]:
     ['', '']
     >>> list_item_kind("请列出他在培训中学过的课程。"), list_item_kind("请列出甲镇的示范村。")
     (('title', '课程'), ('place', '示范村'))
+
+    Items asked one by one ("逐条列出", "一条一条说") are a text's numbered points, unless their kind is named:
+    >>> list_item_kind("他的做法都有哪些？请逐条列出。"), list_item_kind("去了哪些村？逐个列出。")
+    (('point', '条'), ('place', '村'))
     """
+    kind, noun = _named_item_kind(text)
+    return ("point", "条") if not kind and _ONE_BY_ONE.search(text) else (kind, noun)
+
+
+_ONE_BY_ONE = re.compile(r"逐(?:条|项|点)|一条一条|一项一项|一点一点")
+
+
+def _named_item_kind(text: str) -> tuple[str, str]:
+    """(kind, noun) of the items by the noun a list question names (`list_item_kind`)."""
     point = re.search(rf"(哪(?:些|几)个?|(?<![第{PLURAL_DIGITS}])[{PLURAL_DIGITS}])(点|条|项|步)(.?)", text)
     # Points of a text are numbered items (一是…, 1.…), not things listed in one sentence; "方面"
     # may be either ("坚持“政府主导、群众主体、社会参与”原则"). A measure word, not the first
