@@ -99,6 +99,10 @@ from rag.text import QUOTED, SENTENCE_END, Tokenizer
 
 ANSWER_PASSAGES = 5  # passages an answer may quote from
 SURVEY_PASSAGES = 8
+# Kinds of value a survey reads in every essay ("各篇说的培训日期"): the passages retrieved for the
+# question come from a few essays only, so each other essay's best passage stating one follows them
+# (rag.assistant), up to SURVEY_PASSAGES more.
+SURVEYED_AMOUNTS = ("date", "duration", "frequency", "money", "quantity")
 MAX_SENTENCES = 2
 MAX_SURVEY_SENTENCES = 4
 MAX_PARAGRAPHS = 8  # an essay of more paragraphs than this has no outline in its paragraphs' openings
@@ -436,6 +440,8 @@ class Composer(Enumerations):
         listing = q.expected == "list" or q.item > 0  # a list, or one item of it ("第二点")
         # A value is checked by its kind, so it may come from deeper: as deep as a list's items.
         depth = SURVEY_PASSAGES if survey or listing or q.expected in VALUE_KINDS else ANSWER_PASSAGES
+        if survey and q.value_kind in SURVEYED_AMOUNTS:
+            depth = len(hits_for_answer)  # (with each essay's best passage stating such a value, after them)
         pool = hits_for_answer[:depth]
         owner: dict[int, Hit] = {}
         for hit in pool:

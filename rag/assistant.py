@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
 from rag import build, store
-from rag.answer import OFF_TOPIC, Composer, mentions_any, refusal
+from rag.answer import OFF_TOPIC, SURVEY_PASSAGES, SURVEYED_AMOUNTS, Composer, mentions_any, refusal
 from rag.collection import (
     ESSAYS_COUNTED,
     WRITER_ASKED,
@@ -28,7 +29,7 @@ from rag.collection import (
 from rag.compare import compared_names, one_side, said_at_once, side_by_side
 from rag.config import MODES, Settings, check_choice
 from rag.embed import Encoder, resolve_model
-from rag.evidence import is_lead_in
+from rag.evidence import is_lead_in, value_spans
 from rag.llm import LLMAnswerer, LLMConfig, LLMFailure, best_quote
 from rag.pages import located
 from rag.passages import is_heading_like
@@ -458,14 +459,13 @@ class Assistant:
                       if self.index.essays_using({term}) >= 2 and not self.index.widespread({term})), None)
         return {found} if found else set()
 
-    def hits_per_essay(self, spellings: set[str], vector, tokens) -> list[Hit]:
-        """For each essay mentioning one of `spellings`, its best-scoring passage that mentions it."""
-        from rag.trainers.dossier import mentions
-
+    def hits_per_essay(self, holds: Callable[[str], bool], vector, tokens) -> list[Hit]:
+        """For each essay with a passage whose text `holds` what is asked (a name, a kind of
+        value), its best-scoring such passage."""
         scores = self.retriever.scores(vector, tokens, "hybrid")
         best: dict[int, int] = {}
         for row, chunk in enumerate(self.index.chunks):
-            if mentions(chunk.text, spellings):
+            if holds(chunk.text):
                 if chunk.essay not in best or scores[row] > scores[best[chunk.essay]]:
                     best[chunk.essay] = row
         ordered = sorted(best.values(), key=lambda r: -scores[r])
@@ -607,10 +607,21 @@ class Assistant:
             aliases = self.focus_vocabulary()[1]
             topic = set().union(*(self.composer.spellings(f, aliases) for f in parsed.focus))
         if topic:
-            per_essay = self.hits_per_essay(topic, vector, tokens)
+            from rag.trainers.dossier import mentions
+
+            per_essay = self.hits_per_essay(lambda text: mentions(text, topic), vector, tokens)
             # Two writers or more named ("甲和乙都写到丙…"): their essays only.
             per_essay = [h for h in per_essay if len(signed) < 2 or h.chunk.essay in essays] or per_essay
             return self.composer.compose_per_essay(parsed.shown, per_essay, vector, tokens, topic, hits)
+        if surveyed and parsed.expected == "survey" and parsed.value_kind in SURVEYED_AMOUNTS and not parsed.focus:
+            # "各篇心得里的培训日期一样吗": each essay's best passage stating a value of that kind,
+            # though the passages retrieved for the question come from a few essays only.
+            kind = parsed.value_kind
+            per_essay = self.hits_per_essay(lambda text: bool(value_spans(text, kind, None, self.tokenizer)),
+                                            vector, tokens)
+            present = {h.chunk.essay for h in hits}
+            extra = [h for h in per_essay if h.chunk.essay not in present][:SURVEY_PASSAGES]
+            hits = hits + [replace(h, rank=rank) for rank, h in enumerate(extra, start=len(hits) + 1)]
         return self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1],
                                      names_writer=bool(essays), writers=self.writers_quoted(parsed),
                                      within=frozenset(self.part_rows(parsed)))

@@ -1053,6 +1053,14 @@ def test_a_quoted_name_ending_on_the_noun_asked_names_it(assistant):
     assert subject and not any(composer._names("工程")(r) for r in subject)
 
 
+def test_a_survey_of_dates_reads_every_essay_not_only_the_passages_retrieved(assistant):
+    """Four essays date the course in their opening lines; the passages retrieved for the question
+    come from few of them, so each other essay's best passage stating a date is read too."""
+    answer = assistant.ask("各篇心得记下的培训日期都是哪几天？")
+    dated = {c.hit.chunk.essay for c in answer.citations if re.search(r"5月1\d日", c.quote)}
+    assert answer.answerable and len(dated) >= 2
+
+
 def test_a_focus_below_the_retrieved_passages_is_looked_for_deeper(assistant):
     """A quoted term that a few passages hold, below passages sharing its common words: when none
     of the passages retrieved names it, those naming it are added after them."""
