@@ -496,6 +496,8 @@ def expected_answer(text: str, kinds=None) -> str:
     ('method', 'person')
     >>> expected_answer("这件事的影响到底有多大？"), expected_answer("果园的面积有多大？")
     ('', 'quantity')
+    >>> expected_answer("他说要摒弃“各自为政”，点了哪几级政府？")
+    'list'
     """
     text = _without_embedded_questions(standard_interrogatives(text))
     text = _DEGREE_ASKED.sub(r"\1", _UNIVERSAL_WHO.sub("", _NOT_ASKING_JI.sub("些", text)))
@@ -503,8 +505,13 @@ def expected_answer(text: str, kinds=None) -> str:
         text = _INDEFINITE_JI.sub("些", text)  # "光靠几个能人行不行": a few, not how many
     elif not SURVEY_CUE.search(text):
         text = _ASKED_LATER_IN_CLAUSE.sub("些", text)
-    return next((kind for kind, pattern in EXPECTED if (kinds is None or kind in kinds) and pattern.search(text)), "")
+    # A survey cue inside quotes is a word mentioned, not used ("摒弃“各自为政”，点了哪几级政府").
+    unquoted = _QUOTED_WORDS.sub("“”", text)
+    return next((kind for kind, pattern in EXPECTED if (kinds is None or kind in kinds)
+                 and pattern.search(unquoted if kind == "survey" else text)), "")
 
+
+_QUOTED_WORDS = re.compile(r"“[^“”]{1,20}”")
 
 
 _DEFINITION_ASKED = re.compile(r"^(?:请问)?(?:什么(?:是|叫)|何为|何谓)(?P<a>.+?)[?？。！!]*$|"
