@@ -875,9 +875,11 @@ class Composer(Enumerations):
             quoted = self._first_within(rows, scores, TYPE_MARGIN, lambda row: bool(
                 QUOTED.search(self.text(row)) or NAMING.search(self.text(row)))
                 and all(mentions_any(self.text(row), s) for s in spellings))
-        if quoted is not None or noun in self.text(rows[0]) or re.fullmatch(_GENERAL_NOUNS, noun):
+        if quoted is not None or re.fullmatch(_GENERAL_NOUNS, noun):
             return quoted
         kind = re.compile(rf"[^\W的之这那该此其各等个种类是和与及]{re.escape(noun)}|{_inserted_kind(noun)}")
+        if noun in self.text(rows[0]) and kind.search(self.text(rows[0])):
+            return None  # the best sentence names a kind of it itself ("…以茶产业为主")
 
         def names_a_kind(row: int) -> bool:
             text, passage = self.text(row), owner[row].chunk.text

@@ -1053,6 +1053,13 @@ def test_a_quoted_name_ending_on_the_noun_asked_names_it(assistant):
     assert subject and not any(composer._names("工程")(r) for r in subject)
 
 
+def test_what_kind_of_thing_is_asked_looks_past_a_best_sentence_naming_none(assistant):
+    """"发展什么产业": the best sentence says only "有个带动致富的产业", no kind of 产业; the one
+    naming a kind (传统板材产业) comes into the answer, as it would were the noun not used at all."""
+    answer = assistant.ask("第四篇的作者说村里要发展什么产业？")
+    assert "板材产业" in strip_markers(answer.answer)[:200]
+
+
 def test_a_survey_of_dates_reads_every_essay_not_only_the_passages_retrieved(assistant):
     """Four essays date the course in their opening lines; the passages retrieved for the question
     come from few of them, so each other essay's best passage stating a date is read too."""
