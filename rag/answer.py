@@ -645,12 +645,12 @@ class Composer(Enumerations):
         # completed, named).
         aspect = event_told(q.text) if q.expected == "date" else ""
         asks_name = bool(NAMES_ASKED.search(q.text))
-        # What is asked of a thing that holds no role ("合作社办的厂子请谁来管理", "甲村号召谁回村")
+        # What is asked of a thing that holds no role ("合作社办的厂子请谁来管理", "乙镇动员谁返乡")
         # may be done by a body, or by people named by group, whatever other words the question has.
         bodies = q.expected == "person" and not any(ROLE.search(t) for t in roles) and not asks_name
         groups = bodies
         # …but people named by group are common words: beside a word of the question (an
-        # attribute, "甲村号召谁回村"), they answer only where 谁 stood, next to that word ("号召乡贤").
+        # attribute, "乙镇动员谁返乡"), they answer only where 谁 stood, next to that word ("动员青年").
         slot = who_slot(q.text, self.tokenizer) if bodies and roles else None
         # "平台叫什么名字": a body's name is often a coined one, in quotes ("“沥家园”").
         kinds = [q.expected] + (["organisation"] if bodies else []) + (["people"] if groups else []) + (
@@ -851,7 +851,7 @@ class Composer(Enumerations):
     def _names(self, noun: str) -> Callable[[int], bool]:
         """Whether a sentence gives a `noun` its particular name: a quoted name or title just
         before it ("“五众”工作法", "以“一园、两路、三区”为发展思路"), or one ending on it
-        ("紧贴“太行一号旅游路”建设" for 路) that is not what the whole corpus is about (“千万工程”)."""
+        ("沿着“甲乙环湖路”修建" for 路) that is not what the whole corpus is about (“千万工程”)."""
         before = re.compile(rf"[”》](?:为|的)?{re.escape(noun)}")
         ending = re.compile(rf"“([^“”]{{1,12}}{re.escape(noun)})”")
         return lambda row: bool(before.search(self.text(row))) or any(
@@ -1071,8 +1071,8 @@ def who_slot(question: str, tokenizer: Tokenizer) -> tuple[str, str] | None:
     """The words right before and after 谁 in `question` (two characters or more, the light
     words after it skipped), which the answer's people stand beside; None without 谁.
 
-    >>> who_slot("甲村号召谁回村参与建设？", Tokenizer()), who_slot("这件事最后由谁来负责？", Tokenizer())
-    (('号召', '回村'), ('', '负责'))
+    >>> who_slot("乙镇动员谁返乡创业？", Tokenizer()), who_slot("这件事最后由谁来负责？", Tokenizer())
+    (('动员', '返乡'), ('', '负责'))
     """
     m = _WHO.search(question)
     if m is None:
@@ -1086,7 +1086,7 @@ def fills_slot(text: str, span: tuple[int, int], slot: tuple[str, str]) -> bool:
     """Whether the words at `span` of `text` stand where the question's 谁 stood: right after the
     word before it or right before the word after it (a light word or two between).
 
-    >>> fills_slot("甲村号召乡贤回村", (4, 6), ("号召", "回村")), fills_slot("激发了群众的意识", (3, 5), ("提出", ""))
+    >>> fills_slot("乙镇动员青年返乡", (4, 6), ("动员", "返乡")), fills_slot("激发了群众的意识", (3, 5), ("提出", ""))
     (True, False)
     """
     before, after = slot

@@ -307,7 +307,7 @@ class Assistant:
             text = text.replace(parsed.attribute, "")
         named = authors_named(text, self.author_lines, roles_only) if self.author_lines else set()
         if rank := writer_rank(text):
-            # "第一位村党支部书记": of the essays of that office (or of all), the n-th in the collection.
+            # "第二位局长": of the essays of that office (or of all), the n-th in the collection.
             ranked = sorted(named or (e.number for e in self.index.essays))
             named = {ranked[rank - 1]} if rank <= len(ranked) else named
         if placed := self.essays_placed(text):
@@ -614,7 +614,7 @@ class Assistant:
             per_essay = [h for h in per_essay if len(signed) < 2 or h.chunk.essay in essays] or per_essay
             return self.composer.compose_per_essay(parsed.shown, per_essay, vector, tokens, topic, hits)
         if surveyed and parsed.expected == "survey" and parsed.value_kind in SURVEYED_AMOUNTS and not parsed.focus:
-            # "各篇心得里的培训日期一样吗": each essay's best passage stating a value of that kind,
+            # "各篇说的开班日期一样吗": each essay's best passage stating a value of that kind,
             # though the passages retrieved for the question come from a few essays only.
             kind = parsed.value_kind
             per_essay = self.hits_per_essay(lambda text: bool(value_spans(text, kind, None, self.tokenizer)),

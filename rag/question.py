@@ -496,7 +496,7 @@ def expected_answer(text: str, kinds=None) -> str:
     ('method', 'person')
     >>> expected_answer("这件事的影响到底有多大？"), expected_answer("果园的面积有多大？")
     ('', 'quantity')
-    >>> expected_answer("他说要摒弃“各自为政”，点了哪几级政府？")
+    >>> expected_answer("他说要破除“各行其是”，点了哪几个部门？")
     'list'
     """
     text = _without_embedded_questions(standard_interrogatives(text))
@@ -505,7 +505,7 @@ def expected_answer(text: str, kinds=None) -> str:
         text = _INDEFINITE_JI.sub("些", text)  # "光靠几个能人行不行": a few, not how many
     elif not SURVEY_CUE.search(text):
         text = _ASKED_LATER_IN_CLAUSE.sub("些", text)
-    # A survey cue inside quotes is a word mentioned, not used ("摒弃“各自为政”，点了哪几级政府").
+    # A survey cue inside quotes is a word mentioned, not used ("破除“各行其是”，点了哪几个部门").
     unquoted = _QUOTED_WORDS.sub("“”", text)
     return next((kind for kind, pattern in EXPECTED if (kinds is None or kind in kinds)
                  and pattern.search(unquoted if kind == "survey" else text)), "")
@@ -569,8 +569,8 @@ def named_noun(text: str) -> str:
 
     "哪条/哪种/哪项X" asks which X by its name as well:
 
-    >>> named_noun("绿道连着哪条景观路？"), named_noun("他们种的是哪种作物？"), named_noun("要紧贴哪条路的建设？")
-    ('景观路', '作物', '路')
+    >>> named_noun("绿道连着哪条景观路？"), named_noun("他们种的是哪种作物？"), named_noun("要紧挨着哪条街的改造？")
+    ('景观路', '作物', '街')
     """
     m = re.search(r"(?:什么|(哪)一?[条种项款门部])([\u4e00-\u9fff]{1,8})", text)
     noun = leading_nouns(m.group(2)) if m else ""
@@ -695,7 +695,7 @@ def list_item_kind(text: str) -> tuple[str, str]:
     (('title', '课程'), ('place', '示范村'))
 
     Items asked one by one ("逐条列出", "一条一条说") are a text's numbered points, unless their kind is named:
-    >>> list_item_kind("他的做法都有哪些？请逐条列出。"), list_item_kind("去了哪些村？逐个列出。")
+    >>> list_item_kind("她的经验都有哪些？请逐条说明。"), list_item_kind("去了哪些村？逐个列出。")
     (('point', '条'), ('place', '村'))
     """
     kind, noun = _named_item_kind(text)
@@ -939,7 +939,7 @@ def place_level(text: str) -> str | None:
 _PRIORITY = re.compile(r"(?:放|摆|排|列|居)(?:在|到|于)?$")  # "放在第一位": first in importance
 
 
-# A writer named by rank among the writers of one office or of all ("第一位村党支部书记", "第二位
+# A writer named by rank among the writers of one office or of all ("第一位局长", "第二位
 #学员"): the essays in collection order, not a number any passage states.
 _NTH_WRITER = re.compile(rf"第([{CN_DIGITS}\d]{{1,2}})位(?=[\u4e00-\u9fff]{{0,6}}?(?:{ROLE_WORDS}|作者|学员))")
 
@@ -947,7 +947,7 @@ _NTH_WRITER = re.compile(rf"第([{CN_DIGITS}\d]{{1,2}})位(?=[\u4e00-\u9fff]{{0,
 def writer_rank(text: str) -> int:
     """n for a writer named as the n-th of an office ("第二位局长"), 0 when none is.
 
-    >>> writer_rank("第一位村党支部书记的心得里怎么说？"), writer_rank("第三位作者"), writer_rank("放在第一位的是什么")
+    >>> writer_rank("第一位局长的文章里怎么说？"), writer_rank("第三位作者"), writer_rank("放在第一位的是什么")
     (1, 3, 0)
     """
     m = _NTH_WRITER.search(text)

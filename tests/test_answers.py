@@ -1054,9 +1054,9 @@ def test_a_quoted_name_ending_on_the_noun_asked_names_it(assistant):
 
 
 def test_what_kind_of_thing_is_asked_looks_past_a_best_sentence_naming_none(assistant):
-    """"发展什么产业": the best sentence says only "有个带动致富的产业", no kind of 产业; the one
+    """"靠什么产业": the best sentence says only "有个带动致富的产业", no kind of 产业; the one
     naming a kind (传统板材产业) comes into the answer, as it would were the noun not used at all."""
-    answer = assistant.ask("第四篇的作者说村里要发展什么产业？")
+    answer = assistant.ask("那位村支书想让村里靠什么产业致富？")
     assert "板材产业" in strip_markers(answer.answer)[:200]
 
 
