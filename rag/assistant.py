@@ -503,7 +503,10 @@ class Assistant:
         `hits`; none when one of `hits` does, or none in the corpus does."""
         aliases = self.focus_vocabulary()[1]
         spellings = [self.composer.spellings(f, aliases) for f in parsed.focus]
-        naming = lambda hit: all(mentions_any(hit.chunk.text, s) for s in spellings)  # noqa: E731
+
+        def naming(hit: Hit) -> bool:
+            return all(mentions_any(hit.chunk.text, s) for s in spellings)
+
         if not spellings or any(naming(h) for h in hits):
             return []
         deeper = self.retriever.search(vector, tokens, len(self.index.chunks), mode, collection,

@@ -575,7 +575,7 @@ def named_noun(text: str) -> str:
     m = re.search(r"(?:什么|(哪)一?[条种项款门部])([\u4e00-\u9fff]{1,8})", text)
     noun = leading_nouns(m.group(2)) if m else ""
     after = text[m.start(2) + len(noun):] if noun else ""
-    # (after a measure word one character is a noun: "哪条路", "哪座桥")
+    # (after a measure word one character is a noun: "哪条路", "哪种鱼")
     least = 1 if m and m.group(1) else 2
     return noun if len(noun) >= least and (not after.startswith("的") or _action_of(after[1:])) else ""
 
