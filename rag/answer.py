@@ -393,7 +393,7 @@ class Composer(Enumerations):
         spellings = [self.spellings(f, aliases) | (
             {self.text(expansions[f][0])[slice(*expansions[f][1])]} if f in expansions else set()) for f in q.focus]
         if spellings:
-            focused = [h for h in hits if all(mentions_any(h.chunk.text, s) for s in spellings)]
+            focused = [h for h in hits if names_every(h.chunk.text, spellings)]
             if not focused:
                 reason = f"检索到的段落没有同时提到{'、'.join(q.focus)}"
                 return refusal(q.shown, hits, reason, text=f"资料中未找到同时涉及{'、'.join(q.focus)}的内容。")
@@ -572,7 +572,7 @@ class Composer(Enumerations):
             # Items after a lead-in or a heading are about what its passage is about.
             def names_focus(piece: Piece) -> bool:
                 text = self.hit_for(piece[0], hits, owner).chunk.text
-                return all(mentions_any(text, s) for s in spellings)
+                return names_every(text, spellings)
 
             first = self.text(pieces[0][0])
             anchored = (is_lead_in(first) or enumerated and is_heading_like(first)) and names_focus(pieces[0])
@@ -874,7 +874,7 @@ class Composer(Enumerations):
             # after it (“…第一村”定位).
             quoted = self._first_within(rows, scores, TYPE_MARGIN, lambda row: bool(
                 QUOTED.search(self.text(row)) or NAMING.search(self.text(row)))
-                and all(mentions_any(self.text(row), s) for s in spellings))
+                and names_every(self.text(row), spellings))
         if quoted is not None or re.fullmatch(_GENERAL_NOUNS, noun):
             return quoted
         kind = re.compile(rf"[^\W的之这那该此其各等个种类是和与及]{re.escape(noun)}|{_inserted_kind(noun)}")
@@ -885,7 +885,7 @@ class Composer(Enumerations):
             text, passage = self.text(row), owner[row].chunk.text
             return (bool(kind.search(text)) and all(stated(c, text) for c in q.constraints)
                     and (self.same_essay(row, rows[0]) or bool(spellings)
-                         and all(mentions_any(passage, s) for s in spellings)))
+                         and names_every(passage, spellings)))
 
         return self._first_within(rows, scores, TYPE_MARGIN, names_a_kind)
 
@@ -1059,6 +1059,11 @@ def named_in_passing(text: str, spellings: set[str]) -> bool:
 
 def mentions_any(text: str, spellings: set[str]) -> bool:
     return any(s and s in text for s in spellings)
+
+
+def names_every(text: str, spellings: list[set[str]]) -> bool:
+    """Whether `text` names every one of several things, each by one of its spellings."""
+    return all(mentions_any(text, s) for s in spellings)
 
 
 _WHO = re.compile(r"谁")

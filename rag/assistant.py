@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from rag import build, store
-from rag.answer import OFF_TOPIC, SURVEY_PASSAGES, SURVEYED_AMOUNTS, Composer, mentions_any, refusal
+from rag.answer import OFF_TOPIC, SURVEY_PASSAGES, SURVEYED_AMOUNTS, Composer, mentions_any, names_every, refusal
 from rag.collection import (
     ESSAYS_COUNTED,
     WRITER_ASKED,
@@ -503,15 +503,11 @@ class Assistant:
         `hits`; none when one of `hits` does, or none in the corpus does."""
         aliases = self.focus_vocabulary()[1]
         spellings = [self.composer.spellings(f, aliases) for f in parsed.focus]
-
-        def naming(hit: Hit) -> bool:
-            return all(mentions_any(hit.chunk.text, s) for s in spellings)
-
-        if not spellings or any(naming(h) for h in hits):
+        if not spellings or any(names_every(h.chunk.text, spellings) for h in hits):
             return []
         deeper = self.retriever.search(vector, tokens, len(self.index.chunks), mode, collection,
                                        self.authors_named(parsed))
-        found = [h for h in deeper if naming(h)][:FOCUS_PASSAGES]
+        found = [h for h in deeper if names_every(h.chunk.text, spellings)][:FOCUS_PASSAGES]
         return [replace(h, rank=rank) for rank, h in enumerate(found, start=len(hits) + 1)]
 
     def part_passages(self, parsed: Question) -> list[int]:
@@ -610,14 +606,12 @@ class Assistant:
             aliases = self.focus_vocabulary()[1]
             topic = set().union(*(self.composer.spellings(f, aliases) for f in parsed.focus))
         if topic:
-            from rag.trainers.dossier import mentions
-
-            per_essay = self.hits_per_essay(lambda text: mentions(text, topic), vector, tokens)
+            per_essay = self.hits_per_essay(lambda text: mentions_any(text, topic), vector, tokens)
             # Two writers or more named ("甲和乙都写到丙…"): their essays only.
             per_essay = [h for h in per_essay if len(signed) < 2 or h.chunk.essay in essays] or per_essay
             return self.composer.compose_per_essay(parsed.shown, per_essay, vector, tokens, topic, hits)
         if surveyed and parsed.expected == "survey" and parsed.value_kind in SURVEYED_AMOUNTS and not parsed.focus:
-            # "各篇说的开班日期一样吗": each essay's best passage stating a value of that kind,
+            # "各篇说的开班日期各是哪天": each essay's best passage stating a value of that kind,
             # though the passages retrieved for the question come from a few essays only.
             kind = parsed.value_kind
             per_essay = self.hits_per_essay(lambda text: bool(value_spans(text, kind, None, self.tokenizer)),
