@@ -26,7 +26,7 @@ from rag.collection import (
     writers_of,
     written_of,
 )
-from rag.compare import compared_names, one_side, said_at_once, side_by_side
+from rag.compare import COMPARED, MAX_SIDES, asked_of_one, compared_names, one_side, said_at_once, side_by_side
 from rag.config import MODES, Settings, check_choice
 from rag.embed import Encoder, resolve_model
 from rag.evidence import is_lead_in, value_spans
@@ -320,8 +320,13 @@ class Assistant:
         # "标题带“画卷”的那位村支书": of the role's essays, the one whose title is quoted.
         named = titled if titled and titled <= named else named | titled
         clued = self.essays_saying(parsed.clue) if parsed and parsed.clue else set()
-        # "写“甲乙”的那位局长": of the role's essays, the one saying it (or the one essay saying it).
-        named = (named & clued) or (clued if len(clued) == 1 and not named else named)
+        # "写“甲乙”的那位局长": of the role's essays, the one saying it (or the one essay saying it);
+        # another writer named beside it stays ("乡长和写“甲乙”的那位支书").
+        groups = [numbers & named for numbers in self.author_lines.values() if numbers & named]
+        if any(group & clued for group in groups):
+            named = set().union(*((group & clued) or group for group in groups))
+        elif len(clued) == 1 and not named:
+            named = clued
         if len(named) > 1 and (described := writer_description(text)):
             # "种甲果的那位支书": of the role's essays, those using the words describing the writer.
             words = [w for w in own_words(self.tokenizer.tokenize(described)) if len(w) >= 2]
@@ -598,9 +603,11 @@ class Assistant:
                 sides.append((name, self._compose(side, side_hits, side_vector, side_tokens, mode, collection)))
             if not said_at_once(sides):
                 return side_by_side(parsed.shown, sides, hits, self.index.sources)
+        signed = {self.index.essay(n).author for n in essays}  # the author lines the question names
+        if not parsed.follow_up and self.writers_compared(parsed, essays, signed):
+            return self.writers_side_by_side(parsed, essays, hits, vector, tokens, mode, collection)
         surveyed = mode == "hybrid" and collection is None and self.retriever.exact
         topic = self.survey_topic(parsed) if surveyed else set()
-        signed = {self.index.essay(n).author for n in essays}  # the author lines the question names
         if surveyed and not topic and len(signed) >= 2 and parsed.focus and _EACH_OF_THEM.search(parsed.text):
             # "甲和乙对丙的看法有什么不同": what each writer named says of 丙.
             aliases = self.focus_vocabulary()[1]
@@ -622,6 +629,40 @@ class Assistant:
         return self.composer.compose(parsed, hits, vector, tokens, self.focus_vocabulary()[1],
                                      names_writer=bool(essays), writers=self.writers_quoted(parsed),
                                      within=frozenset(self.part_rows(parsed)))
+
+    def writers_compared(self, parsed: Question, essays: set[int], signed: set[str]) -> bool:
+        """Whether the question asks the same of two or three writers it names, each on their own
+        ("交通局长和民政局长各自…", "第二篇和第四篇的两位支书分别…"): writers of different
+        offices, or essays named by their place, with a word giving each their own answer."""
+        named = len(signed) >= 2 or len(self.essays_placed(parsed.text)) >= 2
+        return named and 2 <= len(essays) <= MAX_SIDES and bool(COMPARED.search(parsed.text))
+
+    def writers_side_by_side(self, parsed: Question, essays: set[int], hits: list[Hit], vector, tokens: list[str],
+                             mode: str, collection: str | None) -> Answer:
+        """"甲局长和乙主任各自…": the question asked of each writer's essay alone, the answers
+        side by side, a line per writer (rag.compare)."""
+        sides = []
+        for number in sorted(essays):
+            side = self.asked_of_essay(parsed, number)
+            side_hits = self._passages(side, vector, tokens, None, mode, collection)
+            sides.append((self.writer_label(number),
+                          self._compose_from_passages(side, side_hits, vector, tokens, mode, collection)))
+        return side_by_side(parsed.shown, sides, hits, self.index.sources)
+
+    def asked_of_essay(self, parsed: Question, number: int) -> Question:
+        """The question asked of essay `number` alone, read again without its word for "each"
+        ("各自用了多长时间" asks a duration of each, not a survey); of its focus, only what that
+        essay names."""
+        alone = self._read(asked_of_one(parsed.text), [])
+        focus = tuple(f for f in alone.focus if number in self.index.essays_mentioning({f}))
+        return replace(alone, essays=frozenset({number}), focus=focus, asked=parsed.shown)
+
+    def writer_label(self, number: int) -> str:
+        """How an answer names the writer of essay `number`: the author line, with the title when
+        other essays are signed alike."""
+        essay = self.index.essay(number)
+        shared = len(self.author_lines.get(essay.author, ())) > 1
+        return f"{essay.author}《{essay.title}》" if shared else essay.author
 
     def from_contents(self, parsed: Question, hits: list[Hit], collection: str | None = None) -> Answer | None:
         """The answer read from how the collection is laid out, not from what a passage says:

@@ -65,8 +65,17 @@ def one_side(text: str, name: str, names: tuple[str, ...]) -> str:
         if other != name:
             text = re.sub(rf"[{_JOINERS}]?{_QUOTED_OPEN}{re.escape(other)}{_QUOTED_CLOSE}", "", text, count=1)
     text = re.sub(rf"^[{_JOINERS}]+|(?<={re.escape(name)})({_QUOTED_CLOSE})[{_JOINERS}]+", r"\1", text)
-    text = _PREDICATE.sub("是怎样的", text, count=1)
-    return _EACH.sub("", text, count=1)
+    return asked_of_one(text)
+
+
+def asked_of_one(text: str) -> str:
+    """A comparing question asked of one side: the comparing predicate said of one thing, the
+    word giving each side its own answer left out.
+
+    >>> asked_of_one("甲和乙的看法有什么不同？"), asked_of_one("甲和乙各自用了多长时间？")
+    ('甲和乙的看法是怎样的？', '甲和乙用了多长时间？')
+    """
+    return _EACH.sub("", _PREDICATE.sub("是怎样的", text, count=1), count=1)
 
 
 def said_at_once(sides: list[tuple[str, Answer]]) -> bool:

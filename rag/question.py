@@ -125,7 +125,7 @@ EXPECTED: tuple[tuple[str, re.Pattern], ...] = (
                              r"每隔?(?:多久|多长时间|几)|隔多久|一[年季月周天日][^,，。？?]{0,6}?(?:几|多少)[次回趟班轮]|"
                              r"频率|频次")),
     ("duration", re.compile(r"多久|多长时间|多少年|几年|多少天|几天|多少个?月|几个月|多少周|几周|多少个?小时|"
-                            r"几个?小时|多少个?钟头|几个?钟头|历时多")),
+                            r"几个?小时|多少个?钟头|几个?钟头|历时多|(?:时间|时长|期限|工期)[^,，。？?]{0,3}?多长")),
     ("money", re.compile(rf"(?:{MONEY_WORDS})[^,，。？?]{{0,6}}(?:多少|几)|(?:多少|几)(?:个)?(?:钱|元|块|万元|亿)|"
                          rf"(?:多少|几)(?![{COUNTERS}])[^,，。？?]{{0,4}}(?:{MONEY_WORDS})|多贵|值多少")),
     ("quantity", re.compile(rf"(?:多少|几)[{COUNTERS}]|"
@@ -1091,11 +1091,19 @@ def authors_named(text: str, authors: dict[str, frozenset[int]], roles_only: boo
 
     >>> authors_named("卫生部门说了什么？", authors)
     {2}
+
+    An organisation's suffix names its author only after a word of the organisation's own: the
+    "中心" of "服务中心" is not the 中心 of a 发展中心主任.
+
+    >>> line = {"区发展中心主任": {1}}
+    >>> authors_named("服务中心建了几个？", line), authors_named("发展中心怎么说？", line)
+    (set(), {1})
     """
     text = _DEPARTMENT.sub(r"\1局", _FIELD_OF_ROLE.sub(r"\1", text))
     found: set[int] = set()
     for m in (_ROLE_MENTION if roles_only else _AUTHOR_MENTION).finditer(text):
-        shortest = m.start() + (len(m.group(0)) >= 2)  # a role word alone ("乡长"), never a bare 局
+        # A role word alone ("乡长"), never an organisation's suffix alone (局, "中心", "政府").
+        shortest = m.start() + (len(m.group(0)) >= 2 and bool(_ROLE_MENTION.fullmatch(m.group(0))))
         plural = every or bool(_PLURAL_BEFORE.search(text, 0, m.start()) or text.startswith("们", m.end()))
         for start in range(max(0, m.start() - MAX_AUTHOR_MENTION), shortest):
             stretch = text[start : m.end()]
@@ -1114,7 +1122,7 @@ _DEPARTMENT = re.compile(r"([\u4e00-\u9fff]{2,4}?)部门")
 
 # A writer or essay named by what the essay says: "写“甲乙”的那位局长", "提出丙丁那篇".
 _WRITER_BY_CONTENT = re.compile(r"(?:写|提出|提到|提了|讲|谈)(?:了|过|到)?(?P<clue>[^，,。？?]{2,20}?)"
-                                r"的?(?:那|这)(?:位|篇)")
+                                rf"(?:的?(?:那|这)(?:位|篇)|的(?=[\u4e00-\u9fff]{{0,2}}(?:{ROLE_WORDS})))")
 
 
 def writer_clue(text: str) -> tuple[int, int] | None:
@@ -1127,6 +1135,8 @@ def writer_clue(text: str) -> tuple[int, int] | None:
     '“甲乙”'
     >>> writer_clue("那位村支书写了什么？") is None, writer_clue("写甲村的那篇怎么说甲村的路？") is None
     (True, True)
+    >>> text = "乙和写“甲乙”的村支书各说了什么？"; text[slice(*writer_clue(text))]
+    '“甲乙”'
     """
     m = _WRITER_BY_CONTENT.search(text)
     return m.span("clue") if m and re.search(r"[“《\"][^”》\"]+[”》\"]", m.group("clue")) else None

@@ -586,6 +586,24 @@ def test_writers_set_side_by_side_are_quoted_each_on_what_the_question_names(ass
     assert all("何斯路" in c.quote for c in answer.citations)
 
 
+@pytest.mark.parametrize("question,numbers,value", [
+    ("区交通运输局局长和区民政局局长分别在哪所大学参加的培训？", [1, 3], "浙江大学"),
+    ("乡长和写“万千气象”的那位支书回去以后各自打算怎么做？", [6, 10], ""),
+    ("第二篇和第十篇的村支书各自打算怎么发展村里的产业？", [2, 10], ""),
+])
+def test_writers_asked_each_on_their_own_answer_a_line_each(assistant, question, numbers, value):
+    """"甲局长和乙局长各自…": one line per writer, labelled by the author line (and the title where
+    several essays are signed alike), each quoting that writer's essay only."""
+    answer = assistant.ask(question)
+    lines = answer.answer.split("\n")
+    assert answer.answerable and [line.split("：")[0] for line in lines] == [
+        assistant.writer_label(n) for n in numbers]
+    check_citations(answer)
+    for number, line in zip(numbers, lines, strict=True):
+        cited = [c for c in answer.citations if f"[{c.n}]" in line]
+        assert cited and all(c.hit.chunk.essay == number for c in cited) and value in line
+
+
 @pytest.mark.parametrize("question,role", [("几位局长在心得里提了哪些打算？", "局长"),
                                            ("村支书们学完以后有什么打算？", "书记")])
 def test_writers_named_by_a_plural_role_are_the_essays_surveyed(assistant, question, role):
