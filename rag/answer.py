@@ -499,6 +499,7 @@ class Composer(Enumerations):
             # the CMRC trial: eval/NOTES.md.
             precise = (spellings or (q.expected == "person" and ROLE.search(q.text))
                        or (q.expected in ("quantity", "place") and q.unit)
+                       or (q.expected == "place" and LOCATION_ASKED.search(q.text))
                        or q.expected in ("money", "organisation", "frequency")
                        or (q.expected == "date" and (YEAR_ASKED.search(q.text) or DAY_ASKED.search(q.text))))
             if not pieces and precise:

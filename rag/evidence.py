@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from rag.lexicon import CATEGORY, DETERMINERS, frequent
+from rag.lexicon import CATEGORY, DETERMINERS, frequent, proper, tag
 from rag.question import (
     ALIAS_WORDS,
     AREA_UNITS,
@@ -78,13 +78,27 @@ def names_place(span: str, known: Iterable[str] = ()) -> bool:
     (False, False)
     >>> names_place("美丽乡村"), names_place("广大农村"), names_place("径山村"), names_place("到乡村", ["到乡村"])
     (False, False, True, True)
+
+    A common word right before the unit makes a kind of place, not a name ("服务专业镇", "建中心村"),
+    unless it is a proper name in jieba's dictionary ("城关镇"), a time word (an era: "南宋镇") or
+    the corpus names the place so:
+
+    >>> names_place("服务专业镇"), names_place("建中心村"), names_place("城关镇"), names_place("南宋镇")
+    (False, False, True, True)
+    >>> names_place("建中心村", ["中心村"])
+    True
     """
     unit = _PLACE_UNIT.search(span)
     if unit is None:
         return True
     if unit.start() == 0 or span[unit.start() - 1] in DETERMINERS | {"个"} or span[0] == "个":
         return False  # (…"1个试点村": a counted kind of village, named by no one)
-    return not frequent(span[unit.start() - 1 : unit.end()], CATEGORY) or any(span.endswith(k) for k in known)
+    if any(span.endswith(k) for k in known):
+        return True
+    stem = span[: unit.start()]
+    common = any(frequent(word, CATEGORY) and not proper(word) and tag(word) != "t"
+                 for word in (stem[-n:] for n in (2, 3, 4) if len(stem) >= n))
+    return not common and not frequent(span[unit.start() - 1 : unit.end()], CATEGORY)
 _FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}")  # 保罗·皮尔斯
 _TITLE = re.compile(r"书记|支书|老师|教授|主任|局长|县长|镇长|乡长|村长|主席|同志|先生|女士|院士|专家|经理|董事长")
 

@@ -118,10 +118,14 @@ class Enumerations(Passages):
             order = sorted(range(len(rows)), key=lambda i: i not in led_rows)  # (stable: ranks kept within)
             rows, scores = [rows[i] for i in order], [best if i in led_rows else scores[i] for i in order]
         for position, (row, score) in enumerate(zip(rows, scores, strict=True)):
-            if score < best - (TYPE_MARGIN if aspects else margin):
+            if score < best - (TYPE_MARGIN if aspects or naming else margin):
                 break
             items = self.enumeration(row)
-            if score < best - margin and not any(item_marker(self.text(r)) for r in items):
+            # Beyond the margin: an essay's marked points for "从哪几个方面", and an enumeration
+            # named by the noun asked ("哪些产业": "以甲、乙产业为主导"), the kind of answer asked.
+            if score < best - margin and not (
+                    aspects and any(item_marker(self.text(r)) for r in items)
+                    or naming and any(ends_items_on(self.text(r), naming) for r in items)):
                 continue
             if not items and naming and closes_on(self.text(row), naming):
                 items = [row]  # "甲、乙等地方品牌": two things, 等, and the category asked
@@ -469,6 +473,26 @@ def closes_on(text: str, noun: str) -> bool:
     head = words(noun)[-1]
     return len(head) >= 2 and re.search(
         rf"(?:{_PAIR_CLOSED}|{_LIST_OF})[\u4e00-\u9fff]{{0,6}}{re.escape(head)}(?![\u4e00-\u9fff])", text) is not None
+
+
+def ends_items_on(text: str, noun: str) -> bool:
+    """Whether an enumeration of `text` (items joined by 、) ends its last item on the noun's last
+    word, which says what all the items are: "以甲、乙丙产业为主导" lists 产业; a title quoted
+    as an item that uses the word ("《丁产业与戊》") does not.
+
+    >>> ends_items_on("以甲乙、丙丁产业为主导。", "产业"), ends_items_on("学了《甲》、《乙产业与丙》。", "产业")
+    (True, False)
+    >>> ends_items_on("甲、乙产业链", "产业")
+    False
+    """
+    head = words(noun)[-1]
+    if len(head) < 2:
+        return False
+    for m in re.finditer(r"、([^、，,。；;：:《》“”]{1,10})", text):
+        cut = words(m.group(1))  # the last item and what follows it, up to the clause's end
+        if head in cut[1:]:
+            return True
+    return False
 
 
 def closes_own_list(text: str) -> bool:

@@ -82,6 +82,16 @@ POINT_NOUNS = (r"体会|感悟|启示|意见|建议|原则|要求|理由|原因|
 # Nouns naming a way of doing something: "按什么(发展)思路", "具体办法是什么" ask for a method.
 METHOD_NOUNS = r"办法|方法|措施|举措|方式|途径|路径|做法|经验|思路|模式|机制|打法|招数|对策"
 
+# Nouns naming a point of an argument or a situation, said to lie somewhere only figuratively.
+ABSTRACT_POINTS = (r"出发点|落脚点|着力点|切入点|突破口|突破点|结合点|增长点|关键点|重点|难点|要点|亮点|痛点|堵点|"
+                   r"关键|症结|根源|根本|核心|本质|出路|差距|短板|不足|秘诀|奥秘|精髓|魅力|动力|意义|价值|优势|"
+                   r"问题|原因|难处|矛盾|方向|差别|区别|不同")
+
+# "关键在哪里", "出发点和落脚点在哪儿": a point of an argument lies somewhere only as a figure of
+# speech; what it is answers ("是什么"), not a place.
+_FIGURATIVE_WHERE = re.compile(rf"((?:{ABSTRACT_POINTS})(?:和[\u4e00-\u9fff]{{2,3}})?)(?:就|又|究竟|到底|主要|应该|应)?"
+                               r"在(?:哪[里儿]?|何处)")
+
 # Nouns of degree, not of size: "多高的评价", "多大的变化" ask how it is described, not a measure.
 DEGREE_NOUNS = (r"评价|影响|作用|变化|意义|贡献|成就|成效|效果|热情|决心|信心|压力|难度|代价|反响|关注|期望|期待|"
                 r"价值|荣誉|认可|肯定|赞誉|名气|知名度|感触|触动|启发|收获|困难|挑战|勇气|魄力")
@@ -498,9 +508,12 @@ def expected_answer(text: str, kinds=None) -> str:
     ('', 'quantity')
     >>> expected_answer("他说要破除“各行其是”，点了哪几个部门？")
     'list'
+    >>> expected_answer("这件事的关键在哪里？"), expected_answer("这件事的材料放在哪里？")
+    ('definition', 'place')
     """
     text = _without_embedded_questions(standard_interrogatives(text))
     text = _DEGREE_ASKED.sub(r"\1", _UNIVERSAL_WHO.sub("", _NOT_ASKING_JI.sub("些", text)))
+    text = _FIGURATIVE_WHERE.sub(r"\1是什么", text)
     if _YES_NO.search(text):
         text = _INDEFINITE_JI.sub("些", text)  # "光靠几个能人行不行": a few, not how many
     elif not SURVEY_CUE.search(text):
