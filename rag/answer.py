@@ -654,7 +654,9 @@ class Composer(Enumerations):
         # attribute, "乙镇动员谁返乡"), they answer only where 谁 stood, next to that word ("动员青年").
         slot = who_slot(q.text, self.tokenizer) if bodies and roles else None
         # "平台叫什么名字": a body's name is often a coined one, in quotes ("“沥家园”").
-        kinds = [q.expected] + (["organisation"] if bodies else []) + (["people"] if groups else []) + (
+        # "X在哪里": a body's premises place it too ("在浙江大学华家池校区").
+        premises = q.expected == "place" and bool(LOCATION_ASKED.search(q.text))
+        kinds = [q.expected] + (["organisation"] if bodies or premises else []) + (["people"] if groups else []) + (
             ["name"] if q.expected == "organisation" and asks_name else [])
         near = [row for row, score in zip(rows, scores, strict=True) if score >= scores[0] - TYPE_MARGIN]
         if q.expected == "place" and focus and (level := county_level(q.text)):

@@ -21,6 +21,7 @@ TYPE_MARGIN = 0.2  # a sentence holding the asked-for kind of value (or items) m
 LIST_MARGIN = 0.1  # likewise for a sentence belonging to an enumeration
 LIST_BUDGET = 400  # characters of a list answer (and of surveys, methods and reasons)
 VALUE_BUDGET = 200  # characters of an answer to a value, an open question or one item of a list
+ROLL_CALL_PLACES = 3  # places of one level an enumeration names to be a roll-call of them
 MAX_ITEM_SENTENCES = 3  # an item's line and the sentences after it, before the next item
 ASPECT = re.compile(r"在([\u4e00-\u9fff“”]{2,10}?)(?:方面|领域)")  # "在安全方面有哪些措施": one aspect
 
@@ -121,6 +122,8 @@ class Enumerations(Passages):
             if score < best - (TYPE_MARGIN if aspects or naming else margin):
                 break
             items = self.enumeration(row)
+            if items and self.roll_call(q, items):
+                continue
             # Beyond the margin: an essay's marked points for "从哪几个方面", and an enumeration
             # named by the noun asked ("哪些产业": "以甲、乙产业为主导"), the kind of answer asked.
             if score < best - margin and not (
@@ -146,6 +149,20 @@ class Enumerations(Passages):
                             or self._fit(items, LIST_BUDGET))
                 first = first or items
         return (self._named_item_list(q, first, rows, scores) or self._fit(first, LIST_BUDGET)) if first else []
+
+    def roll_call(self, q: Question, items: list[int]) -> bool:
+        """Whether an enumeration is a roll-call of places (ROLL_CALL_PLACES or more of the
+        corpus's places of one level, "甲村的…、乙村的…、丙村的…") that names the one place the
+        question asks about among the others: it lists places, not what that place has. (The
+        gazetteer, `is_place` and `place_names`, is the composer's.)"""
+        places = [f for f in q.focus if self.is_place(f)]
+        if len(places) != 1 or q.item_kind == "place":
+            return False
+        text = "".join(self.text(r) for r in items)
+        level = places[0][-1]
+        named = {p for p in self.place_names if p.endswith(level) and p in text}
+        distinct = {p for p in named if not any(p != o and p in o for o in named)}  # 梅林村, not also 林村
+        return places[0] in text and len(distinct) >= ROLL_CALL_PLACES
 
     def _names_list(self, items: list[int], noun: str) -> bool:
         """Whether an enumeration is named by the noun a list question asks for ("甲理念包括

@@ -704,6 +704,30 @@ def test_places_listed_of_something_placed_nowhere_are_refused(assistant):
     assert assistant.ask("培训时参观了哪些村？").answerable
 
 
+def test_a_roll_call_of_villages_is_no_list_of_what_one_of_them_has(assistant):
+    """An enumeration naming three villages of the corpus or more, each with its feature, lists
+    places: for "甲村有哪些X" it is skipped; for "哪些村" it is the answer's kind."""
+    composer = assistant.composer
+    roll = next(r for r in range(len(assistant.index.sentences))
+                if all(v in composer.text(r) for v in ("五四村", "小古城村", "横一村")))
+    others = ("梅林村", "余村", "横一村")
+    alone = next(r for r in range(len(assistant.index.sentences))
+                 if "五四村" in composer.text(r) and not any(v in composer.text(r) for v in others))
+    asked = assistant.parse("德清五四村有哪些好做法？")[0]
+    assert composer.roll_call(asked, [roll]) and not composer.roll_call(asked, [alone])
+    assert not composer.roll_call(assistant.parse("五四村以外还去过哪些村？")[0], [roll])
+
+
+def test_where_something_is_is_answered_by_a_place_or_premises_or_refused(assistant):
+    """"X在哪里" is answered by a sentence naming a place, or a body whose premises hold X
+    ("在浙江大学华家池校区"); when no sentence near the best names either, it is refused, not
+    answered by the sentence about X. "X的关键在哪里" asks no place at all."""
+    answer = assistant.ask("那387户特殊困难老年人住在哪儿？")
+    assert not answer.answerable and answer.answer == "资料中没有所问的地点。"
+    assert "浙江大学" in strip_markers(assistant.ask("华家池校区在哪里？").answer)
+    assert assistant.parse("乡村振兴的关键在哪里？")[0].expected != "place"
+
+
 def test_an_organisation_asked_is_answered_by_a_name_of_one_or_refused(assistant):
     """"哪家公司", "哪所大学" ask for a body's name: a sentence without one does not answer."""
     answer = assistant.ask("乡镇殡仪服务站由哪家公司运营？")
