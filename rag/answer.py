@@ -153,6 +153,7 @@ _GENERAL_NOUNS = r"时候|时间|地方|意思|样子|东西|原因|缘故|工�
 # Nouns for a name given to something: "什么称号" is answered by the quoted name it was given.
 NAME_NOUNS = r"名号|称号|名头|头衔|雅号|别号|招牌|名片|定位|口号"
 # Words by which a sentence says where something lies.
+POINTED_SENTENCES = 2  # a term quoted from this many sentences or fewer points at them (eval/NOTES.md)
 LOCATED = re.compile(r"位于|坐落|座落|地处|地理位置")
 # Words by which a sentence says where a name comes from.
 NAME_ORIGIN = re.compile(r"得名|命名|取名|赐名|起名|名字来源|名称来源|由来|故称|故名|因而称|因此称|称之为|被称为|名为")
@@ -261,6 +262,10 @@ class Composer(Enumerations):
         named = [t for t in self.subject_titles if t in question]
         about = [h for h in hits if any(t in h.chunk.title or t in h.chunk.text for t in named)]
         return about or hits
+
+    def sentences_using(self, words: str) -> int:
+        """How many sentences of the corpus use `words`."""
+        return sum(words in self.text(row) for row in range(len(self.index.sentences)))
 
     @cached_property
     def dictionary_words(self) -> frozenset[str]:
@@ -475,6 +480,15 @@ class Composer(Enumerations):
             if keep:
                 rows, scores = [rows[i] for i in keep], scores[keep]
                 owner = {r: owner[r] for r in rows}
+        said = [t for t in quoted
+                if len(t) >= 2 and t not in q.clue and 0 < self.sentences_using(t) <= POINTED_SENTENCES]
+        if said and q.expected in ("definition", "method", "reason", "") and (
+                keep := [i for i, r in enumerate(rows) if all(t in self.text(r) for t in said)]):
+            # "从“甲乙”转变成什么": words quoted from the essays, written in a sentence or two, point
+            # at the sentence quoting them (the run of sentences after it may still follow: `owner`
+            # keeps them all); a term many sentences use (“千万工程”, an article's subject) or one
+            # naming the writer ("写“丙”的那位") points nowhere.
+            rows, scores = [rows[i] for i in keep], scores[keep]
         order = [int(i) for i in np.argsort(-scores, kind="stable")]
         ranked_rows, ranked_scores = [rows[i] for i in order], [float(scores[i]) for i in order]
         enumerated = q.expected == "list"

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import pytest
 
+from rag.evaluate.metrics import strip_markers
+
 ARTICLES = {
     "0001_carp.txt": ("青鳞鲤", "青鳞鲤是鲤形目鲤科的一种淡水鱼，分布于长江中下游的湖泊。"
                       "本鱼体呈青灰色，背部较暗，腹部银白。体长可达40公分。以水草、螺类和小虾为食。繁殖期在4至6月，产卵于浅水草丛中。"),
@@ -69,6 +71,8 @@ ARTICLES = {
                          "青石车站作为连接山区与城区的交通枢纽，是全镇对外联系的门户。车站每天发车四十班。"),
     "0022_town.txt": ("苏溪镇", "“三分山水七分田”。苏溪镇地处丘陵，山林和耕地交错，镇上的老人常讲起当年修水库的故事。"
                       "苏溪镇以种植水稻和茶叶为主，2016年起举办茶叶交易会，每年举办两次。"),
+    "0023_clinic.txt": ("乡村诊所改革", "乡村诊所推进数字化服务，最后要变成全县的示范诊所。诊所还组织医生学习线上问诊。"
+                        "通过几年改革，诊所逐步实现从“病人找医生”到“医生找病人”。"),
     "0004_lake.txt": ("镜湖", "镜湖位于山谷之中，湖水清澈见底。湖面面积约2.3平方千米，最深处达18米。"
                       "每年秋季，大批候鸟在湖边停留。"),
 }
@@ -270,3 +274,11 @@ def test_a_question_naming_an_articles_subject_is_answered_from_passages_about_i
     assert {"望江亭", "石拱桥", "紫金藤"} <= outside.composer.subject_titles
     answer = outside.ask("望江亭有多少年历史？")
     assert "石拱桥" not in answer.answer and all(c.hit.chunk.title == "望江亭" for c in answer.citations)
+
+
+def test_words_quoted_from_a_sentence_point_at_it(outside):
+    """"从“甲”变成什么": a phrase the text writes once, quoted by the question, points at the
+    sentence quoting it, though another sentence echoes more of the question's words."""
+    answer = strip_markers(outside.ask("诊所推进数字化服务，最后要从“病人找医生”变成什么？").answer)
+    assert "医生找病人" in answer
+
