@@ -1255,6 +1255,11 @@ def attribute_of(text: str, focus: tuple[str, ...]) -> str:
     >>> attribute_of("白沙村的村主任，叫什么名字？", ("白沙村",))
     '村主任'
 
+    …but a clause between them is the question's own: the focus's clause only sets the scene.
+
+    >>> attribute_of("王老师的观点：办好学校，谁是关键？", ("王老师",))
+    ''
+
     A demonstrative before it only points: "白沙村那位王书记是哪里人" asks of 王书记.
 
     >>> attribute_of("白沙村那位王书记是哪里人？", ("白沙村",))
@@ -1266,7 +1271,10 @@ def attribute_of(text: str, focus: tuple[str, ...]) -> str:
     rest = text[text.rfind(last) + len(last):]
     m = _INTERROGATIVE.search(rest)
     rest = rest[: m.start()] if m else rest
-    rest = _CLAUSE_BREAK.split(rest.lstrip(" ,，、；;：:"), maxsplit=1)[0]
+    clauses = _CLAUSE_BREAK.split(rest.lstrip(" ,，、；;：:"))
+    if m and any(c.strip() for c in clauses[1:-1]):
+        return ""
+    rest = clauses[0]
     rest = re.sub(r"(?:是|有|叫|的|在|由|能|要|共|一共|总共|大概|大约|到底|究竟|占地|位于|名字|姓名|名称)+$", "", rest)
     rest = _ATTRIBUTE_PREFIX.sub("", rest.strip(" ,，、“”\"‘’《》?？"))
     rest = rest.strip(" ,，、")
