@@ -45,6 +45,7 @@ from rag.question import (
     own_words,
     parse,
     referring_kind,
+    subject_after_that,
     title_recalled,
     topic_words,
     writer_description,
@@ -225,6 +226,11 @@ class Assistant:
             said = len("".join(own_words(self.tokenizer.tokenize(alone.text)))) > WRITER_FOLLOW_UP_OWN_CHARS
             parsed = replace(parsed, essays=frozenset({essay}), query=alone.query if said else parsed.query,
                              focus=alone.focus if said else parsed.focus)
+        subject = subject_after_that(parsed.text) if parsed.follow_up and not parsed.topic else ""
+        if subject and subject not in parsed.focus and self.composer.corpus_says(subject):
+            # "那甲乙服务要在哪些地方铺开？": still the conversation's context, but about 甲乙服务,
+            # which the essays write: the sentences saying it answer (as "甲乙方面呢？" does).
+            parsed = replace(parsed, topic=subject)
         if parsed.follow_up and parsed.query != text:
             notes.append(f"按上文理解为：{shorten(parsed.query, ECHOED_QUESTION_CHARS)}")
         return parsed, notes

@@ -1387,6 +1387,25 @@ def fronted_topic(text: str) -> str:
     return m.group("topic") if m else ""
 
 
+# "那老年助餐服务要在哪里…": a follow-up opening on 那 and a subject of its own, then a modal or
+# a verb of the question; not a pronoun or a demonstrative's measure word ("那个村", "那他").
+_SUBJECT_AFTER_THAT = re.compile(r"^那么?(?![个位些里边时样儿种次他她它你我这])(?P<subject>[\u4e00-\u9fff]{2,10}?)"
+                                 r"(?=要|该|应|能|会|得|需|还|又|都|也|是|有|在|怎么|如何|为什么|为何|靠|打算|准备|可以)")
+
+
+def subject_after_that(text: str) -> str:
+    """The subject a follow-up opening on 那 turns the conversation to: "那甲乙服务要在哪些地方
+    铺开" → 甲乙服务; "" for "那他…", "那个村…", or no subject before its verb.
+
+    >>> subject_after_that("那甲乙服务要在哪些地方铺开？"), subject_after_that("那他回村后打算怎么做？")
+    ('甲乙服务', '')
+    >>> subject_after_that("那个村有多少户？"), subject_after_that("那丙丁队伍该建成什么样？")
+    ('', '丙丁队伍')
+    """
+    m = _SUBJECT_AFTER_THAT.match(text)
+    return m.group("subject") if m else ""
+
+
 def topic_asked(text: str) -> str:
     """The topic of a bare "X呢？" naming no corpus name: "殡葬方面呢" → 殡葬; "" otherwise.
 

@@ -704,6 +704,16 @@ def test_places_listed_of_something_placed_nowhere_are_refused(assistant):
     assert assistant.ask("培训时参观了哪些村？").answerable
 
 
+def test_a_follow_up_opening_on_a_subject_of_its_own_is_answered_about_it(assistant):
+    """"那X是怎么…" after a question about a village: still that conversation, but about X, which
+    the essays write, so the answer quotes a sentence saying X (not the village's best sentence)."""
+    history = ["梅林村是哪个镇的？"]
+    parsed, _ = assistant.parse("那数字公交是怎么运行的？", history)
+    assert parsed.follow_up and parsed.topic == "数字公交"
+    answer = assistant.ask("那数字公交是怎么运行的？", history)
+    assert answer.answerable and "数字公交" in answer.citations[0].quote
+
+
 def test_a_roll_call_of_villages_is_no_list_of_what_one_of_them_has(assistant):
     """An enumeration naming three villages of the corpus or more, each with its feature, lists
     places: for "甲村有哪些X" it is skipped; for "哪些村" it is the answer's kind."""
