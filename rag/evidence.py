@@ -55,7 +55,8 @@ PATTERNS = {
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:村|镇|乡(?![村镇])|县|区|市|省|街道)"
                     r"(?!级)(?![\u4e00-\u9fff]{0,1}(?:民|委|干部|集体|书记|庄))")  # 乡村, 乡镇 are no 乡; 区级 a level
 _ORG = re.compile(r"(?<![的为以和在与及、,，。])[\u4e00-\u9fff“”]{2,20}?"
-                  r"(?<![“”])(?:有限公司|公司|合作社|协会|集团|委员会|大学|学院|研究院|银行|基金会|酒店)")
+                  r"(?<![“”])(?:有限公司|公司|合作社|协会|集团|委员会|大学|学院|研究院|研究所|医院|卫生院|中学|小学|"
+                  r"银行|基金会|酒店)")
 # (a bare suffix just after a quote mark names no body: “公司+基地+农户” is a model of business)
 # A government department: an administrative level, its Party committee or government, a field and
 # the department's suffix (区委组织部, 县交通运输局, 市民政局), not a word ending alike (干部, 全部, 格局).

@@ -44,7 +44,8 @@ ROLE_WORDS = (r"书记|支书|主任|村长|镇长|乡长|县长|区长|市长|�
               r"负责人|带头人|领导|老师|教授|专家|讲师|作者|校长|院长|站长|队长|组长|会长|社长|创始人|馆长|老板|老总|店主")
 # Nouns naming people by role or group: "请谁来编制规划" is answered by "请来专家…".
 PEOPLE_WORDS = rf"{ROLE_WORDS}|团队|学者|村民|群众|农民|党员|干部|乡贤|志愿者|企业家|居民|游客|乡亲|能人|年轻人|人群"
-ORG_WORDS = r"单位|部门|公司|企业|机构|组织|协会|合作社|学校|大学|学院|银行|集团|平台|媒体|团队|社团"
+ORG_WORDS = (r"单位|部门|公司|企业|机构|组织|协会|合作社|学校|高校|院校|大学|学院|研究院|研究所|医院|中学|小学|"
+             r"银行|集团|平台|媒体|团队|社团")
 PLACE_WORDS = r"村|镇|乡|县|区|市|省|街道|地方|国家|城市|地区|景区"
 # Natural features asked by name: "哪座山", "哪条河" are answered by a name ending so (太行山).
 _FEATURE_ASKED = re.compile(r"哪一?[条座个片道]?(山|河|江|湖|溪|岛|峰|泉|湾)(?![村镇乡区县市])")
@@ -678,6 +679,8 @@ def list_item_kind(text: str) -> tuple[str, str]:
 
     >>> list_item_kind("实地考察了哪些村庄？"), list_item_kind("有哪几位老师授课？"), list_item_kind("去了哪些村？")
     (('place', '村庄'), ('person', '老师'), ('place', '村'))
+    >>> list_item_kind("哪几位是从大学请来的？")
+    ('person', '位')
     >>> list_item_kind("打造哪几个精品示范村？"), list_item_kind("有哪些做法？")
     (('place', '精品示范村'), ('', ''))
     >>> list_item_kind("有哪几点体会？"), list_item_kind("有哪几条经验？"), list_item_kind("分为哪几个方面？")
@@ -732,6 +735,7 @@ def _named_item_kind(text: str) -> tuple[str, str]:
     if point and not frequent(point.group(2) + point.group(3)) and (
             not counted and not clock or re.fullmatch(rf"{POINT_NOUNS}|{LISTED_NOUNS}|{METHOD_NOUNS}", counted)):
         return "point", point.group(2)
+    people = re.search(r"哪(?:些|几)位", text) is not None  # 位 counts people, whatever words follow it
     m = re.search(rf"哪(?:些|几)[{COUNTERS}对]?([\u4e00-\u9fff]{{1,8}})", text)  # 对: a pair
     if m and len(m.group(1)) == 1 and m.group(1) in COUNTERS:
         m = None  # "是哪几个？": a measure word and no noun after it
@@ -759,6 +763,8 @@ def _named_item_kind(text: str) -> tuple[str, str]:
     # "角度谈乡村治理": 角度, not a 乡; a lone 村 or 镇 is no word to jieba's tagger.
     phrase = leading_nouns(m.group(1)) or m.group(1)
     kind, noun = _noun_kind(phrase)
+    if people:
+        return "person", noun if kind == "person" else "位"  # "哪几位是从大学请来的": people all the same
     if kind:
         return kind, noun
     # "处理好哪几对关系": items of no value kind, but the enumeration naming 关系 is the one asked.
