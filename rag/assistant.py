@@ -658,10 +658,12 @@ class Assistant:
     def asked_of_essay(self, parsed: Question, number: int) -> Question:
         """The question asked of essay `number` alone, read again without its word for "each"
         ("各自用了多长时间" asks a duration of each, not a survey); of its focus, only what that
-        essay names."""
+        essay names. One essay is no survey, whatever other words say several ("两人都写了…"):
+        a survey of a kind of value asks that value, any other is open."""
         alone = self._read(asked_of_one(parsed.text), [])
         focus = tuple(f for f in alone.focus if number in self.index.essays_mentioning({f}))
-        return replace(alone, essays=frozenset({number}), focus=focus, asked=parsed.shown)
+        expected = (alone.value_kind or "") if alone.expected == "survey" else alone.expected
+        return replace(alone, essays=frozenset({number}), focus=focus, expected=expected, asked=parsed.shown)
 
     def writer_label(self, number: int) -> str:
         """How an answer names the writer of essay `number`: the author line, with the title when

@@ -590,6 +590,7 @@ def test_writers_set_side_by_side_are_quoted_each_on_what_the_question_names(ass
     ("区交通运输局局长和区民政局局长分别在哪所大学参加的培训？", [1, 3], "浙江大学"),
     ("乡长和写“万千气象”的那位支书回去以后各自打算怎么做？", [6, 10], ""),
     ("第二篇和第十篇的村支书各自打算怎么发展村里的产业？", [2, 10], ""),
+    ("镇党委书记和乡长都写了何斯路村，两人各自看重它什么？", [5, 6], "何斯路"),
 ])
 def test_writers_asked_each_on_their_own_answer_a_line_each(assistant, question, numbers, value):
     """"甲局长和乙局长各自…": one line per writer, labelled by the author line (and the title where
