@@ -228,7 +228,7 @@ class Assistant:
                              focus=alone.focus if said else parsed.focus)
         subject = subject_after_that(parsed.text) if parsed.follow_up and not parsed.topic else ""
         if subject and subject not in parsed.focus and self.composer.corpus_says(subject):
-            # "那甲乙服务要在哪些地方铺开？": still the conversation's context, but about 甲乙服务,
+            # "那甲乙服务要在哪几个村开展？": still the conversation's context, but about 甲乙服务,
             # which the essays write: the sentences saying it answer (as "甲乙方面呢？" does).
             parsed = replace(parsed, topic=subject)
         if parsed.follow_up and parsed.query != text:
@@ -638,7 +638,7 @@ class Assistant:
 
     def writers_compared(self, parsed: Question, essays: set[int], signed: set[str]) -> bool:
         """Whether the question asks the same of two or three writers it names, each on their own
-        ("交通局长和民政局长各自…", "第二篇和第四篇的两位支书分别…"): writers of different
+        ("甲局长和乙主任各自…", "第一篇和第三篇的作者分别…"): writers of different
         offices, or essays named by their place, with a word giving each their own answer."""
         named = len(signed) >= 2 or len(self.essays_placed(parsed.text)) >= 2
         return named and 2 <= len(essays) <= MAX_SIDES and bool(COMPARED.search(parsed.text))

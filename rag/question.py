@@ -88,7 +88,7 @@ ABSTRACT_POINTS = (r"出发点|落脚点|着力点|切入点|突破口|突破点
                    r"关键|症结|根源|根本|核心|本质|出路|差距|短板|不足|秘诀|奥秘|精髓|魅力|动力|意义|价值|优势|"
                    r"问题|原因|难处|矛盾|方向|差别|区别|不同")
 
-# "关键在哪里", "出发点和落脚点在哪儿": a point of an argument lies somewhere only as a figure of
+# "关键在哪里", "突破口和着力点在哪儿": a point of an argument lies somewhere only as a figure of
 # speech; what it is answers ("是什么"), not a place.
 _FIGURATIVE_WHERE = re.compile(rf"((?:{ABSTRACT_POINTS})(?:和[\u4e00-\u9fff]{{2,3}})?)(?:就|又|究竟|到底|主要|应该|应)?"
                                r"在(?:哪[里儿]?|何处)")
@@ -1393,17 +1393,17 @@ def fronted_topic(text: str) -> str:
     return m.group("topic") if m else ""
 
 
-# "那老年助餐服务要在哪里…": a follow-up opening on 那 and a subject of its own, then a modal or
+# "那甲乙服务要在哪里…": a follow-up opening on 那 and a subject of its own, then a modal or
 # a verb of the question; not a pronoun or a demonstrative's measure word ("那个村", "那他").
 _SUBJECT_AFTER_THAT = re.compile(r"^那么?(?![个位些里边时样儿种次他她它你我这])(?P<subject>[\u4e00-\u9fff]{2,10}?)"
                                  r"(?=要|该|应|能|会|得|需|还|又|都|也|是|有|在|怎么|如何|为什么|为何|靠|打算|准备|可以)")
 
 
 def subject_after_that(text: str) -> str:
-    """The subject a follow-up opening on 那 turns the conversation to: "那甲乙服务要在哪些地方
-    铺开" → 甲乙服务; "" for "那他…", "那个村…", or no subject before its verb.
+    """The subject a follow-up opening on 那 turns the conversation to: "那甲乙服务要在哪几个村
+    开展" → 甲乙服务; "" for "那他…", "那个村…", or no subject before its verb.
 
-    >>> subject_after_that("那甲乙服务要在哪些地方铺开？"), subject_after_that("那他回村后打算怎么做？")
+    >>> subject_after_that("那甲乙服务要在哪几个村开展？"), subject_after_that("那他后来又怎么做？")
     ('甲乙服务', '')
     >>> subject_after_that("那个村有多少户？"), subject_after_that("那丙丁队伍该建成什么样？")
     ('', '丙丁队伍')

@@ -589,8 +589,8 @@ def test_writers_set_side_by_side_are_quoted_each_on_what_the_question_names(ass
 @pytest.mark.parametrize("question,numbers,value", [
     ("区交通运输局局长和区民政局局长分别在哪所大学参加的培训？", [1, 3], "浙江大学"),
     ("乡长和写“万千气象”的那位支书回去以后各自打算怎么做？", [6, 10], ""),
-    ("第二篇和第十篇的村支书各自打算怎么发展村里的产业？", [2, 10], ""),
-    ("镇党委书记和乡长都写了何斯路村，两人各自看重它什么？", [5, 6], "何斯路"),
+    ("第二篇和第十篇的村支书各自想怎样带动本村产业？", [2, 10], ""),
+    ("乡长和镇党委书记都写到何斯路村，两个人各自讲了它的什么经验？", [5, 6], "何斯路"),
 ])
 def test_writers_asked_each_on_their_own_answer_a_line_each(assistant, question, numbers, value):
     """"甲局长和乙局长各自…": one line per writer, labelled by the author line (and the title where
@@ -708,7 +708,7 @@ def test_places_listed_of_something_placed_nowhere_are_refused(assistant):
 def test_a_follow_up_opening_on_a_subject_of_its_own_is_answered_about_it(assistant):
     """"那X是怎么…" after a question about a village: still that conversation, but about X, which
     the essays write, so the answer quotes a sentence saying X (not the village's best sentence)."""
-    history = ["梅林村是哪个镇的？"]
+    history = ["梅林村有什么特色？"]
     parsed, _ = assistant.parse("那数字公交是怎么运行的？", history)
     assert parsed.follow_up and parsed.topic == "数字公交"
     answer = assistant.ask("那数字公交是怎么运行的？", history)
@@ -733,7 +733,7 @@ def test_where_something_is_is_answered_by_a_place_or_premises_or_refused(assist
     """"X在哪里" is answered by a sentence naming a place, or a body whose premises hold X
     ("在浙江大学华家池校区"); when no sentence near the best names either, it is refused, not
     answered by the sentence about X. "X的关键在哪里" asks no place at all."""
-    answer = assistant.ask("那387户特殊困难老年人住在哪儿？")
+    answer = assistant.ask("新改造的照料中心都建在哪儿？")
     assert not answer.answerable and answer.answer == "资料中没有所问的地点。"
     assert "浙江大学" in strip_markers(assistant.ask("华家池校区在哪里？").answer)
     assert assistant.parse("乡村振兴的关键在哪里？")[0].expected != "place"
