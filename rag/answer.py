@@ -152,8 +152,8 @@ SAID_AS_ASKED = ((QUOTE_ASKED, QUOTED_SPEECH), (TITLE_ASKED, TITLE_MARKS), (CHAN
 _GENERAL_NOUNS = r"时候|时间|地方|意思|样子|东西|原因|缘故|工作|事情|内容|方面"
 # Nouns for a name given to something: "什么称号" is answered by the quoted name it was given.
 NAME_NOUNS = r"名号|称号|名头|头衔|雅号|别号|招牌|名片|定位|口号"
-# Words by which a sentence says where something lies.
 POINTED_SENTENCES = 2  # a term quoted from this many sentences or fewer points at them (eval/NOTES.md)
+# Words by which a sentence says where something lies.
 LOCATED = re.compile(r"位于|坐落|座落|地处|地理位置")
 # Words by which a sentence says where a name comes from.
 NAME_ORIGIN = re.compile(r"得名|命名|取名|赐名|起名|名字来源|名称来源|由来|故称|故名|因而称|因此称|称之为|被称为|名为")
@@ -220,6 +220,7 @@ class Composer(Enumerations):
         self.encode = encode
         self.coverage = coverage  # the share of a question's IDF mass its best BM25 passage holds
         self._said: dict[str, bool] = {}
+        self._used: dict[str, int] = {}  # words → how many sentences use them
         self._around: dict[str, str] = {}
 
     def only_listed(self, name: str, spellings: set[str], hits: list[Hit]) -> bool:
@@ -264,8 +265,10 @@ class Composer(Enumerations):
         return about or hits
 
     def sentences_using(self, words: str) -> int:
-        """How many sentences of the corpus use `words`."""
-        return sum(words in self.text(row) for row in range(len(self.index.sentences)))
+        """How many sentences of the corpus use `words` (remembered per words, as `corpus_says`)."""
+        if words not in self._used:
+            self._used[words] = sum(words in self.text(row) for row in range(len(self.index.sentences)))
+        return self._used[words]
 
     @cached_property
     def dictionary_words(self) -> frozenset[str]:
