@@ -53,6 +53,7 @@ import numpy as np
 from rag.evidence import (
     TITLE_MARKS,
     abbreviation,
+    counted_term_spans,
     counts_of,
     expansion,
     in_date_range,
@@ -701,7 +702,8 @@ class Composer(Enumerations):
             text = self.text(row)
             if q.excluded and q.excluded in text:
                 return []  # "（不算那些支线）有多长": a length of the branches is not asked
-            spans = [span for kind in kinds for span in value_spans(text, kind, q.unit, self.tokenizer)
+            terms = counted_term_spans(text, q.text) if q.expected == "quantity" else []
+            spans = [span for kind in kinds for span in value_spans(text, kind, q.unit, self.tokenizer) + terms
                      if not self._given(text[span[0] : span[1]], q, given)
                      and not (kind == "quantity" and q.counted and not counts_of(text, span, q.counted))
                      and not (kind == "date" and day and not re.search("[日号]", text[span[0] : span[1]]))

@@ -34,6 +34,9 @@ from rag.text import CN_DIGITS, ORDINALS, cn_number
 NUMBER = rf"(?:\d[\d.,]*|[{CN_DIGITS}]{{2,}}|[{CN_DIGITS.replace('一', '')}])"
 _DATE_SPAN = (r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]?\s*(?:至|到|—|－|-|~|～)\s*(?:\d{1,2}\s*月\s*)?\d{1,2}\s*[日号]|"
               r"\d{4}\s*年?\s*(?:至|到|—|－|-|~|～)\s*\d{4}\s*年|\d{1,2}\s*月\s*(?:至|到|—|－|-|~|～)\s*\d{1,2}\s*月")
+# A lone 一 bounded by a word saying at least or only ("至少有一名", "仅一家") is a count, no article.
+_BOUNDING_WORDS = ("至少有", "至少", "最少", "不少于", "不低于", "仅有", "仅", "只有")
+_BOUNDED = "(?:" + "|".join(f"(?<={w})" for w in _BOUNDING_WORDS) + ")"
 PATTERNS = {
     "date": re.compile(rf"\d{{4}}\s*年(?:\d{{1,2}}\s*月)?|\d{{1,2}}\s*月\s*\d{{0,2}}\s*[日号]?|[{CN_DIGITS}]{{1,3}}月|"
                        rf"(?:去|今|前|明)年|年[初底中]|[{CN_DIGITS}\d]+(?:多)?年前|上世纪|\d{{2,4}}年代"),
@@ -50,7 +53,8 @@ PATTERNS = {
                         rf"(?:\d[\d.]*|[{CN_DIGITS}]{{2,}})\s*多?(?:万|亿)(?!\s*(?:亩|人|户|公里|平方|株|棵|名|个))|"
                         rf"(?:\d+|[{CN_DIGITS}])个亿"),  # "一个亿集体资产": said of money only
     "quantity": re.compile(rf"{NUMBER}\s*(?:多|余)?\s*(?:{AREA_UNITS}|{LENGTH_UNITS}|{WEIGHT_UNITS}|{TIME_UNITS}|"
-                           rf"[{COUNTERS}]|%|％|成|倍|万|亿|级|周?岁)|\d+(?:\.\d+)?\s*[:：比]\s*\d+"),
+                           rf"[{COUNTERS}]|%|％|成|倍|万|亿|级|周?岁)|\d+(?:\.\d+)?\s*[:：比]\s*\d+|"
+                           rf"{_BOUNDED}一\s*[{COUNTERS}]"),
 }
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:村|镇|乡(?![村镇])|县|区|市|省|街道)"
                     r"(?!级)(?![\u4e00-\u9fff]{0,1}(?:民|委|干部|集体|书记|庄))")  # 乡村, 乡镇 are no 乡; 区级 a level
@@ -241,6 +245,27 @@ def expansion(text: str, count: int, shared: str) -> tuple[int, int] | None:
 
 
 _IN_CLAUSE = r"[^，,。；;：:、！!？?\s]"
+# "要做到几个“坚持”": the counter and the noun a count is asked of, up to the end of the clause.
+_COUNT_OF_TERM = re.compile(rf"(?:几|多少)([{COUNTERS}])[“\"]?([\u4e00-\u9fff]{{1,6}}?)[”\"]?(?=[？?，,。！!]|$)")
+
+
+def counted_term_spans(text: str, question: str) -> list[tuple[int, int]]:
+    """Spans of `text` where a slogan in quotes counts what `question` asks the count of: the
+    numeral, the counter and the noun asked ("“六个坚持”" for "要做到几个“坚持”", "“三个一批”" for
+    "几个“一批”"), though a numeral inside a name states no value otherwise (`value_spans`).
+
+    >>> counted_term_spans("就要做到“六个坚持”:", "要做到几个“坚持”？")
+    [(5, 9)]
+    >>> counted_term_spans("他是一个坚持原则的人", "要做到几个“坚持”？"), counted_term_spans("有六个村", "有几个村？")
+    ([], [])
+    """
+    m = _COUNT_OF_TERM.search(question)
+    if not m:
+        return []
+    counter, noun = m.groups()
+    return [t.span(1) for t in re.finditer(rf"“((?:{NUMBER}|一){counter}{re.escape(noun)})”", text)]
+
+
 
 
 def counts_of(text: str, span: tuple[int, int], head: str) -> bool:

@@ -1176,8 +1176,14 @@ def writer_description(text: str) -> str:
     >>> writer_description("那位种甲果的支书怎么说？")
     '种甲果'
     """
+    span = writer_description_span(text)
+    return text[slice(*span)] if span else ""
+
+
+def writer_description_span(text: str) -> tuple[int, int] | None:
+    """The span of the clause describing a writer named by role (`writer_description`), or None."""
     m = _DESCRIBED_WRITER.search(text)
-    return (m.group("clause") or m.group("after")) if m else ""
+    return (m.span("clause") if m.group("clause") else m.span("after")) if m else None
 
 
 # An essay named by its place in the collection: "第二篇", "最后一篇", "倒数第二篇" (not 篇章).
@@ -1512,7 +1518,11 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
     # Names in the words saying whose essay it is ("写“甲乙”的那位…") are not what is asked about.
     span = writer_clue(text)
     clue = text[slice(*span)] if span else ""
+    # …nor names in the clause describing a writer ("去过甲村的那位支书") unless said again.
+    described = writer_description_span(text)
     own = mentioned(text[: span[0]] + text[span[1]:] if span else text, names)
+    rest = text[: described[0]] + text[described[1]:] if described else text
+    describing = {n for n in own if described and n in text[slice(*described)] and n not in rest}
     follow_up = bool(history) and (continued or is_follow_up(text, words, own, known))
     # Retrieval reads the question as asked, less the words naming the writer.
     query, inherited = (asked.replace(clue, "", 1) if clue and clue in asked else asked, ())
@@ -1526,7 +1536,8 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
             inherited = tuple(n for n in inherited if n not in clue)
     if _OPENING_TOPIC.match(text):
         inherited = ()
-    focus = tuple(n for n in own if n not in common) or tuple(n for n in inherited if n not in common)
+    focus = tuple(n for n in own if n not in common and n not in describing) or tuple(
+        n for n in inherited if n not in common)
     # "X呢？" asks the earlier question again, about X: its kind of answer is the earlier one's.
     asks_again = follow_up and bool(_TRAILING_NE.match(text)) and not expected_answer(text)
     # (the last question, not the topic's: "甲村有哪些业态？", "旧棚改成什么了？", "乙呢？"), unless

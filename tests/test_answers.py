@@ -1365,3 +1365,16 @@ def test_the_words_naming_a_writer_quoted_are_implied_by_every_sentence_of_their
     assert not author <= composer.implied_tokens(row)
     assert author <= composer.implied_tokens(row, frozenset({1}))
     assert composer.implied_tokens(row, frozenset({2})) == composer.implied_tokens(row)
+
+
+def test_a_count_asked_of_a_quoted_slogan_is_the_slogans_numeral(assistant):
+    """"得做到几个“坚持”": the numbered slogan (“六个坚持”) gives the count, though a numeral inside
+    a name states no value otherwise."""
+    answer = assistant.ask("村支书想带领村民致富，得做到几个“坚持”？")
+    assert answer.answerable and "六个坚持" in strip_markers(answer.answer)[:200]
+
+
+def test_a_lone_one_bounded_by_at_least_is_a_count(assistant):
+    """"至少有一名…": 一 after 至少 counts, though a lone 一 is an article elsewhere."""
+    answer = assistant.ask("后备人才库里最少要有几名年轻干部？")
+    assert answer.answerable and "至少有一名" in strip_markers(answer.answer)[:200]

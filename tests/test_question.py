@@ -484,3 +484,12 @@ def test_x_ne_after_a_definition_asks_what_x_itself_is():
     q = parse("那乙方呢？", ["甲把丙方比作什么？"])
     assert (q.expected, q.asks_again, q.term) == ("definition", True, "乙方")
     assert parse("丙方是什么？").term == "丙方"
+
+
+def test_a_place_in_the_clause_describing_a_writer_is_no_focus_unless_said_again():
+    """"去过甲村的那位支书…": 甲村 says which writer, not what is asked; said again after the
+    description, it is the topic too."""
+    names = ["甲村", "乙园"]
+    assert parse("去过甲村的那位支书说，乙园建了多少年？", names=names).focus == ("乙园",)
+    assert parse("去过甲村的那位支书说，甲村建了多少年？", names=names).focus == ("甲村",)
+    assert parse("那位支书说，甲村建了多少年？", names=names).focus == ("甲村",)
