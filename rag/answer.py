@@ -70,9 +70,11 @@ from rag.places import ADMIN_SUFFIXES, PLACE_SUFFIXES, unknown_places
 from rag.question import (
     ALIAS_WORDS,
     AREA,
+    BUILT,
     CHANGE_ASKED,
     DAY_ASKED,
     DOER_ASKED,
+    GRADUATION,
     IDENTITY_ASKED,
     INTERROGATIVE_WORD,
     LOCATION_ASKED,
@@ -519,7 +521,8 @@ class Composer(Enumerations):
                        or (q.expected in ("quantity", "place") and q.unit)
                        or (q.expected == "place" and LOCATION_ASKED.search(q.text))
                        or q.expected in ("money", "organisation", "frequency")
-                       or (q.expected == "date" and (YEAR_ASKED.search(q.text) or DAY_ASKED.search(q.text))))
+                       or (q.expected == "date" and (YEAR_ASKED.search(q.text) or DAY_ASKED.search(q.text)
+                                                     or BUILT.search(q.text))))
             if not pieces and precise:
                 reason = missing_reason(q, self.names_a_thing)
                 return refusal(q.shown, hits_for_answer, reason, text=reason + "。")
@@ -711,7 +714,9 @@ class Composer(Enumerations):
                      and not (kind == "people" and slot is not None and not fills_slot(text, span, slot))]
             # A range of dates tells when something began and when it ended, whatever its verbs.
             told = not aspect or re.search(aspect, text) or any(in_date_range(text, span) for span in spans)
-            ok = spans and (not roles or any(t in text for t in roles)) and told
+            # "从哪所大学毕业": a school told as the one graduated from, not one named for another reason.
+            graduated = not GRADUATION.search(q.text) or GRADUATION.search(text)
+            ok = spans and (not roles or any(t in text for t in roles)) and told and graduated
             return spans if ok else []
 
         for row in stating + [row for row in near if row not in stating]:

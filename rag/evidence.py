@@ -19,6 +19,7 @@ from rag.lexicon import CATEGORY, DETERMINERS, frequent, proper, tag
 from rag.question import (
     ALIAS_WORDS,
     AREA_UNITS,
+    BODY_GROUPS,
     COUNTERS,
     LENGTH_UNITS,
     PEOPLE_UNITS,
@@ -372,7 +373,10 @@ def value_spans(text: str, kind: str, unit: str | None = None, tokenizer=None) -
         return [m.span() for m in _PEOPLE.finditer(text)]
     if kind == "organisation":
         spans = sorted([m.span() for m in _ORG.finditer(text)] + [m.span() for m in _GOV_BODY.finditer(text)])
-        return spans or (_tagged_spans(text, tokenizer, ("nt",)) if tokenizer else [])
+        spans = spans or (_tagged_spans(text, tokenizer, ("nt",)) if tokenizer else [])
+        if unit in BODY_GROUPS:  # "哪所大学": a name ending on a school's word
+            spans = [(s, e) for s, e in spans if re.search(rf"(?:{unit})$", text[s:e])]
+        return spans
     return []
 
 

@@ -189,6 +189,9 @@ EVENT_ASPECTS = ("启动|开始|开启|起步|发起|成立|创办|创建|创立
                  "建成|完工|竣工|通车|投用|投入使用|开业|落成|建好|建完|修好|修通|上线|交付|投运|完成|结束|结业|闭幕|收官",
                  "出生|生于|诞生|降生|出世",
                  "逝世|去世|过世|辞世|病逝|病故|卒|殁|死于|死亡|身故|遇害|遇刺|阵亡")
+# A building's completion ("什么时候建成", "何时通车") is told with a date, not by an event it
+# followed, as the end of a career may be ("赛后…结束运动生涯").
+BUILT = re.compile("建成|完工|竣工|通车|投用|投入使用|落成|建好|建完|修好|修通|交付|投运")
 
 
 def event_aspect(text: str) -> str:
@@ -443,6 +446,8 @@ class Question:
 
     @property
     def kind_name(self) -> str:
+        if self.expected == "organisation" and self.unit == BODY_GROUPS[0]:
+            return "学校名称"  # "哪所大学", "哪里毕业"
         return KIND_NAMES.get(self.expected, "")
 
 
@@ -941,6 +946,31 @@ def asked_level(text: str) -> str:
     """The level of place the question names ("哪个乡镇" → 乡镇), or ""."""
     m = _PLACE_LEVEL.search(text)
     return m.group(1) if m else ""
+
+
+# Kinds of body a question may name, each answered only by a name ending on a word of its group
+# ("哪所大学" by 浙江大学 or 某学院, not by 党组织); the other body words (单位, 机构…) take any body.
+BODY_GROUPS = ("大学|学院|学校|高校|院校|中学|小学|党校", "公司|企业|集团|合作社|银行|工厂|厂",
+               "医院|卫生院|卫生室|诊所")
+_BODY_ASKED = re.compile(rf"哪(?:个|家|所|一家|一个|一所)?({ORG_WORDS})|什么({ORG_WORDS})|"
+                         r"(?:在|从)?哪[里儿]?(毕业)|(毕业)于哪")
+
+
+GRADUATION = re.compile("毕业|就读|学历|校友")  # words telling someone's school
+
+
+def body_kind(text: str) -> str | None:
+    """The group of body words (BODY_GROUPS) a question asking a body names, or None.
+
+    >>> body_kind("他是哪所高校的老师？") == BODY_GROUPS[0], body_kind("她在哪里毕业的？") == BODY_GROUPS[0]
+    (True, True)
+    >>> body_kind("由哪家企业投资？") == BODY_GROUPS[1], body_kind("哪个单位牵头？")
+    (True, None)
+    """
+    m = _BODY_ASKED.search(text)
+    word = next((g for g in m.groups() if g), "") if m else ""
+    word = "学校" if word == "毕业" else word
+    return next((group for group in BODY_GROUPS if word and re.fullmatch(group, word)), None)
 
 
 def place_level(text: str) -> str | None:
@@ -1552,7 +1582,8 @@ def parse(question: str, history: list[str] | tuple[str, ...] = (), names=(), to
         # "那以甲为主的有哪几个？" after "要打造几个示范村": the things the earlier question counted.
         item_kind, item_noun = earlier_items(history[-1]) or (item_kind, item_noun)
     unit = (measure_unit(kind_source) if expected == "quantity" else
-            place_level(kind_source) if expected == "place" else None)
+            place_level(kind_source) if expected == "place" else
+            body_kind(kind_source) if expected == "organisation" else None)
     constraints = stated_constraints(text)
     if claim:
         # "有50亩吧": answered by the amount the essays give, whether or not it is 50.

@@ -1378,3 +1378,17 @@ def test_a_lone_one_bounded_by_at_least_is_a_count(assistant):
     """"至少有一名…": 一 after 至少 counts, though a lone 一 is an article elsewhere."""
     answer = assistant.ask("后备人才库里最少要有几名年轻干部？")
     assert answer.answerable and "至少有一名" in strip_markers(answer.answer)[:200]
+
+
+def test_a_school_asked_is_told_only_by_a_sentence_saying_someone_studied_there(assistant):
+    """"从哪所大学毕业": 浙江大学, named as where the training was held, tells no one's school;
+    the refusal names a school, not any body."""
+    answer = assistant.ask("那位选调生是从哪所大学毕业的？")
+    assert not answer.answerable and answer.answer == "资料中没有所问的学校名称。"
+
+
+def test_a_buildings_completion_is_dated_or_refused(assistant):
+    """"什么时候建成" of something built is told by a date; when it was planned may be an event."""
+    answer = assistant.ask("11个乡镇殡仪服务站项目什么时候能建成？")
+    assert not answer.answerable and answer.answer == "资料中没有所问的时间。"
+    assert assistant.ask("11个乡镇殡仪服务站项目什么时候开始谋划的？").answerable
