@@ -134,6 +134,8 @@ QUESTIONS_ASKED = re.compile(r"(?:哪|几|什么|啥)[^，,。？?]{0,3}(?:问�
 POINTS_TO_QUESTIONS = re.compile(r"^(?:这些|这几个|这三个|这两个|以上|上述)(?:问题|疑问)")
 ROLE_SYNONYMS = {"支书": "书记", "村长": "主任", "一把手": "书记"}
 ROLE = re.compile(ROLE_WORDS)
+WHICH_PERSON = re.compile("哪一?位")
+GROUPED = re.compile(r"这些|这几|这两|等")  # items named, then taken as a group
 _CONSEQUENCE_WORDS = "因此|所以|因而|故而|于是|由此|从而"
 CONSEQUENCE = re.compile(rf"(?:{_CONSEQUENCE_WORDS}|正因如此|也因此|故)")
 # Words by which a sentence gives other names of its subject ("又名甲、乙", "俗称甲", "被称为甲").
@@ -428,6 +430,9 @@ class Composer(Enumerations):
         listed = [f for f, names in zip(q.focus, spellings, strict=True)
                   if (q.expected in ("method", "reason", "definition") or q.expected == "list" and not q.item_kind)
                   and self.only_listed(f, names, hits_for_answer)]
+        if len(listed) >= 2 and GROUPED.match(q.text[max(q.text.rfind(f) + len(f) for f in listed):].lstrip("”\"")):
+            # "甲、乙这些品牌是为了什么": the items asked of as a group, which the list is about.
+            listed = []
         if q.expected == "method" and (procedure := self._procedure_unsaid(q, hits_for_answer)):
             # "甲平台如何登录": no passage says 登录; what they say of 甲 is no instructions.
             reason = (f"资料提到了{'、'.join(q.focus)}，但没有写怎么{procedure}" if q.focus
@@ -669,7 +674,9 @@ class Composer(Enumerations):
         asks_name = bool(NAMES_ASKED.search(q.text))
         # What is asked of a thing that holds no role ("合作社办的厂子请谁来管理", "乙镇动员谁返乡")
         # may be done by a body, or by people named by group, whatever other words the question has.
-        bodies = q.expected == "person" and not any(ROLE.search(t) for t in roles) and not asks_name
+        # ("哪位…" asks a person, never a body: "带队的是哪位领导" is not answered by 区委组织部)
+        bodies = (q.expected == "person" and not any(ROLE.search(t) for t in roles) and not asks_name
+                  and not WHICH_PERSON.search(q.text))
         groups = bodies
         # …but people named by group are common words: beside a word of the question (an
         # attribute, "乙镇动员谁返乡"), they answer only where 谁 stood, next to that word ("动员青年").

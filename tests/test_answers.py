@@ -1392,3 +1392,17 @@ def test_a_buildings_completion_is_dated_or_refused(assistant):
     answer = assistant.ask("11个乡镇殡仪服务站项目什么时候能建成？")
     assert not answer.answerable and answer.answer == "资料中没有所问的时间。"
     assert assistant.ask("11个乡镇殡仪服务站项目什么时候开始谋划的？").answerable
+
+
+def test_which_person_is_never_answered_by_a_body(assistant):
+    """"带队的是哪位领导" asks a person: the sentence naming only 区委组织部 does not answer."""
+    answer = assistant.ask("跟着区委组织部去浙江那次，带队的是哪位领导？")
+    assert not answer.answerable and answer.answer == "资料中没有所问的姓名。"
+
+
+def test_items_asked_of_as_a_group_are_answered_by_the_list_naming_them(assistant):
+    """"甲、乙这两个品牌是用来做什么的": the sentence listing them says what they are for, though
+    one of them asked alone is only an item of a list."""
+    answer = assistant.ask("“美在安吉”和“德文化”这两个品牌是用来做什么的？")
+    assert answer.answerable and "挖掘农村传统文化基因" in strip_markers(answer.answer)[:200]
+    assert assistant.ask("“美在安吉”是什么？").answer.startswith("资料只在列举中提到了美在安吉")
