@@ -17,6 +17,8 @@ from rag.text import ORDINALS, QUOTED
 MAX_ITEM_GAP = 40  # sentences between two items of one enumeration (a section's length)
 LEAD_IN_REACH = 3  # sentences after a lead-in in which its first item must start
 HEADING_REACH = 8  # likewise after a heading, which an introduction may follow first
+RUN_IN_HEADING = 16  # characters at most of a run-in heading ("开创甲乙工作新局面。"), see `is_run_in_heading`
+RUN_IN_ITEMS = 6  # sentences at most a run-in heading leads
 TYPE_MARGIN = 0.2  # a sentence holding the asked-for kind of value (or items) may score this much lower
 LIST_MARGIN = 0.1  # likewise for a sentence belonging to an enumeration
 LIST_BUDGET = 400  # characters of a list answer (and of surveys, methods and reasons)
@@ -380,6 +382,16 @@ class Enumerations(Passages):
                     break
             if is_lead_in(text) and own is None and self.same_essay(row, row + 1):
                 return [row, row + 1]  # "…有三类:" followed by the sentence listing them
+        if own is None and is_run_in_heading(text):
+            # "开创甲乙工作新局面。完善…。推动…。加强…。": what it leads, up to the next such
+            # heading or the paragraph's end.
+            run = []
+            while (len(run) < RUN_IN_ITEMS and self.same_essay(row, r := row + 1 + len(run))
+                   and not self.opens_paragraph(r) and not is_run_in_heading(self.text(r))
+                   and not is_heading_like(self.text(r)) and item_marker(self.text(r)) is None):
+                run.append(r)
+            if len(run) >= 2:
+                return [row] + run
         if own is not None:
             first = self._first_item(row, own)
             lead = [first - 1] if self.same_essay(first, first - 1) and is_lead_in(self.text(first - 1)) else []
@@ -526,3 +538,22 @@ def starts_list(text: str) -> bool:
     """A sentence that is an in-sentence list or the first item of one (not a later item)."""
     marker = item_marker(text)
     return inline_items(text) >= 3 or (marker is not None and marker[1] == 1)
+
+
+def is_run_in_heading(sentence: str) -> bool:
+    """A short sentence of one clause that names a task the sentences after it carry out, as
+    official writing runs its headings into the paragraph ("加快养老基础设施建设。" then what is
+    built): at most RUN_IN_HEADING characters, no comma, no number, ending on 。, and opening on a
+    verb (jieba's base tag), as a task does; a short statement ("某人于2009年请辞。") or a noun
+    phrase ("一年生草本。") heads nothing.
+
+    >>> is_run_in_heading("开创甲乙工作新局面。"), is_run_in_heading("他说,要干。")
+    (True, False)
+    >>> is_run_in_heading("(二)提升服务水平"), is_run_in_heading("一年生草本。"), is_run_in_heading("他于1999年请辞。")
+    (False, False, False)
+    """
+    body = sentence.strip()
+    if len(body) > RUN_IN_HEADING or not body.endswith("。") or re.search(r"[,，、:：;；“\d]", body):
+        return False
+    first = words(body)[0]
+    return tag(first).startswith("v")

@@ -1406,3 +1406,12 @@ def test_items_asked_of_as_a_group_are_answered_by_the_list_naming_them(assistan
     answer = assistant.ask("“美在安吉”和“德文化”这两个品牌是用来做什么的？")
     assert answer.answerable and "挖掘农村传统文化基因" in strip_markers(answer.answer)[:200]
     assert assistant.ask("“美在安吉”是什么？").answer.startswith("资料只在列举中提到了美在安吉")
+
+
+def test_a_run_in_heading_leads_the_sentences_after_it_as_a_list(assistant):
+    """"开创甲特色。完善…。推动…。加强…。": a short one-clause sentence heads the sentences
+    that carry it out, up to the next such heading; a list asked of it gets them all."""
+    answer = strip_markers(assistant.ask("老龄工作要开创特色，民政局具体要做哪几件事？").answer)
+    for item in ("完善区老龄委工作机制", "银发经济", "老年友好型社区"):
+        assert item in answer
+    assert "加快养老基础设施建设" not in answer
